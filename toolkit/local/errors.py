@@ -1,0 +1,7 @@
+"""The one error type of the local stack: its message is a single line meant for the user."""
+
+from __future__ import annotations
+
+
+class LocalStackError(Exception):
+    """A problem the user can act on (missing binary, busy state dir, failed start...)."""
