@@ -1,0 +1,223 @@
+"""The command line: flags, environment and exit codes. A thin layer over the core.
+
+Every command takes the same connection options; each has an environment variable and falls
+back to `.env`. Heavy libraries (psycopg, pglast, the Supabase client) are imported inside the
+commands that need them, so `toolkit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from toolkit import __version__
+from toolkit.errors import ExitCode, ToolkitError
+from toolkit.report import Report
+from toolkit.settings import (
+    ENV_CONNECT_TIMEOUT,
+    ENV_DB_URL,
+    ENV_LOCK_TIMEOUT,
+    ENV_MIGRATIONS,
+    ENV_SERVICE_KEY,
+    ENV_STATEMENT_TIMEOUT,
+    ENV_URL,
+    Settings,
+    load_settings,
+)
+
+EXIT_CODES = """Exit codes: 0 ok; 1 incomplete (tables missing or drifted) or a migration failed;
+2 usage, configuration or connection error; 3 a precondition is unmet."""
+
+app = typer.Typer(
+    name="toolkit",
+    help="Deploy toolkit for Supabase projects: check, plan, apply, verify and roll back the "
+    "migrations in supabase/migrations/.\n\n" + EXIT_CODES,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbUrl = Annotated[str | None, typer.Option(
+    "--db-url", help=f"Postgres connection string [env {ENV_DB_URL}]", show_default=False)]
+ApiUrl = Annotated[str | None, typer.Option(
+    "--supabase-url", help=f"Project URL, https://<ref>.supabase.co [env {ENV_URL}]",
+    show_default=False)]
+ServiceKey = Annotated[str | None, typer.Option(
+    "--service-role-key", help=f"service_role or sb_secret_ key [env {ENV_SERVICE_KEY}]",
+    show_default=False)]
+MigrationsDir = Annotated[str | None, typer.Option(
+    "--migrations-dir", help=f"Folder of <version>_<name>.sql files [env {ENV_MIGRATIONS}; "
+    "default supabase/migrations]", show_default=False)]
+ConnectTimeout = Annotated[str | None, typer.Option(
+    "--connect-timeout", help=f"Give up connecting after this long, e.g. 10s [env "
+    f"{ENV_CONNECT_TIMEOUT}; default 10s]", show_default=False)]
+EnvFile = Annotated[Path, typer.Option(
+    "--env-file", help="Read settings not given by flag or environment from this file")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout")]
+Format = Annotated[str, typer.Option(
+    "--format", help="auto, text, json or github (auto: github when GITHUB_ACTIONS=true)")]
+
+
+class Interrupted(Exception):
+    """SIGTERM, turned into an exception so open transactions roll back on the way out."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Interrupted()
+
+
+def _settings(**flags: str | None) -> Settings:
+    env_file = flags.pop("env_file", None)
+    return load_settings(flags, env_file=Path(env_file) if env_file else Path(".env"))
+
+
+def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Settings],
+        body: Callable[[Settings], Report]) -> NoReturn:
+    """Run a command body and leave with its exit code; errors become one line, never a trace."""
+    from toolkit.output import emit, emit_error
+
+    as_json = as_json or fmt == "json"
+    settings: Settings | None = None
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        settings = make_settings()
+        if fmt in ("github", "auto"):
+            from toolkit.render_github import announce_masks
+
+            announce_masks(settings, fmt, sys.stderr if as_json else sys.stdout)
+        report = body(settings)
+    except ToolkitError as exc:
+        emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=settings,
+                   command=command)
+        raise SystemExit(int(exc.exit_code)) from None
+    except (KeyboardInterrupt, Interrupted):
+        emit_error("interrupted: the open transaction was rolled back; nothing from the file "
+                   "in progress was applied", code=ExitCode.INCOMPLETE, as_json=as_json,
+                   settings=settings, command=command)
+        raise SystemExit(int(ExitCode.INCOMPLETE)) from None
+    except Exception as exc:
+        if os.environ.get("TOOLKIT_DEBUG"):
+            raise
+        emit_error(f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
+                   code=ExitCode.USAGE, as_json=as_json, settings=settings, command=command)
+        raise SystemExit(int(ExitCode.USAGE)) from None
+    emit(report, as_json=as_json, fmt=fmt, settings=settings)
+    raise SystemExit(int(report.exit_code))
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"toolkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit")] = False,
+) -> None:
+    """Deploy toolkit for Supabase projects."""
+
+
+@app.command()
+def check(
+    db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
+    migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
+    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
+) -> None:
+    """Is the database ready and complete? Preconditions (agents, uuid-ossp), every table the
+    migrations create with its foreign keys, indexes and drift, pending files; through the
+    database and, with SUPABASE_URL and a key, through the REST API, side by side."""
+
+    def body(settings: Settings) -> Report:
+        from toolkit.check import run_check
+
+        return run_check(settings)
+
+    run("check", format, json, lambda: _settings(
+        SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
+        SUPABASE_SERVICE_ROLE_KEY=service_role_key, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
+        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file)), body)
+
+
+@app.command()
+def apply(
+    db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
+    migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
+    lock_timeout: Annotated[str | None, typer.Option(
+        "--lock-timeout", help=f"Give up waiting for a table lock after this long [env "
+        f"{ENV_LOCK_TIMEOUT}; default 4s]", show_default=False)] = None,
+    statement_timeout: Annotated[str | None, typer.Option(
+        "--statement-timeout", help=f"Cancel a statement after this long [env "
+        f"{ENV_STATEMENT_TIMEOUT}; default 120s]", show_default=False)] = None,
+    enable_extensions: Annotated[bool, typer.Option(
+        "--enable-extensions", help='Create uuid-ossp in schema extensions if missing')] = False,
+    verify: Annotated[bool, typer.Option(
+        "--verify/--no-verify", help="Probe the tables over REST after applying")] = True,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show the plan and change nothing (same as toolkit plan)")] = False,
+    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
+) -> None:
+    """Apply the pending files of supabase/migrations/ in version order. Each file runs in one
+    transaction with its history row (supabase_migrations.schema_migrations, shared with the
+    Supabase CLI) under an advisory lock and SET LOCAL lock/statement timeouts: all or nothing.
+    Refuses (exit 3) when agents or uuid-ossp is missing."""
+
+    def body(settings: Settings) -> Report:
+        if dry_run:
+            from toolkit.plan import run_plan
+
+            return run_plan(settings)
+        from toolkit.apply import run_apply
+
+        return run_apply(settings, enable_extensions=enable_extensions, verify=verify)
+
+    run("apply", format, json, lambda: _settings(
+        SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
+        SUPABASE_SERVICE_ROLE_KEY=service_role_key, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
+        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_LOCK_TIMEOUT=lock_timeout,
+        TOOLKIT_STATEMENT_TIMEOUT=statement_timeout, env_file=str(env_file)), body)
+
+
+@app.command()
+def plan(
+    db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
+    connect_timeout: ConnectTimeout = None, env_file: EnvFile = Path(".env"),
+    json: Json = False, format: Format = "auto",
+) -> None:
+    """What apply would do: the pending files, the objects each creates, the preconditions
+    they need, and warnings (heavy locks on existing tables, destructive statements, anything
+    that cannot run in a transaction). Reads inside a READ ONLY transaction; writes nothing.
+    Exit 0 when nothing is pending, 1 when something is."""
+
+    def body(settings: Settings) -> Report:
+        from toolkit.plan import run_plan
+
+        return run_plan(settings)
+
+    run("plan", format, json, lambda: _settings(
+        SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
+        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file)), body)
+
+
+def _mount_local() -> None:
+    from toolkit.cli_local import app as local_app
+
+    app.add_typer(local_app, name="local",
+                  help="A local Supabase-shaped project (PostgreSQL + PostgREST + gateway), "
+                  "no Docker: start, stop, status, env.")
+
+
+_mount_local()
+
+
+def main() -> None:
+    app()

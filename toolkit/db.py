@@ -1,0 +1,95 @@
+"""Opening a database connection the way Supabase users need it.
+
+TLS by default off loopback, no prepared statements (safe through Supavisor or pgbouncer in
+transaction mode), bounded connect time, and errors turned into one redacted actionable line.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from toolkit.errors import ConnectError
+from toolkit.redact import redact
+from toolkit.settings import LOOPBACK, Settings
+
+if TYPE_CHECKING:
+    import psycopg
+
+
+def load_sql(name: str) -> str:
+    """SQL lives in toolkit/sql/*.sql, not in Python strings."""
+    return resources.files("toolkit.sql").joinpath(name).read_text(encoding="utf-8")
+
+
+def connect_kwargs(settings: Settings) -> dict[str, Any]:
+    url = settings.require_db()
+    kwargs: dict[str, Any] = {
+        "connect_timeout": settings.connect_timeout_s,
+        "application_name": "toolkit",
+    }
+    if "sslmode" not in url:
+        host = urlsplit(url).hostname if "://" in url else _conninfo_host(url)
+        if (host or "") not in LOOPBACK and not (host or "").startswith("/"):
+            kwargs["sslmode"] = "require"  # hosted Supabase requires TLS
+    return kwargs
+
+
+def _conninfo_host(conninfo: str) -> str | None:
+    for part in conninfo.split():
+        if part.startswith("host="):
+            return part[5:]
+    return None
+
+
+def is_transaction_pooler(settings: Settings) -> bool:
+    """Supavisor/pgbouncer transaction mode: port 6543 by Supabase's convention."""
+    url = settings.db_url or ""
+    try:
+        port = urlsplit(url).port if "://" in url else None
+    except ValueError:
+        return False
+    return port == 6543 or "pgbouncer=true" in url or "6543" in parse_qs(urlsplit(url).query).get(
+        "port", []
+    )
+
+
+def connect(settings: Settings, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+    import psycopg
+
+    try:
+        conn = psycopg.connect(
+            settings.require_db(), autocommit=autocommit, **connect_kwargs(settings)
+        )
+    except psycopg.Error as exc:
+        raise ConnectError(describe_connect_error(exc, settings)) from None
+    # Prepared statements break behind transaction-mode poolers; we never need them.
+    conn.prepare_threshold = None
+    return conn
+
+
+def describe_connect_error(exc: Exception, settings: Settings) -> str:
+    """One line: what went wrong connecting, and what to do about it."""
+    text = " ".join(str(exc).split())
+    low = text.lower()
+    target = settings.shown_db_url()
+    if "password authentication failed" in low or "authentication failed" in low:
+        hint = "wrong password or user: check SUPABASE_DB_URL (Project Settings > Database)"
+    elif "does not exist" in low and "database" in low:
+        hint = "that database does not exist: the Supabase database is named 'postgres'"
+    elif "could not translate host name" in low or "name or service not known" in low:
+        hint = "unknown host: check the host name in SUPABASE_DB_URL"
+    elif "timeout" in low or "timed out" in low:
+        hint = (f"no answer within {settings.connect_timeout_s}s (--connect-timeout): is the host "
+                "reachable? GitHub runners have no IPv6: use the session pooler URL")
+    elif "connection refused" in low:
+        hint = "connection refused: is the database running and the port right?"
+    elif "ssl" in low:
+        hint = "TLS problem: set sslmode in the URL (e.g. ?sslmode=disable for a local server)"
+    elif "tenant or user not found" in low:
+        hint = "the pooler does not know this user: pooler URLs use user postgres.<project-ref>"
+    else:
+        hint = "could not connect"
+    detail = redact(text, settings.secrets)
+    return f"cannot connect to {target}: {hint} ({detail})"

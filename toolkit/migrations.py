@@ -1,0 +1,93 @@
+"""The migration files in `supabase/migrations/`, named and ordered as the Supabase CLI does.
+
+A file is `<version>_<name>.sql`, version = the digits before the first `_`; anything else is
+skipped with a warning, as `supabase db push` does. Order is by version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from toolkit.errors import ConfigError, MigrationFileError
+
+_NAME = re.compile(r"^(\d+)_(.*)\.sql$")
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    version: str
+    name: str
+    path: Path
+    sql: str
+
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a 0-based character offset in the file."""
+        before = self.sql[:offset]
+        line = before.count("\n") + 1
+        return line, offset - (before.rfind("\n") + 1) + 1
+
+
+@dataclass(frozen=True)
+class MigrationSet:
+    directory: Path
+    files: list[MigrationFile]
+    warnings: list[str] = field(default_factory=list)
+
+    def by_version(self) -> dict[str, MigrationFile]:
+        return {f.version: f for f in self.files}
+
+
+def discover(directory: Path) -> MigrationSet:
+    """Read every migration file; a missing, unreadable or empty folder is a config error."""
+    if not directory.exists():
+        raise ConfigError(
+            f"migrations folder {str(directory)!r} does not exist: run toolkit from the project "
+            "root or pass --migrations-dir"
+        )
+    if not directory.is_dir():
+        raise ConfigError(f"migrations path {str(directory)!r} is not a folder")
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read migrations folder {str(directory)!r}: {exc.strerror}"
+        ) from None
+    files: list[MigrationFile] = []
+    warnings: list[str] = []
+    seen: dict[str, Path] = {}
+    for path in entries:
+        if path.is_dir():
+            continue
+        m = _NAME.match(path.name)
+        if not m:
+            warnings.append(
+                f"skipping {path.name}: file name must match <timestamp>_name.sql"
+            )
+            continue
+        version, name = m.group(1), m.group(2)
+        if version in seen:
+            raise ConfigError(
+                f"two migration files share version {version}: {seen[version].name} and {path.name}"
+            )
+        seen[version] = path
+        try:
+            sql = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise MigrationFileError(f"cannot read {path}: {reason}", path=str(path)) from None
+        files.append(MigrationFile(version=version, name=name, path=path, sql=sql))
+    if not files:
+        raise ConfigError(
+            f"no migration files in {str(directory)!r}"
+            + (f" ({len(warnings)} skipped for their names)" if warnings else "")
+        )
+    files.sort(key=lambda f: int(f.version))
+    return MigrationSet(directory=directory, files=files, warnings=warnings)

@@ -1,0 +1,52 @@
+"""Writing a report out: a table for people, JSON for machines, GitHub Actions extras."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TextIO
+
+from toolkit.redact import redact
+from toolkit.report import Report
+from toolkit.settings import Settings
+
+
+def github_mode(fmt: str) -> bool:
+    return fmt == "github" or (fmt == "auto" and os.environ.get("GITHUB_ACTIONS") == "true")
+
+
+def emit(report: Report, *, as_json: bool, fmt: str, settings: Settings | None,
+         stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    secrets = settings.secrets if settings else []
+    if github_mode(fmt):
+        from toolkit.render_github import emit_github
+
+        emit_github(report, settings, stream=err if as_json else out)
+    if as_json:
+        text = json.dumps(report.to_dict(), indent=2)
+    else:
+        from toolkit.render_text import render_text
+
+        text = render_text(report)
+    out.write(redact(text, secrets) + "\n")
+    out.flush()
+
+
+def emit_error(message: str, *, code: int, as_json: bool, settings: Settings | None,
+               command: str = "", stdout: TextIO | None = None,
+               stderr: TextIO | None = None) -> None:
+    """One line on stderr (and a JSON object on stdout for --json); never a secret."""
+    secrets = settings.secrets if settings else []
+    line = redact(message, secrets)
+    err = stderr or sys.stderr
+    err.write(f"toolkit: error: {line}\n")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        err.write(f"::error title=toolkit {command}::{line}\n")
+    if as_json:
+        out = stdout or sys.stdout
+        out.write(json.dumps({"command": command, "ok": False, "status": "failed",
+                              "exit_code": code, "error": line}) + "\n")
+    err.flush()

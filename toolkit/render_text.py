@@ -1,0 +1,78 @@
+"""The report as a readable table for people."""
+
+from __future__ import annotations
+
+from toolkit.report import Report
+
+_MARK = {True: "ok ", False: "!! "}
+
+
+def _table(rows: list[list[str]], header: list[str]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*r).rstrip() for r in rows]
+    return lines
+
+
+def render_text(report: Report) -> str:
+    out: list[str] = []
+    target = " | ".join(f"{k}: {v}" for k, v in report.target.items())
+    out.append(f"toolkit {report.command}" + (f"  ({target})" if target else ""))
+    if report.preconditions:
+        out.append("")
+        out.append("Preconditions")
+        for p in report.preconditions:
+            out.append(f"  {_MARK[p.ok]}{p.name:<10} {p.detail}")
+    if report.planned:
+        out.append("")
+        for plan in report.planned:
+            out.append(f"Pending {plan.version}_{plan.name} ({plan.file})")
+            out += [f"  + {c}" for c in plan.creates]
+            out += [f"  ! {w}" for w in plan.warnings]
+            out += [f"  x {w}" for w in plan.non_transactional]
+    if report.applied:
+        out.append("")
+        for a in report.applied:
+            out.append(f"Applied {a.version}_{a.name} in {a.ms:.0f} ms, creating:")
+            out += [f"  + {c}" for c in a.created]
+    if report.tables:
+        out.append("")
+        rows = [[t.name, t.database, t.rest, t.detail if len(t.detail) < 90
+                 else t.detail[:87] + "..."] for t in report.tables]
+        out += _table(rows, ["table", "database", "rest", "detail"])
+    if report.pending and not report.planned:
+        out.append("")
+        out.append("Pending: " + ", ".join(report.pending))
+    problems = [p for p in report.problems if p.level != "notice"]
+    if problems or report.notes:
+        out.append("")
+    out += [f"{p.level}: {p.message}" for p in problems]
+    out += [f"note: {n}" for n in report.notes]
+    out.append("")
+    out.append(_summary(report))
+    return "\n".join(out)
+
+
+def _summary(report: Report) -> str:
+    code = int(report.exit_code)
+    if report.failed:
+        return f"FAILED (exit {code})"
+    if not report.preconditions_ok:
+        return f"NOT READY: a precondition is unmet (exit {code})"
+    present = sum(1 for t in report.tables if t.database == "present" or
+                  (t.database == "unknown" and t.rest == "present"))
+    total = len(report.tables)
+    if report.ok:
+        done = f"{present}/{total} tables present" if total else "done"
+        return f"OK: {done} (exit {code})"
+    missing = len(report.missing)
+    drifted = sum(1 for t in report.tables if t.database == "drifted")
+    parts = [f"{present}/{total} tables present"]
+    if missing:
+        parts.append(f"{missing} missing")
+    if drifted:
+        parts.append(f"{drifted} drifted")
+    if report.pending and report.pending_is_incomplete:
+        parts.append(f"{len(report.pending)} pending")
+    return f"INCOMPLETE: {', '.join(parts)} (exit {code})"

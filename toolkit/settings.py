@@ -1,0 +1,246 @@
+"""Settings: flags, then environment variables, then `.env`; validated, secrets known.
+
+Built in exactly one place (the CLI's root callback) and passed to the core as plain values.
+An empty variable counts as missing and is named, since an undefined GitHub secret expands to "".
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from toolkit.errors import ConfigError
+from toolkit.redact import mask_url
+
+ENV_DB_URL = "SUPABASE_DB_URL"
+ENV_URL = "SUPABASE_URL"
+ENV_SERVICE_KEY = "SUPABASE_SERVICE_ROLE_KEY"
+ENV_MIGRATIONS = "TOOLKIT_MIGRATIONS_DIR"
+ENV_LOCK_TIMEOUT = "TOOLKIT_LOCK_TIMEOUT"
+ENV_STATEMENT_TIMEOUT = "TOOLKIT_STATEMENT_TIMEOUT"
+ENV_CONNECT_TIMEOUT = "TOOLKIT_CONNECT_TIMEOUT"
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str | None = None
+    supabase_url: str | None = None
+    service_key: str | None = None
+    migrations_dir: Path = Path("supabase/migrations")
+    lock_timeout_ms: int = 4000
+    statement_timeout_ms: int = 120_000
+    connect_timeout_s: int = 10
+    sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
+
+    @property
+    def rest_configured(self) -> bool:
+        return bool(self.supabase_url and self.service_key)
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret value we were given, for redaction and GitHub masks."""
+        out: list[str] = []
+        if self.db_url:
+            password = _url_password(self.db_url)
+            if password:
+                out.append(password)
+        if self.service_key:
+            out.append(self.service_key)
+        return out
+
+    def shown_db_url(self) -> str:
+        return mask_url(self.db_url) if self.db_url else "(not set)"
+
+    def require_db(self) -> str:
+        if not self.db_url:
+            raise ConfigError(
+                f"no database URL: set {ENV_DB_URL} or pass --db-url "
+                "(Supabase dashboard: Project Settings > Database > Connection string)"
+                + self._empty_hint(ENV_DB_URL)
+            )
+        return self.db_url
+
+
+    def _empty_hint(self, name: str) -> str:
+        return f"; {name} is set but empty" if self.sources.get(name) == "empty" else ""
+
+
+def _url_password(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        if parts.password:
+            return parts.password
+        query = parse_qs(parts.query)
+        return query.get("password", [None])[0]
+    except ValueError:
+        return None
+
+
+def parse_duration_ms(value: str | int | float, what: str) -> int:
+    """'4s', '4000ms', '1min' or a bare number of seconds, as milliseconds."""
+    if isinstance(value, int | float):
+        ms = float(value) * 1000
+    else:
+        m = _DURATION.match(value)
+        if not m:
+            raise ConfigError(f"{what} {value!r} is not a duration: use e.g. 4s, 500ms or 1min")
+        factor = {"ms": 1, "s": 1000, "min": 60_000, None: 1000}[m.group(2)]
+        ms = float(m.group(1)) * factor
+    if ms <= 0:
+        raise ConfigError(f"{what} must be greater than zero")
+    return int(ms)
+
+
+def validate_db_url(url: str) -> None:
+    """Catch the malformed URLs before psycopg does, with a line that says what to fix."""
+    if "://" not in url:
+        if "=" in url:  # a libpq key=value conninfo string: psycopg validates it
+            return
+        raise ConfigError("database URL must look like postgresql://user:password@host:5432/postgres")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        reason = "port out of range (1-65535)" if "range" in str(exc) else "malformed"
+        raise ConfigError(f"database URL {mask_url(url)!r} is {reason}") from None
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(
+            f"database URL scheme {parts.scheme!r} is not postgresql://: use the Postgres "
+            "connection string, not the API URL"
+        )
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError(f"database URL {mask_url(url)!r} has no host")
+    if port == 0:
+        raise ConfigError("database URL port out of range (1-65535)")
+
+
+def validate_api_url(url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on an out-of-range port
+    except ValueError:
+        raise ConfigError(f"{ENV_URL} {url!r} has a port out of range (1-65535)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{ENV_URL} {url!r} is not an http(s) URL: use https://<project-ref>.supabase.co"
+        )
+
+
+def key_kind(key: str) -> str:
+    """'jwt', 'secret' or 'publishable'; anything else is a configuration error."""
+    if key.startswith("sb_secret_") and len(key) > len("sb_secret_"):
+        return "secret"
+    if key.startswith("sb_publishable_") and len(key) > len("sb_publishable_"):
+        return "publishable"
+    if jwt_claims(key) is not None:
+        return "jwt"
+    raise ConfigError(
+        f"{ENV_SERVICE_KEY} is neither a JWT nor an sb_secret_/sb_publishable_ key: copy the "
+        "service_role key from Project Settings > API"
+    )
+
+
+def jwt_claims(token: str) -> dict[str, object] | None:
+    """The unverified payload of a JWT (to read `role` and `ref`), or None if not a JWT."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def _check_key_matches_url(key: str, url: str) -> None:
+    claims = jwt_claims(key)
+    host = urlsplit(url).hostname or ""
+    if not claims or not host.endswith(".supabase.co"):
+        return
+    ref = claims.get("ref")
+    if isinstance(ref, str) and ref and host.split(".", 1)[0] != ref:
+        raise ConfigError(
+            f"{ENV_SERVICE_KEY} belongs to project {ref!r}, not to {host}: use this project's key"
+        )
+
+
+def load_settings(
+    flags: Mapping[str, str | None],
+    *,
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+) -> Settings:
+    """Resolve every setting from flags, then the environment, then `.env`.
+
+    `flags` maps env-var names to flag values (None when the flag was not given).
+    """
+    env = os.environ if environ is None else environ
+    dotenv: dict[str, str | None] = {}
+    if env_file is not None and env_file.is_file():
+        from dotenv import dotenv_values
+
+        dotenv = dict(dotenv_values(env_file))
+    sources: dict[str, str] = {}
+
+    def get(name: str) -> str | None:
+        for where, table in (("flag", flags), ("env", env), (".env", dotenv)):
+            value = table.get(name)
+            if value is None:
+                continue
+            if value.strip() == "":
+                sources.setdefault(name, "empty")
+                continue
+            sources[name] = where
+            return value.strip()
+        return None
+
+    db_url = get(ENV_DB_URL)
+    if db_url:
+        validate_db_url(db_url)
+    url = get(ENV_URL)
+    key = get(ENV_SERVICE_KEY)
+    if url and not key:
+        raise ConfigError(
+            f"{ENV_URL} is set but {ENV_SERVICE_KEY} is "
+            + ("empty" if sources.get(ENV_SERVICE_KEY) == "empty" else "not")
+            + ": REST checks need both (or neither)"
+        )
+    if key and not url:
+        raise ConfigError(
+            f"{ENV_SERVICE_KEY} is set but {ENV_URL} is "
+            + ("empty" if sources.get(ENV_URL) == "empty" else "not")
+            + ": REST checks need both (or neither)"
+        )
+    if url and key:
+        validate_api_url(url)
+        key_kind(key)
+        _check_key_matches_url(key, url)
+        url = url.rstrip("/")
+
+    lock = get(ENV_LOCK_TIMEOUT)
+    statement = get(ENV_STATEMENT_TIMEOUT)
+    connect = get(ENV_CONNECT_TIMEOUT)
+    migrations = get(ENV_MIGRATIONS)
+    connect_ms = parse_duration_ms(connect, "connect timeout") if connect else 10_000
+    return Settings(
+        db_url=db_url,
+        supabase_url=url,
+        service_key=key,
+        migrations_dir=Path(migrations) if migrations else Path("supabase/migrations"),
+        lock_timeout_ms=parse_duration_ms(lock, "lock timeout") if lock else 4000,
+        statement_timeout_ms=(
+            parse_duration_ms(statement, "statement timeout") if statement else 120_000
+        ),
+        connect_timeout_s=max(1, round(connect_ms / 1000)),
+        sources=sources,
+    )

@@ -1,0 +1,30 @@
+"""A migration file's statements, split and compared as the Supabase CLI stores them."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pglast
+
+from toolkit.migrations import MigrationFile
+
+
+@cache
+def split(sql: str) -> tuple[str, ...]:
+    """Each statement without its trailing semicolon, as `supabase db push` records them."""
+    return tuple(s.strip() for s in pglast.split(sql, with_parser=False) if s.strip())
+
+
+def _fingerprint(statements: list[str] | tuple[str, ...]) -> str:
+    """The statements deparsed from their parse tree: blind to whitespace, comments and
+    keyword case, but not to a changed name, type or constant."""
+    from pglast.stream import RawStream
+
+    try:
+        return str(RawStream()(";\n".join(statements)))
+    except pglast.parser.ParseError:
+        return " ".join(" ".join(statements).split())
+
+
+def same_statements(f: MigrationFile, recorded: list[str]) -> bool:
+    return _fingerprint(split(f.sql)) == _fingerprint(recorded)
