@@ -13,7 +13,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import toolkit
 from toolkit.local import procs
 from toolkit.local.errors import LocalStackError
 from toolkit.local.paths import Paths
@@ -76,7 +75,7 @@ def launch_gateway(
     }
     write_secret_file(conf, json.dumps(config))
     # Make `toolkit` importable in the child wherever the CLI was run from.
-    package_parent = str(Path(toolkit.__file__).resolve().parents[1])
+    package_parent = str(Path(__file__).resolve().parents[2])
     env = procs.clean_env({"PYTHONPATH": package_parent, "PYTHONUNBUFFERED": "1"})
     argv = [sys.executable, "-m", "toolkit.local.gateway", "--config", str(conf)]
     proc = procs.spawn(argv, log=log, env=env)

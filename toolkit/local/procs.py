@@ -75,6 +75,11 @@ def terminate(pid: int | None, marker: str, timeout: float = 5.0) -> bool:
     return True
 
 
+# Popen objects of the servers we started, kept alive on purpose: a collected Popen of a running
+# child warns (ResourceWarning); `terminate` reaps the child itself via waitpid.
+_SPAWNED: list[subprocess.Popen[bytes]] = []
+
+
 def spawn(
     argv: Sequence[str],
     *,
@@ -85,7 +90,7 @@ def spawn(
     """Start a long-running server detached from our session (Ctrl-C on the CLI or the end of
     a test process must not take it down); its output goes to `log`."""
     with open(log, "ab") as out:
-        return subprocess.Popen(
+        proc = subprocess.Popen(
             list(argv),
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -94,6 +99,8 @@ def spawn(
             cwd=cwd,
             start_new_session=True,
         )
+    _SPAWNED.append(proc)
+    return proc
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:

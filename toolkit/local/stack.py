@@ -61,6 +61,9 @@ def start(state_dir: Path, *, write_env: Path | None = None) -> LocalStack:
     _prepare_dirs(paths)
     with _locked(paths):
         user = server_user()
+        if user.switch:
+            # The server user must traverse the state dir (search only; state.json is 0600).
+            paths.root.chmod(paths.root.stat().st_mode & 0o7777 | 0o711)
         check_reachable(user, paths.root)
         user.chown(paths.run)
         ensure_postgrest()  # fail before starting anything when PostgREST is unavailable

@@ -1,0 +1,115 @@
+"""start/stop/status against real processes: idempotence, isolation, verified PIDs."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from toolkit.local import LocalStack, load, procs, start, status, stop
+from toolkit.local.paths import Paths
+from toolkit.local.state import read_state, write_state
+
+
+def test_start_is_idempotent_and_fast(stack: LocalStack) -> None:
+    began = time.monotonic()
+    again = start(stack.state_dir)
+    assert time.monotonic() - began < 1.0
+    assert again == stack
+    assert load(stack.state_dir) == stack
+
+
+def test_status_reports_running_parts(stack: LocalStack) -> None:
+    st = status(stack.state_dir)
+    assert st.running
+    ports = {p.name: p.port for p in st.parts}
+    assert ports == {"postgres": stack.db_port, "postgrest": stack.postgrest_port,
+                     "gateway": stack.api_port}  # fmt: skip
+    assert all(p.running and p.pid for p in st.parts)
+    text = str(st.to_json())
+    assert stack.service_role_key not in text and stack.db_password not in text
+
+
+def test_state_file_is_private(stack: LocalStack) -> None:
+    paths = Paths.of(stack.state_dir)
+    assert stat.S_IMODE(paths.state_file.stat().st_mode) == 0o600
+    for conf in paths.conf.iterdir():
+        assert stat.S_IMODE(conf.stat().st_mode) == 0o600
+
+
+def test_listens_on_loopback_only(stack: LocalStack) -> None:
+    with psycopg.connect(stack.db_url()) as conn:
+        row = conn.execute("select current_setting('listen_addresses')").fetchone()
+    assert row == ("127.0.0.1",)
+
+
+def test_two_stacks_side_by_side_and_stop_only_own(
+    stack: LocalStack, other_state_dir: Path
+) -> None:
+    other_dir = other_state_dir
+    if True:
+        other = start(other_dir)
+        assert {other.db_port, other.api_port, other.postgrest_port}.isdisjoint(
+            {stack.db_port, stack.api_port, stack.postgrest_port}
+        )
+        assert other.jwt_secret != stack.jwt_secret
+        for s in (stack, other):
+            r = httpx.get(f"{s.api_url}/rest/v1/agents?select=id", headers={"apikey": s.secret_key})
+            assert r.status_code == 200 and len(r.json()) == 2
+        # A key of one stack is not a key of the other.
+        r = httpx.get(f"{other.api_url}/rest/v1/agents", headers={"apikey": stack.secret_key})
+        assert r.status_code == 401
+
+        other_pids = [p.pid for p in status(other_dir).parts]
+        assert stop(other_dir) is True
+        assert all(procs.cmdline(pid) is None for pid in other_pids if pid)
+        assert not status(other_dir).running
+        assert status(stack.state_dir).running
+        assert httpx.get(f"{stack.api_url}/health").status_code == 200
+        assert stop(other_dir) is False  # nothing left to stop
+
+        # Restart after stop: same keys and ports (when still free), data kept.
+        began = time.monotonic()
+        again = start(other_dir)
+        assert time.monotonic() - began < 5
+        assert again.service_role_key == other.service_role_key
+        r = httpx.get(
+            f"{again.api_url}/rest/v1/agents?select=id", headers={"apikey": again.secret_key}
+        )
+        assert len(r.json()) == 2
+
+
+def test_stop_never_signals_a_pid_that_is_not_ours(other_state_dir: Path) -> None:
+    start(other_state_dir)
+    paths = Paths.of(other_state_dir)
+    bystander = subprocess.Popen(["sleep", "30"])
+    try:
+        state = read_state(paths)
+        assert state is not None
+        real = state.pids["gateway"]["pid"]
+        # A stale PID now belonging to someone else: must be left alone.
+        state.pids["gateway"]["pid"] = bystander.pid
+        write_state(paths, state)
+        stop(other_state_dir)
+        assert bystander.poll() is None
+        os.kill(real, 15)  # clean up the gateway we hid from stop()
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_start_repairs_a_half_started_stack(other_state_dir: Path) -> None:
+    first = start(other_state_dir)
+    state = read_state(Paths.of(other_state_dir))
+    assert state is not None
+    procs.terminate(state.pids["postgrest"]["pid"], state.pids["postgrest"]["marker"])
+    assert not status(other_state_dir).running
+    again = start(other_state_dir)
+    assert status(other_state_dir).running
+    r = httpx.get(f"{again.api_url}/rest/v1/agents?select=id", headers={"apikey": first.secret_key})
+    assert r.status_code == 200
