@@ -39,8 +39,33 @@ def _search_path(catalog: Catalog) -> str:
     return ", ".join(schemas)
 
 
+def _locate(conn: Any, analysis: FileAnalysis, catalog: Catalog,
+            settings: Settings) -> tuple[int, int] | None:
+    """Find which statement fails, for errors the server reports without a position
+    (division by zero, a failing cast at run time): replay the file statement by statement
+    in a transaction that is always rolled back. Only runs after a failure."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        with conn.transaction(force_rollback=True), conn.cursor() as cur:
+            cur.execute(sql.SQL("set local lock_timeout = {}; set local statement_timeout = {};"
+                                "select pg_catalog.set_config('search_path', {}, true)").format(
+                sql.Literal(f"{settings.lock_timeout_ms}ms"),
+                sql.Literal(f"{settings.statement_timeout_ms}ms"),
+                sql.Literal(_search_path(catalog))))
+            for stmt in analysis.statements:
+                try:
+                    cur.execute(stmt.text.encode())
+                except psycopg.Error:
+                    return analysis.file.position(stmt.offset)
+    except psycopg.Error:
+        return None
+    return None
+
+
 def _statement_error(report: Report, analysis: FileAnalysis, exc: Any,
-                     settings: Settings) -> None:
+                     settings: Settings, located: tuple[int, int] | None = None) -> None:
     """Turn a failed statement into a problem with file, line and column."""
     import psycopg.errors as pe
 
@@ -49,6 +74,8 @@ def _statement_error(report: Report, analysis: FileAnalysis, exc: Any,
     line = column = None
     if position:
         line, column = f.position(int(position) - 1)
+    elif located:
+        line, column = located
     where = f"{f.path}:{line}:{column}" if line else str(f.path)
     first = (getattr(exc.diag, "message_primary", None) or str(exc)).splitlines()[0]
     if isinstance(exc, pe.LockNotAvailable):
@@ -102,6 +129,7 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
     report = Report("apply", target=describe_target(settings))
     migrations, declared = load_migrations(settings, report)
     names = table_names(declared)
+    file_warnings = list(report.problems)
     with connect(settings, autocommit=True) as conn:
         catalog = inspect(conn, names)
         fill(report, declared, migrations, catalog)
@@ -119,7 +147,8 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         _apply_pending(conn, report, declared, pending, settings, catalog, enable_extensions)
         catalog = inspect(conn, names)
     report.tables = []
-    report.problems = [p for p in report.problems if p.level == "error"]
+    # Judge the database again as it is now; keep the file warnings and this run's errors.
+    report.problems = file_warnings + [p for p in report.problems if p.level == "error"]
     fill(report, declared, migrations, catalog)
     if verify and settings.rest_configured and not report.failed:
         _verify_rest(report, settings, names, rest_wait_s)
@@ -167,7 +196,11 @@ def _apply_pending(conn: Any, report: Report, declared: Declared, pending: list[
                 "its transaction was rolled back"
             ) from None
         except psycopg.Error as exc:
-            _statement_error(report, analysis, exc, settings)
+            located = None
+            if not exc.diag.statement_position and not isinstance(
+                    exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
+                located = _locate(conn, analysis, catalog, settings)
+            _statement_error(report, analysis, exc, settings, located)
             return
         first = False
         ms = (time.perf_counter() - start) * 1000

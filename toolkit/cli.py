@@ -17,7 +17,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from toolkit import __version__
-from toolkit.errors import ExitCode, ToolkitError
+from toolkit.errors import ExitCode, MigrationFileError, ToolkitError
 from toolkit.report import Report
 from toolkit.settings import (
     ENV_CONNECT_TIMEOUT,
@@ -95,8 +95,11 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
             announce_masks(settings, fmt, sys.stderr if as_json else sys.stdout)
         report = body(settings)
     except ToolkitError as exc:
+        location = None
+        if isinstance(exc, MigrationFileError):
+            location = {"file": exc.path, "line": exc.line, "col": exc.column}
         emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=settings,
-                   command=command)
+                   command=command, location=location)
         raise SystemExit(int(exc.exit_code)) from None
     except (KeyboardInterrupt, Interrupted):
         emit_error("interrupted: the open transaction was rolled back; nothing from the file "

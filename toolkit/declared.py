@@ -169,7 +169,7 @@ class _Analyser:
             raw = pglast.parse_sql(sql)
         except pglast.parser.ParseError as exc:
             message, offset = exc.args[0], exc.args[1] if len(exc.args) > 1 else 0
-            line, col = self.out.file.position(max(0, int(offset) - 1))
+            line, col = self.out.file.position(max(0, int(offset)))  # 0-based
             raise MigrationFileError(
                 f"{self.out.file.path}:{line}:{col}: syntax error: {message}",
                 path=str(self.out.file.path), line=line, column=col,

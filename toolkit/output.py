@@ -36,17 +36,20 @@ def emit(report: Report, *, as_json: bool, fmt: str, settings: Settings | None,
 
 
 def emit_error(message: str, *, code: int, as_json: bool, settings: Settings | None,
-               command: str = "", stdout: TextIO | None = None,
-               stderr: TextIO | None = None) -> None:
+               command: str = "", location: dict[str, object] | None = None,
+               stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
     """One line on stderr (and a JSON object on stdout for --json); never a secret."""
     secrets = settings.secrets if settings else []
     line = redact(message, secrets)
     err = stderr or sys.stderr
     err.write(f"toolkit: error: {line}\n")
+    where = {k: v for k, v in (location or {}).items() if v}
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        err.write(f"::error title=toolkit {command}::{line}\n")
+        props = "".join(f",{k}={v}" for k, v in where.items())
+        escaped = line.replace("%", "%25").replace("\n", "%0A")
+        err.write(f"::error title=toolkit {command}{props}::{escaped}\n")
     if as_json:
         out = stdout or sys.stdout
         out.write(json.dumps({"command": command, "ok": False, "status": "failed",
-                              "exit_code": code, "error": line}) + "\n")
+                              "exit_code": code, "error": line, **where}) + "\n")
     err.flush()

@@ -1,0 +1,114 @@
+"""Shared fixtures: one real local Supabase stack per test session, a fresh database per test.
+
+Everything here is real: PostgreSQL 15 shaped like Supabase, PostgREST 12 behind the /rest/v1
+gateway, and toolkit run as a subprocess exactly as a user runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from toolkit.local import ApiHandle, LocalStack, create_database, drop_database, serve_api, start, stop
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "supabase" / "migrations"
+NEW_TABLES = [
+    "agent_profiles", "agent_tasks", "agent_status", "agent_conversations", "agent_tools",
+    "agent_permissions", "agent_logs", "agent_analytics", "approvals_queue", "approval_history",
+    "agent_metrics",
+]
+ALL_TABLES = ["agents", *NEW_TABLES]
+OUTPUT_LOG = Path(os.environ.get("TOOLKIT_TEST_OUTPUT_LOG", "/tmp/toolkit-test-output.log"))
+
+
+def new_state_dir(prefix: str) -> Path:
+    # Not pytest's tmp_path: /tmp/pytest-of-root is 0700, and as root the cluster runs as an
+    # unprivileged user that must be able to reach its data directory.
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    os.chmod(path, 0o711)
+    return path
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[LocalStack]:
+    state_dir = new_state_dir("toolkit-test-")
+    try:
+        yield start(state_dir)
+    finally:
+        stop(state_dir)
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def db(stack: LocalStack) -> Iterator[str]:
+    """A fresh Supabase-shaped database (roles, extensions.uuid-ossp, agents with rows)."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = create_database(stack, name)
+    try:
+        yield url
+    finally:
+        drop_database(stack, name)
+
+
+@pytest.fixture
+def api(stack: LocalStack, db: str) -> Iterator[ApiHandle]:
+    """PostgREST and the gateway in front of this test's own database."""
+    dbname = db.rsplit("/", 1)[1].split("?")[0]
+    with serve_api(stack, dbname) as handle:
+        yield handle
+
+
+def admin(stack: LocalStack, db_url: str) -> psycopg.Connection[Any]:
+    """A superuser connection to a test database, for set-up and for looking behind toolkit."""
+    dbname = db_url.rsplit("/", 1)[1].split("?")[0]
+    return psycopg.connect(stack.admin_url(dbname), autocommit=True)
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_toolkit(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
+                timeout: float = 120, input: str | None = None) -> Result:
+    """Run `python -m toolkit` as a user would; every output is kept for the secret scan."""
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("SUPABASE_", "TOOLKIT_", "GITHUB_"))}
+    base["PYTHONUNBUFFERED"] = "1"
+    base.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "toolkit", *args], env=base, cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout, input=input)
+    with OUTPUT_LOG.open("a", encoding="utf-8") as log:
+        log.write(f"$ toolkit {' '.join(args)}\n{proc.stdout}\n{proc.stderr}\n")
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def migrations_copy(tmp_path: Path) -> Path:
+    """A writable copy of supabase/migrations for tests that add or break files."""
+    target = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, target)
+    return target
