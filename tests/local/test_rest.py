@@ -148,3 +148,16 @@ def test_create_database_and_serve_api(stack: LocalStack) -> None:
         drop_database(stack, name)
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(url, connect_timeout=5)
+
+
+def test_cors_preflight_needs_no_apikey(stack: LocalStack) -> None:
+    r = httpx.options(
+        f"{stack.api_url}/rest/v1/agents",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "apikey,authorization",
+        },
+    )
+    assert r.status_code == 200
+    assert r.headers.get("access-control-allow-origin")
