@@ -61,7 +61,7 @@ def merge_rest(report: Report, probes: list[Probe]) -> None:
             t = TableResult(name=p.table)
             report.tables.append(t)
         t.rest = p.state  # type: ignore[assignment]
-        if p.state != "present":
+        if p.state in ("forbidden", "unknown") or t.database == "unknown" or t.disagreement:
             t.detail = f"{t.detail}; REST: {p.detail}" if t.detail else f"REST: {p.detail}"
         if t.disagreement:
             if t.database == "missing":

@@ -191,6 +191,28 @@ def apply(
 
 
 @app.command()
+def verify(
+    db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
+    migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
+    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
+) -> None:
+    """The REST view: probe every table through the API (Supabase client, all at once), then
+    the functional test: insert a profile for an existing agent and show that one for a
+    missing agent is refused by the foreign key, in a transaction that is always rolled back
+    (needs the database URL too). Exit 0 when all tables answer and the test passes."""
+
+    def body(settings: Settings) -> Report:
+        from toolkit.verify import run_verify
+
+        return run_verify(settings)
+
+    run("verify", format, json, lambda: _settings(
+        SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
+        SUPABASE_SERVICE_ROLE_KEY=service_role_key, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
+        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file)), body)
+
+
+@app.command()
 def plan(
     db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
     connect_timeout: ConnectTimeout = None, env_file: EnvFile = Path(".env"),

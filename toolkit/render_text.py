@@ -24,6 +24,11 @@ def render_text(report: Report) -> str:
         out.append("Preconditions")
         for p in report.preconditions:
             out.append(f"  {_MARK[p.ok]}{p.name:<10} {p.detail}")
+    if report.functional:
+        out.append("")
+        out.append("Functional test (one transaction, rolled back)")
+        for f in report.functional:
+            out.append(f"  {_MARK[f.ok]}{f.name:<22} {f.detail}")
     if report.planned:
         out.append("")
         for plan in report.planned:

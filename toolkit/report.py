@@ -69,6 +69,7 @@ class PlannedMigration:
 class Report:
     command: str
     preconditions: list[PreconditionResult] = field(default_factory=list)
+    functional: list[PreconditionResult] = field(default_factory=list)  # verify's insert test
     tables: list[TableResult] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     applied: list[AppliedMigration] = field(default_factory=list)
@@ -99,6 +100,7 @@ class Report:
         if self.pending_is_incomplete and self.pending:
             return False
         return (not self.failed and self.preconditions_ok and self.tables_ok
+                and all(f.ok for f in self.functional)
                 and self.exit_override in (None, ExitCode.OK))
 
     @property
@@ -135,6 +137,7 @@ class Report:
             "status": self.status,
             "exit_code": int(self.exit_code),
             "preconditions": [asdict(p) for p in self.preconditions],
+            "functional": [asdict(f) for f in self.functional],
             "tables": [
                 {"name": t.name, "database": t.database, "rest": t.rest, "detail": t.detail,
                  "differences": t.differences}

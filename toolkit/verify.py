@@ -1,0 +1,103 @@
+"""`toolkit verify`: the REST view of every table, then the seed's functional test.
+
+The functional test inserts a profile for an existing agent (a temporary one when none is
+free) and shows that a profile for an agent that does not exist is refused by the foreign key.
+It runs in one database transaction that is always rolled back, so it leaves nothing behind,
+even when interrupted: the server rolls back a transaction whose client went away.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from toolkit.check import describe_target, load_migrations, merge_rest
+from toolkit.db import connect, load_sql
+from toolkit.errors import ConfigError
+from toolkit.evaluate import table_names
+from toolkit.report import PreconditionResult, Report, TableResult
+from toolkit.settings import Settings
+
+# A value for each type a temporary agent may need, cast by the server.
+_SAMPLE = {"text": "toolkit-verify", "uuid": None, "boolean": "false", "jsonb": "{}",
+           "json": "{}", "timestamp with time zone": "now", "date": "today"}
+
+
+def _sample(type_name: str) -> str:
+    if type_name == "uuid":
+        return str(uuid.uuid4())
+    if type_name.startswith(("character", "text", "citext")):
+        return "toolkit-verify"
+    if type_name in ("integer", "bigint", "smallint", "numeric", "real", "double precision"):
+        return "0"
+    return _SAMPLE.get(type_name, "toolkit-verify")
+
+
+def functional_test(conn: Any, settings: Settings) -> list[PreconditionResult]:
+    import psycopg
+    from psycopg import sql
+
+    results: list[PreconditionResult] = []
+    with conn.transaction(force_rollback=True), conn.cursor() as cur:
+        cur.execute(sql.SQL("set local lock_timeout = {}; set local statement_timeout = {}").format(
+            sql.Literal(f"{settings.lock_timeout_ms}ms"),
+            sql.Literal(f"{settings.statement_timeout_ms}ms")))
+        cur.execute(load_sql("verify_agent.sql"))
+        agent_id, required = cur.fetchone()
+        how = "an existing agent"
+        if agent_id is None:
+            cols = [c for c in required if c["name"] != "id"]
+            names = sql.SQL(", ").join(sql.Identifier(c["name"]) for c in cols)
+            values = sql.SQL(", ").join(
+                sql.SQL("{}::{}").format(sql.Literal(_sample(c["type"])), sql.SQL(c["type"]))
+                for c in cols)
+            query = (sql.SQL("insert into public.agents ({}) values ({}) returning id::text")
+                     .format(names, values) if cols
+                     else sql.SQL("insert into public.agents default values returning id::text"))
+            cur.execute(query)
+            agent_id = cur.fetchone()[0]
+            how = "a temporary agent"
+        cur.execute("insert into public.agent_profiles (agent_id, display_name) "
+                    "values (%s, 'toolkit verify') returning id", [agent_id])
+        results.append(PreconditionResult(
+            "insert agent_profiles", True, f"inserted a profile for {how} (rolled back)"))
+        try:
+            with conn.transaction():  # a savepoint: the refusal must not end the test
+                cur.execute("insert into public.agent_profiles (agent_id, display_name) "
+                            "values (%s, 'toolkit verify')", [str(uuid.uuid4())])
+            results.append(PreconditionResult(
+                "foreign key", False, "a profile for an agent that does not exist was accepted"))
+        except psycopg.errors.ForeignKeyViolation:
+            results.append(PreconditionResult(
+                "foreign key", True,
+                "a profile for an agent that does not exist was refused (23503)"))
+    return results
+
+
+def run_verify(settings: Settings) -> Report:
+    if not settings.rest_configured:
+        raise ConfigError("verify needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or "
+                          "--supabase-url and --service-role-key)")
+    from toolkit.rest import probe
+
+    report = Report("verify", target=describe_target(settings))
+    _, declared = load_migrations(settings, report)
+    names = table_names(declared)
+    report.tables = [TableResult(name=n) for n in names]
+    start = time.perf_counter()
+    assert settings.supabase_url and settings.service_key
+    merge_rest(report, probe(settings.supabase_url, settings.service_key, names,
+                             settings.connect_timeout_s))
+    report.timings["rest"] = (time.perf_counter() - start) * 1000
+    if not settings.db_url:
+        report.notes.append("functional test skipped: it needs SUPABASE_DB_URL")
+        return report
+    if any(t.rest != "present" for t in report.tables):
+        report.notes.append("functional test skipped: not every table is present")
+        return report
+    start = time.perf_counter()
+    with connect(settings, autocommit=True) as conn:
+        report.functional = functional_test(conn, settings)
+    report.timings["functional"] = (time.perf_counter() - start) * 1000
+    return report
