@@ -78,6 +78,7 @@ def test_two_stacks_side_by_side_and_stop_only_own(
         again = start(other_dir)
         assert time.monotonic() - began < 5
         assert again.service_role_key == other.service_role_key
+        assert (again.db_port, again.api_port) == (other.db_port, other.api_port)
         r = httpx.get(
             f"{again.api_url}/rest/v1/agents?select=id", headers={"apikey": again.secret_key}
         )
@@ -113,3 +114,28 @@ def test_start_repairs_a_half_started_stack(other_state_dir: Path) -> None:
     assert status(other_state_dir).running
     r = httpx.get(f"{again.api_url}/rest/v1/agents?select=id", headers={"apikey": first.secret_key})
     assert r.status_code == 200
+
+
+def test_restart_moves_off_ports_taken_meanwhile(other_state_dir: Path) -> None:
+    import socket
+
+    first = start(other_state_dir)
+    stop(other_state_dir)
+    squatters = []
+    try:
+        for port in (first.db_port, first.api_port):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+            squatters.append(sock)
+        again = start(other_state_dir)
+        assert again.db_port != first.db_port and again.api_port != first.api_port
+        assert again.service_role_key == first.service_role_key
+        r = httpx.get(
+            f"{again.api_url}/rest/v1/agents?select=id", headers={"apikey": again.secret_key}
+        )
+        assert r.status_code == 200
+    finally:
+        for sock in squatters:
+            sock.close()

@@ -21,7 +21,10 @@ def free_port() -> int:
 
 
 def port_free(port: int) -> bool:
+    """Free for a server: like our servers, ignore TIME_WAIT leftovers (SO_REUSEADDR), so a
+    restarted stack keeps its ports; on Linux a listening socket still makes bind fail."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

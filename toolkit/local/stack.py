@@ -12,7 +12,7 @@ from typing import Any
 
 from toolkit.local import api, bootstrap, envfile, postgres, procs
 from toolkit.local.errors import LocalStackError
-from toolkit.local.osuser import check_reachable, server_user
+from toolkit.local.osuser import ServerUser, check_reachable, server_user
 from toolkit.local.paths import Paths
 from toolkit.local.postgrest_bin import ensure_postgrest
 from toolkit.local.state import LocalStack, State, read_state, write_state
@@ -80,22 +80,42 @@ def start(state_dir: Path, *, write_env: Path | None = None) -> LocalStack:
             state.db_port = _keep_or_new(state.db_port)
             write_state(paths, state)
             postgres.initdb(paths, user)
-            postgres.configure(paths, user, state.db_port)
-            postgres.start(paths, user)
+            _start_postgres(paths, user, state)
             bootstrap.bootstrap(state.stack(paths.root))
             state.bootstrapped = True
             write_state(paths, state)
         elif postgres.postmaster_pid(paths) is None:
             state.db_port = _keep_or_new(state.db_port)
-            postgres.configure(paths, user, state.db_port)
-            write_state(paths, state)
-            postgres.start(paths, user)
+            _start_postgres(paths, user, state)
 
-        _start_api(paths, state)
+        try:
+            _start_api(paths, state)
+        except LocalStackError:
+            # Most likely a port taken between our free-port probe and the bind (another
+            # stack starting at the same moment): once more on fresh ports.
+            _stop_part(state, "gateway")
+            _stop_part(state, "postgrest")
+            state.postgrest_port, state.api_port = procs.free_port(), procs.free_port()
+            _start_api(paths, state)
         stack = state.stack(paths.root)
     if write_env is not None:
         envfile.merge(write_env, stack.env())
     return stack
+
+
+def _start_postgres(paths: Paths, user: ServerUser, state: State) -> None:
+    """Start the cluster on state.db_port; on failure retry once on a fresh port (the probed
+    port may have been taken meanwhile)."""
+    for attempt in (1, 2):
+        postgres.configure(paths, user, state.db_port)
+        write_state(paths, state)
+        try:
+            postgres.start(paths, user)
+            return
+        except LocalStackError:
+            if attempt == 2:
+                raise
+            state.db_port = procs.free_port()
 
 
 def _running(state: State, name: str) -> bool:
