@@ -2,20 +2,32 @@
 
 Active with GITHUB_ACTIONS=true or --format github. Masks go out before anything else; when
 stdout carries JSON, everything here goes to stderr so stdout stays pure JSON.
+
+Annotations carry `file=`/`line=`/`col=` relative to the repository root (GITHUB_WORKSPACE) so
+they land on the migration file in a pull request. GitHub shows at most ten annotations of each
+level per step: tables missing because their file is not applied yet are folded into one
+annotation per file, and anything past the limit into one last line.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
+import uuid
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
+from urllib.parse import unquote
 
 from toolkit.output import github_mode
 from toolkit.redact import redact
-from toolkit.report import Report
+from toolkit.report import Problem, Report, TableResult
 from toolkit.settings import Settings
+
+Level = Literal["error", "warning", "notice"]
+MAX_PER_LEVEL = 10  # GitHub keeps ten error and ten warning annotations per step
 
 
 def _escape_data(text: str) -> str:
@@ -26,68 +38,237 @@ def _escape_prop(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def secrets_of(settings: Settings | None) -> list[str]:
+    """Every secret, also in its URL-decoded form (a password may be percent-encoded)."""
+    out: list[str] = []
+    for secret in settings.secrets if settings else []:
+        for form in (secret, unquote(secret)):
+            if form and form not in out:
+                out.append(form)
+    return out
+
+
+def in_actions(fmt: str) -> bool:
+    return github_mode(fmt) or os.environ.get("GITHUB_ACTIONS") == "true"
+
+
 def announce_masks(settings: Settings, fmt: str, stream: TextIO) -> None:
-    if not github_mode(fmt):
+    """`::add-mask::` for each secret, before anything else is printed. Under GitHub Actions
+    this happens whatever the format: a mask costs nothing and covers later steps' logs too."""
+    if not in_actions(fmt):
         return
-    for secret in settings.secrets:
-        stream.write(f"::add-mask::{secret}\n")
+    for secret in secrets_of(settings):
+        for line in secret.splitlines() or [secret]:
+            if line.strip():
+                stream.write(f"::add-mask::{_escape_data(line)}\n")
     stream.flush()
 
 
-def annotation_lines(report: Report, secrets: list[str]) -> list[str]:
-    lines = []
+def repo_path(path: str) -> str:
+    """A path as GitHub wants it in an annotation: relative to the repository root
+    (GITHUB_WORKSPACE), else to the working directory, else as given."""
+    try:
+        absolute = Path(path).resolve()
+    except (OSError, RuntimeError):
+        return path
+    for base in (os.environ.get("GITHUB_WORKSPACE"), os.getcwd()):
+        if not base:
+            continue
+        try:
+            return absolute.relative_to(Path(base).resolve()).as_posix()
+        except (ValueError, OSError):
+            continue
+    return path
+
+
+def command_line(level: str, message: str, secrets: Iterable[str] = (), *,
+                 file: str | None = None, line: int | None = None, col: int | None = None,
+                 title: str | None = None) -> str:
+    """One workflow command, `::error file=f,line=1,col=2,title=t::message`, escaped and
+    redacted."""
+    props = []
+    if file:
+        props.append(f"file={_escape_prop(repo_path(file))}")
+        if line:
+            props.append(f"line={int(line)}")
+            if col:
+                props.append(f"col={int(col)}")
+    if title:
+        props.append(f"title={_escape_prop(title)}")
+    head = f"::{level} {','.join(props)}" if props else f"::{level}"
+    return f"{head}::{_escape_data(redact(message, list(secrets)))}"
+
+
+def _migration_file(settings: Settings | None, version: str | None) -> Path | None:
+    if not settings or not version:
+        return None
+    try:
+        found = sorted(Path(settings.migrations_dir).glob(f"{version}_*.sql"))
+    except OSError:
+        return None
+    return found[0] if found else None
+
+
+def _create_line(path: Path, table: str) -> int | None:
+    """The line of `create table [if not exists] [public.]<table>` in a migration file."""
+    pattern = re.compile(
+        r"^\s*create\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?"
+        rf'(?:"?public"?\s*\.\s*)?"?{re.escape(table)}"?(?=[\s(]|$)',
+        re.IGNORECASE | re.MULTILINE)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    m = pattern.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def _table_location(settings: Settings | None,
+                    table: TableResult) -> tuple[str | None, int | None]:
+    path = _migration_file(settings, table.created_by)
+    if path is None:
+        return None, None
+    return str(path), _create_line(path, table.name)
+
+
+def _problems(report: Report, settings: Settings | None) -> list[Problem]:
+    """The report's problems and what its tables and preconditions say, each located where we
+    can, without saying the same thing twice."""
+    by_name = {t.name: t for t in report.tables}
+    out: list[Problem] = []
     for p in report.problems:
         if p.level == "notice":
             continue
-        props = [f"title={_escape_prop('toolkit ' + report.command)}"]
-        if p.file:
-            props.append(f"file={_escape_prop(p.file)}")
-            if p.line:
-                props.append(f"line={p.line}")
-            if p.column:
-                props.append(f"col={p.column}")
-        lines.append(f"::{p.level} {','.join(props)}::{_escape_data(redact(p.message, secrets))}")
-    level = "warning" if report.command == "plan" else "error"
+        file, line, column = p.file, p.line, p.column
+        if not file:  # drift warnings read "<table>: <difference>": point at its CREATE TABLE
+            table = by_name.get(p.message.split(":", 1)[0])
+            if table is not None:
+                file, line = _table_location(settings, table)
+                column = None
+        out.append(Problem(p.level, p.message, file, line, column))
+    said = " ".join(p.message for p in out)
+    table_level: Level = "warning" if report.command == "plan" else "error"
+    for pre in report.preconditions:
+        if not pre.ok and f"{pre.name}: {pre.detail}" not in said:
+            out.append(Problem("error", f"precondition {pre.name}: {pre.detail}"))
+    for check in getattr(report, "functional", []):
+        if not check.ok:
+            out.append(Problem("error", f"functional test {check.name}: {check.detail}"))
+    pending = set(report.pending)
+    unapplied: dict[str, list[str]] = {}
     for t in report.tables:
-        if t.database == "missing" or t.rest in ("missing", "forbidden"):
-            what = "missing" if "missing" in (t.database, t.rest) else "not readable over REST"
-            lines.append(f"::{level} title=toolkit {report.command}::table {t.name} is {what}"
-                         f" (database: {t.database}, REST: {t.rest})")
+        if t.created_by is None and t.database == "missing":
+            continue  # a precondition table: said above
+        if t.database == "missing" and t.created_by in pending:
+            unapplied.setdefault(t.created_by, []).append(t.name)
+            continue
+        if t.database == "missing" or (t.database != "present" and t.rest == "missing"):
+            what = "missing"
+        elif t.rest == "forbidden":
+            what = "not readable over REST (the API role lacks SELECT)"
+        else:
+            continue  # present, drifted (warned above) or missing over REST only (an error above)
+        file, line = _table_location(settings, t)
+        out.append(Problem(table_level, f"table {t.name} is {what} (database: {t.database}, "
+                           f"REST: {t.rest})", file, line))
+    for version, tables in unapplied.items():
+        path = _migration_file(settings, version)
+        name = path.name if path else version
+        listed = ", ".join(tables)
+        if report.command == "plan":
+            problem = Problem("notice", f"{name} is pending: apply creates {listed}")
+        else:
+            problem = Problem(table_level, f"{name} is not applied: {len(tables)} tables "
+                              f"missing ({listed}); run toolkit apply")
+        if path:
+            problem.file, problem.line = str(path), 1
+        out.append(problem)
+    return out
+
+
+def annotation_lines(report: Report, secrets: list[str],
+                     settings: Settings | None = None) -> list[str]:
+    title = f"toolkit {report.command}"
+    problems = _problems(report, settings)
+    lines: list[str] = []
+    for level in ("error", "warning", "notice"):
+        mine = [p for p in problems if p.level == level]
+        shown = mine if len(mine) <= MAX_PER_LEVEL else mine[:MAX_PER_LEVEL - 1]
+        lines += [command_line(level, p.message, secrets, file=p.file, line=p.line,
+                               col=p.column, title=title) for p in shown]
+        if len(shown) < len(mine):
+            lines.append(command_line(level, f"{len(mine) - len(shown)} more: see the job "
+                                      "summary or the JSON report", title=title))
     return lines
 
 
+def _md(text: object) -> str:
+    """Text safe inside a Markdown table cell (no pipes, no HTML, one line)."""
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("|", "\\|").replace("\r", " ").replace("\n", " "))
+
+
 def summary_markdown(report: Report) -> str:
-    icon = {"ok": "✅", "incomplete": "⚠️", "failed": "❌"}[report.status]
+    icon = {"ok": "✅", "incomplete": "⚠️", "failed": "❌"}.get(report.status, "")
     out = [f"### {icon} toolkit {report.command}: {report.status}", ""]
+    if report.target:
+        out += [" · ".join(f"{_md(k)}: `{_md(v)}`" for k, v in report.target.items()), ""]
     if report.preconditions:
         out += ["| precondition | ok | detail |", "|---|---|---|"]
-        out += [f"| {p.name} | {'yes' if p.ok else '**no**'} | {p.detail} |"
+        out += [f"| {_md(p.name)} | {'✅' if p.ok else '❌'} | {_md(p.detail)} |"
                 for p in report.preconditions]
         out.append("")
     if report.tables:
-        out += ["| table | database | REST | detail |", "|---|---|---|---|"]
-        out += [f"| `{t.name}` | {t.database} | {t.rest} | {t.detail.replace('|', '/')} |"
+        present = sum(1 for t in report.tables if "present" in (t.database, t.rest))
+        out += [f"**Tables:** {present}/{len(report.tables)} present", "",
+                "| table | database | REST | detail |", "|---|---|---|---|"]
+        out += [f"| `{_md(t.name)}` | {_state(t.database)} | {_state(t.rest)} | {_md(t.detail)} |"
                 for t in report.tables]
         out.append("")
+    functional = getattr(report, "functional", [])
+    if functional:
+        out += ["| functional test | ok | detail |", "|---|---|---|"]
+        out += [f"| {_md(f.name)} | {'✅' if f.ok else '❌'} | {_md(f.detail)} |"
+                for f in functional]
+        out.append("")
     if report.applied:
-        out.append("**Applied:** " + ", ".join(
-            f"`{a.version}_{a.name}` ({a.ms:.0f} ms)" for a in report.applied))
+        out.append("**Applied:**")
+        out += [f"- `{_md(a.version)}_{_md(a.name)}` in {a.ms:.0f} ms ({len(a.created)} objects)"
+                for a in report.applied]
         out.append("")
+    elif report.command == "apply" and not report.failed:
+        out += ["**Applied:** nothing", ""]
     if report.pending:
-        out.append("**Pending:** " + ", ".join(f"`{v}`" for v in report.pending))
-        out.append("")
+        out += ["**Pending:** " + ", ".join(f"`{_md(v)}`" for v in report.pending), ""]
     for plan in report.planned:
-        out.append(f"<details><summary>{plan.version}_{plan.name}: creates "
+        out.append(f"<details><summary>{_md(plan.version)}_{_md(plan.name)}: creates "
                    f"{len(plan.creates)} objects</summary>\n")
-        out += [f"- {c}" for c in plan.creates] + [f"- ⚠️ {w}" for w in plan.warnings]
+        out += [f"- {_md(c)}" for c in plan.creates]
+        out += [f"- ⚠️ {_md(w)}" for w in plan.warnings]
+        out += [f"- ❌ {_md(w)}" for w in plan.non_transactional]
         out.append("\n</details>\n")
-    for p in report.problems:
-        if p.level == "error":
-            out.append(f"- ❌ {p.message}")
-    if report.timings:
+    marks = {"error": "❌", "warning": "⚠️"}
+    problems = [p for p in report.problems if p.level in marks]
+    if problems:
+        out += [f"- {marks[p.level]} {_md(p.message)}" for p in problems]
         out.append("")
-        out.append("Timings: " + ", ".join(f"{k} {v:.0f} ms" for k, v in report.timings.items()))
+    if report.notes:
+        out += [f"- {_md(n)}" for n in report.notes]
+        out.append("")
+    if report.timings:
+        out.append("Timings: " + ", ".join(f"{_md(k)} {v:.0f} ms"
+                                           for k, v in report.timings.items()))
+        out.append("")
     return "\n".join(out) + "\n"
+
+
+def _state(state: str) -> str:
+    mark = {"present": "✅", "missing": "❌", "drifted": "⚠️", "forbidden": "⛔"}.get(state)
+    return f"{mark} {state}" if mark else state
+
+
+def error_summary_markdown(command: str, message: str) -> str:
+    return f"### ❌ toolkit {command}: failed\n\n{_md(message)}\n"
 
 
 def _append(path_var: str, text: str) -> None:
@@ -97,24 +278,65 @@ def _append(path_var: str, text: str) -> None:
             fh.write(text)
 
 
-def write_report_file(report: Report) -> Path:
+def output_lines(outputs: Mapping[str, str]) -> str:
+    """`name=value` lines for $GITHUB_OUTPUT; a value with a line break uses the
+    `name<<delimiter` form with a delimiter that cannot occur in it."""
+    parts = []
+    for name, value in outputs.items():
+        if "\n" in value or "\r" in value:
+            delimiter = f"ghadelimiter_{uuid.uuid4()}"
+            parts.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+        else:
+            parts.append(f"{name}={value}\n")
+    return "".join(parts)
+
+
+def report_path(command: str) -> Path:
     directory = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir())
-    path = directory / f"toolkit-{report.command}-report.json"
-    path.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+    return directory / f"toolkit-{command or 'run'}-report.json"
+
+
+def write_report_file(report: Report, secrets: Iterable[str] = ()) -> Path:
+    path = report_path(report.command)
+    path.write_text(redact(json.dumps(report.to_dict(), indent=2), list(secrets)) + "\n",
+                    encoding="utf-8")
     return path
 
 
 def emit_github(report: Report, settings: Settings | None, stream: TextIO) -> None:
-    secrets = settings.secrets if settings else []
-    for line in annotation_lines(report, secrets):
+    secrets = secrets_of(settings)
+    for line in annotation_lines(report, secrets, settings):
         stream.write(line + "\n")
     stream.flush()
     _append("GITHUB_STEP_SUMMARY", redact(summary_markdown(report), secrets))
-    report_path = write_report_file(report)
+    path = write_report_file(report, secrets)
     outputs = {
         "status": report.status,
         "missing": ",".join(report.missing),
         "applied": ",".join(a.version for a in report.applied),
-        "report": str(report_path),
+        "pending": ",".join(report.pending),
+        "report": str(path),
     }
-    _append("GITHUB_OUTPUT", "".join(f"{k}={v}\n" for k, v in outputs.items()))
+    _append("GITHUB_OUTPUT", redact(output_lines(outputs), secrets))
+
+
+def emit_github_error(message: str, *, code: int, command: str, settings: Settings | None,
+                      location: Mapping[str, object] | None, stream: TextIO) -> None:
+    """For a run that ended in an error before it had a report: the located `::error`, a
+    summary, a JSON report and the outputs (status=failed), so later steps can still read them.
+    Meant to be called from output.emit_error in GitHub mode."""
+    secrets = secrets_of(settings)
+    where = dict(location or {})
+    line_no, col = where.get("line"), where.get("col")
+    stream.write(command_line(
+        "error", message, secrets, file=str(where["file"]) if where.get("file") else None,
+        line=int(line_no) if isinstance(line_no, int) else None,
+        col=int(col) if isinstance(col, int) else None, title=f"toolkit {command}") + "\n")
+    stream.flush()
+    _append("GITHUB_STEP_SUMMARY", redact(error_summary_markdown(command, message), secrets))
+    path = report_path(command)
+    body = {"command": command, "ok": False, "status": "failed", "exit_code": code,
+            "error": message, **{k: v for k, v in where.items() if v}}
+    path.write_text(redact(json.dumps(body, indent=2), secrets) + "\n", encoding="utf-8")
+    _append("GITHUB_OUTPUT", output_lines({"status": "failed", "missing": "", "applied": "",
+                                           "pending": "", "report": str(path)}))
