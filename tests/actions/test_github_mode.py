@@ -14,9 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from toolkit.local import ApiHandle
 
 from tests.conftest import MIGRATIONS, NEW_TABLES, ROOT, Result, run_toolkit
+from toolkit.local import ApiHandle
 
 VERSION = "20261126021500"
 
