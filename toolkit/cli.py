@@ -17,6 +17,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from toolkit import __version__
+from toolkit.errors import ConfigError as UsageError
 from toolkit.errors import ExitCode, MigrationFileError, ToolkitError
 from toolkit.report import Report
 from toolkit.settings import (
@@ -95,7 +96,7 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
             announce_masks(settings, fmt, sys.stderr if as_json else sys.stdout)
         report = body(settings)
     except ToolkitError as exc:
-        location = None
+        location: dict[str, object] | None = None
         if isinstance(exc, MigrationFileError):
             location = {"file": exc.path, "line": exc.line, "col": exc.column}
         emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=settings,
@@ -231,6 +232,45 @@ def plan(
     run("plan", format, json, lambda: _settings(
         SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
         TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file)), body)
+
+
+@app.command()
+def rollback(
+    db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
+    connect_timeout: ConnectTimeout = None,
+    lock_timeout: Annotated[str | None, typer.Option(
+        "--lock-timeout", help=f"Give up waiting for a table lock after this long [env "
+        f"{ENV_LOCK_TIMEOUT}; default 4s]", show_default=False)] = None,
+    version: Annotated[str | None, typer.Option(
+        "--version", help="The migration to roll back (default: the newest applied)",
+        show_default=False)] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Drop the tables even when they hold rows")] = False,
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Do not ask for confirmation (required without a terminal)")] = False,
+    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
+) -> None:
+    """Undo a migration with its rollback file (supabase/rollbacks/<version>_<name>.sql): drop
+    its tables in one transaction and delete its history row. Refuses (exit 3) when a table
+    holds rows unless --force; asks for confirmation on a terminal, needs --yes elsewhere.
+    `agents` and its data are never touched."""
+
+    def confirm(question: str) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UsageError("rollback needs --yes when not run from a terminal")
+        return typer.confirm(question, default=False, err=True)
+
+    def body(settings: Settings) -> Report:
+        from toolkit.rollback import run_rollback
+
+        return run_rollback(settings, version=version, force=force, confirm=confirm)
+
+    run("rollback", format, json, lambda: _settings(
+        SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
+        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_LOCK_TIMEOUT=lock_timeout,
+        env_file=str(env_file)), body)
 
 
 def _mount_local() -> None:

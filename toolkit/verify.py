@@ -20,7 +20,7 @@ from toolkit.report import PreconditionResult, Report, TableResult
 from toolkit.settings import Settings
 
 # A value for each type a temporary agent may need, cast by the server.
-_SAMPLE = {"text": "toolkit-verify", "uuid": None, "boolean": "false", "jsonb": "{}",
+_SAMPLE = {"boolean": "false", "jsonb": "{}",
            "json": "{}", "timestamp with time zone": "now", "date": "today"}
 
 
