@@ -33,16 +33,27 @@ export interface Declared {
   creates: Map<string, string[]>;
 }
 
-/** The SQL without comments; string literals and quoted identifiers are kept as they are. */
-export function stripComments(sql: string): string {
+/**
+ * The SQL as code only: comments removed, string literals and dollar-quoted bodies emptied (so
+ * text inside them is never read as a statement); quoted identifiers are kept.
+ */
+export function codeOnly(sql: string): string {
   let out = "";
   let i = 0;
   while (i < sql.length) {
     const c = sql[i];
-    if (c === "'" || c === '"') {
+    const dollar = c === "$" ? /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i)) : null;
+    if (c === '"') {
       const end = closing(sql, i, c);
       out += sql.slice(i, end);
       i = end;
+    } else if (c === "'") {
+      i = closing(sql, i, c);
+      out += "''";
+    } else if (dollar && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? "")) {
+      const end = sql.indexOf(dollar[0], i + dollar[0].length);
+      i = end === -1 ? sql.length : end + dollar[0].length;
+      out += "''";
     } else if (c === "-" && sql[i + 1] === "-") {
       const nl = sql.indexOf("\n", i);
       i = nl === -1 ? sql.length : nl;
@@ -169,7 +180,7 @@ export function declared(files: readonly MigrationSource[]): Declared {
   const extensionsCreated = new Set<string>();
   const extensionsUsed: string[] = [];
   for (const f of files) {
-    const sql = stripComments(f.sql);
+    const sql = codeOnly(f.sql);
     const made: string[] = [];
     for (const statement of splitTop(sql, ";")) {
       const m = CREATE_TABLE.exec(statement);
