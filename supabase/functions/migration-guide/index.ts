@@ -93,9 +93,12 @@ export async function handler(req: Request): Promise<Response> {
       supabaseUrl: env.url,
       database: databaseLabel(env.dbUrl),
     });
-    // Belt and braces: nothing secret is in there by construction, but a table detail or the
-    // bundled SQL must never carry one either.
-    return new Response(redact(JSON.stringify(guide, null, 2), secrets) + "\n", {
+    // Belt and braces: nothing secret is in there by construction, but the bundled SQL must
+    // never carry a key or the URL either. The bare password is left out of this list: it can
+    // only come back in a driver error (below), and a short one such as the local default
+    // "postgres" would otherwise mask every database and role name in the answer.
+    const body = redact(JSON.stringify(guide, null, 2), [env.serviceKey, env.anonKey, env.dbUrl]);
+    return new Response(body + "\n", {
       status: 200,
       headers: { ...CORS, "Content-Type": "application/json; charset=utf-8" },
     });
