@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import MIGRATIONS, NEW_TABLES, ROOT, Result, run_toolkit
-from toolkit.local import ApiHandle
+from tests.conftest import MIGRATIONS, NEW_TABLES, ROOT, Result, admin, run_toolkit
+from toolkit.local import ApiHandle, LocalStack
+from toolkit.render_github import command_line, output_lines
 
 VERSION = "20261126021500"
 
@@ -241,3 +242,32 @@ def test_error_before_a_report_is_masked_and_one_line(runner: Runner, db: str) -
     assert parts.password in masks(result.stdout)
     assert any(line.startswith("::error") for line in result.output.splitlines())
     assert_no_leak(result, runner, secrets_of(db))
+
+
+def test_drift_is_annotated_on_the_create_table_line(stack: LocalStack, runner: Runner,
+                                                     db: str) -> None:
+    assert run_toolkit("apply", env=full_env(runner, db)).code == 0
+    with admin(stack, db) as conn:
+        conn.execute("alter table public.agent_tools add column surprise text")
+    runner.reset()
+    result = run_toolkit("check", env=full_env(runner, db))
+    assert result.code == 1, result.output
+    assert runner.outputs()["status"] == "incomplete"
+    source = (MIGRATIONS / f"{VERSION}_agent_tables.sql").read_text().splitlines()
+    line = next(i for i, text in enumerate(source, 1)
+                if "create table if not exists public.agent_tools" in text)
+    warnings = [w for w in result.stdout.splitlines() if w.startswith("::warning ")]
+    assert any(w.startswith(f"::warning file=supabase/migrations/{VERSION}_agent_tables.sql,"
+                            f"line={line},") and "surprise" in w for w in warnings), warnings
+    assert "drifted" in table_rows(runner.summary.read_text())["agent_tools"][0]
+
+
+def test_outputs_and_commands_are_escaped() -> None:
+    """Pure functions: a value with a line break, and % , : in properties and messages."""
+    text = output_lines({"status": "ok", "note": "two\nlines"})
+    assert parse_outputs(text) == {"status": "ok", "note": "two\nlines"}
+    assert text.startswith("status=ok\nnote<<ghadelimiter_")
+    line = command_line("error", "100% broken\nsecond line with hunter22", ["hunter22"],
+                        file="/nowhere/a,b:c.sql", line=3, col=4, title="toolkit apply")
+    assert line == ("::error file=/nowhere/a%2Cb%3Ac.sql,line=3,col=4,title=toolkit apply"
+                    "::100%25 broken%0Asecond line with ***")
