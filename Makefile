@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps demo test test-python test-edge lint bench clean stop
+.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +19,18 @@ deps: $(STAMP)
 	@scripts/ensure-postgres.sh
 	@$(BIN)/python -m toolkit.local.postgrest_bin >/dev/null
 
+# What the tests need beyond that: pgbouncer (Debian) and the real Supabase CLI (npm).
+test-deps: deps
+	@scripts/ensure-postgres.sh --with-pgbouncer
+	@[ -x tools/supabase-cli/node_modules/.bin/supabase ] || \
+		npm ci --silent --no-audit --no-fund --prefix tools/supabase-cli
+
 demo: deps
 	@scripts/demo.sh
 
-test: deps test-python test-edge
+test: test-deps test-python test-edge
 
-test-python: deps
+test-python: test-deps
 	$(BIN)/pytest -q
 
 test-edge: deps

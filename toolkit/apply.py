@@ -15,7 +15,7 @@ from toolkit.check import describe_target, load_migrations, merge_rest
 from toolkit.db import connect, load_sql
 from toolkit.declared import Declared, FileAnalysis
 from toolkit.errors import ConnectError
-from toolkit.evaluate import fill, table_names
+from toolkit.evaluate import fill, remote_only_message, remote_only_versions, table_names
 from toolkit.migrations import MigrationSet
 from toolkit.report import AppliedMigration, Report
 from toolkit.settings import Settings
@@ -142,6 +142,12 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
                 f"role {catalog.user} may not read supabase_migrations.schema_migrations: apply "
                 "needs the postgres role (or one that owns the history table)"
             )
+        remote_only = remote_only_versions(migrations, catalog)
+        if remote_only:
+            # As `supabase db push` does: a history the local files do not explain is a stop.
+            report.failed = True
+            report.error("refusing to apply: " + remote_only_message(remote_only))
+            return report
         if not _ready(report, declared, pending, enable_extensions):
             return report
         _apply_pending(conn, report, declared, pending, settings, catalog, enable_extensions)

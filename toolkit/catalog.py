@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.db import load_sql
+from toolkit.errors import ConnectError
 from toolkit.schema import Check, Column, ForeignKey, Index, Table
 
 _ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null",
@@ -75,7 +76,13 @@ def parse_catalog(doc: dict[str, Any]) -> Catalog:
 
 def inspect(conn: Any, table_names: list[str]) -> Catalog:
     """One query, one round trip: extensions, the named public tables, and the history."""
-    with conn.cursor() as cur:
-        cur.execute(load_sql("inspect.sql"), {"tables": table_names})
-        row = cur.fetchone()
+    import psycopg
+
+    try:
+        with conn.cursor() as cur:
+            cur.execute(load_sql("inspect.sql"), {"tables": table_names})
+            row = cur.fetchone()
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ConnectError(f"this role may not read the catalog: {exc.diag.message_primary}; "
+                           "check needs a role that can read pg_catalog") from None
     return parse_catalog(row[0])

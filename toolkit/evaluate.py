@@ -59,6 +59,20 @@ def pending_versions(migrations: MigrationSet, catalog: Catalog) -> list[str]:
     return [f.version for f in migrations.files if f.version not in applied]
 
 
+def remote_only_versions(migrations: MigrationSet, catalog: Catalog) -> list[str]:
+    local = migrations.by_version()
+    return [r.version for r in catalog.history or () if r.version not in local]
+
+
+def remote_only_message(versions: list[str]) -> str:
+    """Worded as `supabase db push` words it, with the same repair command."""
+    listed = " ".join(versions)
+    return ("Remote migration versions not found in local migrations directory: "
+            f"{listed}. Make sure your local git repo is up-to-date. If the error persists, "
+            "try repairing the migration history table: supabase migration repair --status "
+            f"reverted {listed} --remote=<db-url>")
+
+
 def fill(report: Report, declared: Declared, migrations: MigrationSet, catalog: Catalog) -> None:
     """Preconditions, the database view of every table, pending files and history problems."""
     report.preconditions = [precondition(r, catalog) for r in declared.preconditions]
@@ -101,14 +115,9 @@ def history(report: Report, migrations: MigrationSet, catalog: Catalog) -> None:
     report.pending = pending_versions(migrations, catalog)
     local = migrations.by_version()
     rows = catalog.history or []
-    remote_only = [r.version for r in rows if r.version not in local]
+    remote_only = remote_only_versions(migrations, catalog)
     if remote_only:
-        listed = " ".join(remote_only)
-        report.warn(
-            "Remote migration versions not found in local migrations directory: "
-            f"{listed}. Make sure your local git repo is up-to-date; if it is, repair the "
-            f"history: supabase migration repair --status reverted {listed}"
-        )
+        report.warn(remote_only_message(remote_only))
     newest = max((int(r.version) for r in rows if r.version.isdigit()), default=0)
     for version in report.pending:
         if int(version) < newest:

@@ -28,6 +28,7 @@ from toolkit.settings import Settings
 
 Level = Literal["error", "warning", "notice"]
 MAX_PER_LEVEL = 10  # GitHub keeps ten error and ten warning annotations per step
+_AT_LINE = re.compile(r"^\S+?\.sql:(\d+)(?::(\d+))?:")  # "<file>.sql:20: ..." in plan warnings
 
 
 def _escape_data(text: str) -> str:
@@ -183,6 +184,17 @@ def _problems(report: Report, settings: Settings | None) -> list[Problem]:
         if path:
             problem.file, problem.line = str(path), 1
         out.append(problem)
+    for plan in report.planned:  # plan: what each pending file does, on the file itself
+        if plan.version not in unapplied:
+            tables = [c.removeprefix("table ") for c in plan.creates if c.startswith("table ")]
+            out.append(Problem("notice", f"{Path(plan.file).name} is pending: apply creates "
+                               + (", ".join(tables) or f"{len(plan.creates)} objects"),
+                               plan.file, 1))
+        for warning in plan.warnings:
+            m = _AT_LINE.match(warning)
+            out.append(Problem("warning", warning, plan.file,
+                               int(m.group(1)) if m else None,
+                               int(m.group(2)) if m and m.group(2) else None))
     return out
 
 

@@ -76,6 +76,8 @@ select json_build_object(
     ),
     'history', case
         when pg_catalog.to_regclass('supabase_migrations.schema_migrations') is null then null
+        when not pg_catalog.has_schema_privilege('supabase_migrations', 'usage')
+            then '"forbidden"'::json
         when not pg_catalog.has_table_privilege(
             'supabase_migrations.schema_migrations', 'select') then '"forbidden"'::json
         else (
