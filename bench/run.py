@@ -1,0 +1,330 @@
+"""toolkit's benchmark: start-up, `check`/`verify` through injected latency, `apply` vs psql.
+
+    make bench                       # = .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --runs 7 --rtt-ms 100
+
+Starts its own local Supabase-shaped stack (toolkit.local) in a fresh state dir, puts a
+latency proxy (bench/latency_proxy.py) in front of both its Postgres port and its API gateway
+port, runs every command as a child process (as a user runs it) several times, and prints a
+Markdown table of medians; the same table goes to bench/results/latest.md. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from latency_proxy import LatencyProxy  # noqa: E402
+
+from toolkit.local import (  # noqa: E402
+    LocalStack,
+    create_database,
+    drop_database,
+    serve_api,
+    start,
+    stop,
+)
+
+PY = sys.executable
+TOOLKIT = [PY, "-m", "toolkit"] if os.environ.get("BENCH_MODULE") else [
+    str(Path(PY).with_name("toolkit"))]
+MIGRATION = sorted((ROOT / "supabase" / "migrations").glob("*.sql"))
+PSQL = next((p for p in ("/usr/lib/postgresql/15/bin/psql", shutil.which("psql")) if p
+             and Path(p).exists()), "psql")
+
+
+@dataclass
+class Sample:
+    seconds: float
+    maxrss_kb: int
+    code: int
+    connections: int = 0
+    round_trips: int = 0
+    out: str = ""
+    per_proxy: dict[str, tuple[int, int]] = field(default_factory=dict)  # conns, round trips
+
+
+@dataclass
+class Row:
+    section: str
+    name: str
+    samples: list[Sample] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def spread(self) -> str:
+        xs = [s.seconds for s in self.samples]
+        return f"{min(xs) * 1000:.0f}-{max(xs) * 1000:.0f}"
+
+    @property
+    def rss_mb(self) -> float:
+        return statistics.median(s.maxrss_kb for s in self.samples) / 1024
+
+    @property
+    def conns(self) -> str:
+        if not any(s.connections for s in self.samples):
+            return ""
+        return f"{statistics.median(s.connections for s in self.samples):g}"
+
+    @property
+    def rtts(self) -> str:
+        if not any(s.connections for s in self.samples):
+            return ""
+        return f"{statistics.median(s.round_trips for s in self.samples):g}"
+
+
+def run_child(argv: Sequence[str], env: dict[str, str] | None = None,
+              cwd: Path = ROOT) -> Sample:
+    """Wall time and peak RSS (os.wait4's ru_maxrss, KiB on Linux) of one child process."""
+    start_t = time.perf_counter()
+    proc = subprocess.Popen(list(argv), env=env, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start_t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Sample(elapsed, usage.ru_maxrss, proc.returncode, out=out.decode(errors="replace"))
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SUPABASE_", "TOOLKIT_", "GITHUB_"))}
+    env.update(extra)
+    return env
+
+
+def repeat(row: Row, runs: int, once: Callable[[], Sample], *, expect: int = 0) -> Row:
+    for _ in range(runs):
+        sample = once()
+        if sample.code != expect:
+            raise SystemExit(f"{row.name}: exit {sample.code}, expected {expect}:\n{sample.out}")
+        row.samples.append(sample)
+    return row
+
+
+def through(proxies: Sequence[LatencyProxy], once: Callable[[], Sample]) -> Callable[[], Sample]:
+    """Run `once` with the proxies' counters reset, and keep what they counted."""
+    def run() -> Sample:
+        for p in proxies:
+            p.reset()
+        sample = once()
+        time.sleep(0.05)  # let the proxies see the last bytes and the close
+        for p in proxies:
+            st = p.snapshot()
+            sample.per_proxy[p.name] = (st.count, st.round_trips)
+        sample.connections = sum(c for c, _ in sample.per_proxy.values())
+        sample.round_trips = sum(t for _, t in sample.per_proxy.values())
+        return sample
+    return run
+
+
+# --- sections ------------------------------------------------------------------------------
+
+def startup(runs: int) -> list[Row]:
+    env = clean_env()
+    bare = [PY, str(ROOT / "bench" / "bare_typer.py")]
+    rows = []
+    for name, argv in (
+        ("`python -c pass`", [PY, "-c", "pass"]),
+        ("bare typer app `--help`", [*bare, "--help"]),
+        ("`toolkit --help`", [*TOOLKIT, "--help"]),
+        ("bare typer app `--version`", [*bare, "--version"]),
+        ("`toolkit --version`", [*TOOLKIT, "--version"]),
+    ):
+        run_child(argv, env)  # warm the page cache and the bytecode
+        rows.append(repeat(Row("start-up", name), runs, lambda a=argv: run_child(a, env)))
+    return rows
+
+
+def network(stack: LocalStack, runs: int, rtt_ms: float) -> tuple[list[Row], dict[str, Row]]:
+    dbname = f"bench_{uuid.uuid4().hex[:8]}"
+    db_url = create_database(stack, dbname)
+    rows: list[Row] = []
+    detail: dict[str, Row] = {}
+    try:
+        direct = clean_env(SUPABASE_DB_URL=db_url)
+        done = run_child([*TOOLKIT, "apply", "--no-verify", "--format", "text"], direct)
+        if done.code != 0:
+            raise SystemExit(f"could not apply the migration for the benchmark:\n{done.out}")
+        with serve_api(stack, dbname) as api:
+            api_port = int(api.api_url.rsplit(":", 1)[1])
+            delay = rtt_ms / 2000
+            pg = LatencyProxy("127.0.0.1", stack.db_port, delay).start()
+            gw = LatencyProxy("127.0.0.1", api_port, delay).start()
+            pg.name, gw.name = "database", "REST"
+            key = api.service_role_key
+            try:
+                envs = {
+                    "loopback": clean_env(SUPABASE_DB_URL=db_url, SUPABASE_URL=api.api_url,
+                                          SUPABASE_SERVICE_ROLE_KEY=key),
+                    f"{rtt_ms:g} ms RTT": clean_env(
+                        SUPABASE_DB_URL=db_url.replace(f":{stack.db_port}/", f":{pg.port}/"),
+                        SUPABASE_URL=f"http://127.0.0.1:{gw.port}",
+                        SUPABASE_SERVICE_ROLE_KEY=key),
+                }
+                for where, env in envs.items():
+                    proxies = [pg, gw] if "RTT" in where else []
+                    url = env["SUPABASE_URL"]
+                    cmds: list[tuple[str, list[str], dict[str, str], list[LatencyProxy]]] = [
+                        ("baseline: 12 sequential supabase-py probes",
+                         [PY, str(ROOT / "bench" / "baseline_check.py"), url, key], env, [gw]),
+                        ("`toolkit check` (database + REST)",
+                         [*TOOLKIT, "check", "--format", "text"], env, [pg, gw]),
+                        ("`toolkit check` (database only)",
+                         [*TOOLKIT, "check", "--format", "text"],
+                         {k: v for k, v in env.items()
+                          if k not in ("SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY")}, [pg]),
+                        ("`toolkit verify` (REST + functional test)",
+                         [*TOOLKIT, "verify", "--format", "text"], env, [pg, gw]),
+                    ]
+                    for name, argv, cmd_env, counted in cmds:
+                        run_child(argv, cmd_env)  # warm-up
+                        def direct_run(a: list[str] = argv, e: dict[str, str] = cmd_env
+                                       ) -> Sample:
+                            return run_child(a, e)
+
+                        once = through(counted, direct_run) if proxies else direct_run
+                        row = repeat(Row(f"network, {where}", name), runs, once)
+                        rows.append(row)
+                        if proxies:
+                            detail[name] = row
+            finally:
+                pg.stop()
+                gw.stop()
+    finally:
+        drop_database(stack, dbname)
+    return rows, detail
+
+
+def apply_rows(stack: LocalStack, runs: int) -> list[Row]:
+    toolkit_row = Row("apply, loopback, fresh database each run",
+                      "`toolkit apply --no-verify` (whole command)")
+    psql_row = Row("apply, loopback, fresh database each run", "`psql -1 -f` the same file")
+    inproc: list[float] = []
+    for i in range(runs + 1):  # the first is a warm-up
+        for row in (toolkit_row, psql_row) if i % 2 else (psql_row, toolkit_row):
+            name = f"bench_apply_{uuid.uuid4().hex[:8]}"
+            url = create_database(stack, name)
+            try:
+                if row is toolkit_row:
+                    sample = run_child([*TOOLKIT, "apply", "--no-verify", "--json"],
+                                       clean_env(SUPABASE_DB_URL=url))
+                    if sample.code == 0 and i:
+                        import json
+
+                        timings = json.loads(sample.out)["timings_ms"]
+                        inproc.append(sum(v for k, v in timings.items()
+                                          if k.startswith("apply ")))
+                else:
+                    argv = [PSQL, "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1"]
+                    for f in MIGRATION:
+                        argv += ["-f", str(f)]
+                    sample = run_child([*argv, url], clean_env())
+            finally:
+                drop_database(stack, name)
+            if sample.code != 0:
+                raise SystemExit(f"{row.name}: exit {sample.code}\n{sample.out}")
+            if i:
+                row.samples.append(sample)
+    toolkit_row.note = (f"in-process, the file's transaction: median "
+                        f"{statistics.median(inproc):.0f} ms")
+    return [toolkit_row, psql_row]
+
+
+# --- report --------------------------------------------------------------------------------
+
+def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> str:
+    lines = [
+        f"Medians of {runs} runs (min-max in ms alongside: the machine is shared, see the noise)."
+        f" {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs. Round trips are counted by the proxy as changes of direction "
+        "client→server→client (TCP handshakes not included); peak RSS is the child's "
+        "ru_maxrss.",
+        "",
+        "| section | command | median | min-max ms | ratio | peak RSS | conns | round trips |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        ratio = ""
+        if r.section == "start-up" and r.name.startswith("`toolkit"):
+            flag = r.name.split()[-1].strip("`")
+            bare = next(x for x in rows if x.name == f"bare typer app `{flag}`")
+            ratio = f"{r.median / bare.median:.2f}x bare"
+        elif r.name.startswith("`toolkit check`") or r.name.startswith("`toolkit verify`"):
+            base = next(x for x in rows if x.section == r.section and x.name.startswith("baseline"))
+            ratio = f"{r.median / base.median:.2f}x baseline"
+        elif r.name.startswith("`toolkit apply"):
+            ps = next(x for x in rows if x.name.startswith("`psql"))
+            ratio = f"{r.median / ps.median:.2f}x psql"
+        name = r.name + (f" — {r.note}" if r.note else "")
+        lines.append(f"| {r.section} | {name} | {r.median * 1000:.0f} ms | {r.spread} | {ratio} "
+                     f"| {r.rss_mb:.0f} MB | {r.conns} | {r.rtts} |")
+    if detail:
+        lines += ["", f"Round trips per connection at {rtt_ms:g} ms RTT (medians):", "",
+                  "| command | side | connections | round trips | per connection |",
+                  "|---|---|--:|--:|--:|"]
+        for name, r in detail.items():
+            for side in r.samples[0].per_proxy:
+                c = statistics.median(s.per_proxy[side][0] for s in r.samples)
+                t = statistics.median(s.per_proxy[side][1] for s in r.samples)
+                lines.append(f"| {name} | {side} | {c:g} | {t:g} | {t / c if c else 0:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per command (median of)")
+    parser.add_argument("--rtt-ms", type=float, default=100.0, help="injected round trip")
+    parser.add_argument("--only", choices=["startup", "network", "apply"], action="append")
+    parser.add_argument("--state-dir", type=Path, help="reuse this local stack (left running)")
+    args = parser.parse_args()
+    only = set(args.only or ["startup", "network", "apply"])
+
+    rows: list[Row] = []
+    detail: dict[str, Row] = {}
+    if "startup" in only:
+        rows += startup(args.runs)
+    if only & {"network", "apply"}:
+        own = args.state_dir is None
+        state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="toolkit-bench-", dir="/tmp"))
+        os.chmod(state_dir, 0o711)
+        try:
+            stack = start(state_dir)
+            if "network" in only:
+                net, detail = network(stack, args.runs, args.rtt_ms)
+                rows += net
+            if "apply" in only:
+                rows += apply_rows(stack, args.runs)
+        finally:
+            if own:
+                stop(state_dir)
+                shutil.rmtree(state_dir, ignore_errors=True)
+    md = table(rows, detail, args.runs, args.rtt_ms)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.md").write_text(md)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
