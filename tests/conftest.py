@@ -21,7 +21,15 @@ from typing import Any
 import psycopg
 import pytest
 
-from toolkit.local import ApiHandle, LocalStack, create_database, drop_database, serve_api, start, stop
+from toolkit.local import (
+    ApiHandle,
+    LocalStack,
+    create_database,
+    drop_database,
+    serve_api,
+    start,
+    stop,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "supabase" / "migrations"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from toolkit.local import LocalStack
-
 from tests.conftest import ALL_TABLES, NEW_TABLES, admin, run_toolkit
+from toolkit.local import LocalStack
 
 
 def test_fresh_check_apply_check_apply(stack: LocalStack, db: str) -> None:
@@ -54,9 +53,11 @@ def test_history_row_has_the_cli_shape(stack: LocalStack, db: str) -> None:
             "and a.attnum = any(i.indkey) where i.indrelid = "
             "'supabase_migrations.schema_migrations'::regclass and i.indisprimary").fetchall()
         assert pk == [("version",)]
-        version, name, statements = conn.execute(
+        row = conn.execute(
             "select version, name, statements from supabase_migrations.schema_migrations"
         ).fetchone()
+    assert row is not None
+    version, name, statements = row
     assert (version, name) == ("20261126021500", "agent_tables")
     # One entry per statement, each without its trailing semicolon, as `supabase db push` does.
     assert len(statements) == 38

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from toolkit.local import LocalStack
-
 from tests.conftest import NEW_TABLES, admin, run_toolkit
+from toolkit.local import LocalStack
 
 
 def _new_tables(stack: LocalStack, db: str) -> list[str]:

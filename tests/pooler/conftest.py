@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.local import LocalStack
-
 from tests.conftest import new_state_dir
+from toolkit.local import LocalStack
 
 SERVER_USER = "toolkit-pg"  # pgbouncer refuses to run as root, like postgres
 
@@ -66,7 +65,8 @@ pidfile = {home}/pgbouncer.pid
             break
         except OSError:
             if proc.poll() is not None:
-                pytest.fail(f"pgbouncer exited: {proc.stderr.read() if proc.stderr else ''}")
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                pytest.fail(f"pgbouncer exited: {err}")
             time.sleep(0.05)
     try:
         yield port

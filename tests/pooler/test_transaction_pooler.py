@@ -3,10 +3,9 @@ no session state, only transaction-scoped locks."""
 
 from __future__ import annotations
 
-from toolkit.local import LocalStack
-
 from tests.conftest import NEW_TABLES, admin, run_toolkit
 from tests.pooler.conftest import via_pooler
+from toolkit.local import LocalStack
 
 
 def test_check_apply_rollback_through_transaction_pooler(stack: LocalStack, db: str,

@@ -6,9 +6,8 @@ import socket
 import time
 import uuid
 
-from toolkit.local import ApiHandle, LocalStack, create_database, drop_database, serve_api
-
 from tests.conftest import ALL_TABLES, NEW_TABLES, admin, run_toolkit
+from toolkit.local import ApiHandle, LocalStack, create_database, drop_database, serve_api
 
 
 def _env(db: str, api: ApiHandle, key: str | None = None) -> dict[str, str]:

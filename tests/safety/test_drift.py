@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.local import LocalStack
-
 from tests.conftest import admin, run_toolkit
+from toolkit.local import LocalStack
 
 
 def _applied(stack: LocalStack, db: str) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.local import LocalStack
-
 from tests.conftest import NEW_TABLES, admin, run_toolkit
+from toolkit.local import LocalStack
 
 SEED_ORDER = ["agent_metrics", "approval_history", "approvals_queue", "agent_analytics",
               "agent_logs", "agent_permissions", "agent_tools", "agent_conversations",
@@ -48,6 +47,7 @@ def test_rollback_refuses_tables_with_rows_unless_forced(stack: LocalStack, db: 
     with admin(stack, db) as conn:
         conn.execute("insert into agent_tasks (agent_id, title) select id, 't' from agents")
         n = conn.execute("select count(*) from agent_tasks").fetchone()
+    assert n is not None
     refused = run_toolkit("rollback", "--yes", env=env)
     assert refused.code == 3
     assert f"agent_tasks has {n[0]} rows" in refused.stderr

@@ -8,9 +8,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from toolkit.local import LocalStack
-
 from tests.conftest import ROOT, admin, run_toolkit
+from toolkit.local import LocalStack
 
 CLI = ROOT / "tools" / "supabase-cli" / "node_modules" / ".bin" / "supabase"
 
