@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from toolkit.catalog import inspect
-from toolkit.db import connect
-from toolkit.declared import Declared, analyse
 from toolkit.errors import ConfigError
-from toolkit.evaluate import fill, table_names
-from toolkit.migrations import MigrationSet, discover
 from toolkit.report import Report, TableResult
 from toolkit.settings import Settings
 
 if TYPE_CHECKING:
+    import psycopg
+
+    from toolkit.declared import Declared
+    from toolkit.migrations import MigrationSet
     from toolkit.rest import Probe
 
 
 def load_migrations(settings: Settings, report: Report) -> tuple[MigrationSet, Declared]:
+    from toolkit.declared import analyse  # pglast: imported when parsing, not before
+    from toolkit.migrations import discover
+
     start = time.perf_counter()
     migrations = discover(settings.migrations_dir)
     for warning in migrations.warnings:
@@ -38,13 +41,15 @@ def describe_target(settings: Settings) -> dict[str, str]:
     return out
 
 
-def start_rest(settings: Settings, names: list[str]) -> Future[list[Probe]]:
-    """Probe over REST in a thread, so both views cost the time of the slower one."""
+def start_rest(settings: Settings, names: list[str] | Future[list[str]]) -> Future[list[Probe]]:
+    """Probe over REST in a thread, so both views cost the time of the slower one. `names` may
+    be a future: the thread then imports the REST client while the migrations are parsed."""
     def run() -> list[Probe]:
         from toolkit.rest import probe
 
         assert settings.supabase_url and settings.service_key
-        return probe(settings.supabase_url, settings.service_key, names,
+        tables = names.result() if isinstance(names, Future) else names
+        return probe(settings.supabase_url, settings.service_key, tables,
                      settings.connect_timeout_s)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rest")
@@ -74,6 +79,49 @@ def merge_rest(report: Report, probes: list[Probe]) -> None:
                 )
 
 
+class _Connecting:
+    """Open the database connection in a daemon thread, so the handshake (TCP, startup, SCRAM:
+    about four round trips) overlaps parsing the migrations. A daemon: a configuration error
+    found meanwhile exits at once instead of waiting out the connect timeout."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._done = threading.Event()
+        self._conn: psycopg.Connection[Any] | None = None
+        self._error: BaseException | None = None
+        self._abandoned = False
+        self._lock = threading.Lock()
+        threading.Thread(target=self._run, name="db-connect", daemon=True).start()
+
+    def _run(self) -> None:
+        from toolkit.db import connect
+
+        try:
+            conn = connect(self._settings, autocommit=True)
+        except BaseException as exc:
+            self._error = exc
+        else:
+            with self._lock:
+                self._conn = conn
+                if self._abandoned:
+                    conn.close()
+        finally:
+            self._done.set()
+
+    def result(self) -> psycopg.Connection[Any]:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._conn is not None
+        return self._conn
+
+    def abandon(self) -> None:
+        with self._lock:
+            self._abandoned = True
+            if self._conn is not None:
+                self._conn.close()
+
+
 def run_check(settings: Settings, *, use_rest: bool = True) -> Report:
     if not settings.db_url and not settings.rest_configured:
         raise ConfigError(
@@ -81,13 +129,28 @@ def run_check(settings: Settings, *, use_rest: bool = True) -> Report:
             "SUPABASE_SERVICE_ROLE_KEY"
         )
     report = Report("check", target=describe_target(settings))
-    migrations, declared = load_migrations(settings, report)
-    names = table_names(declared)
+    # Network first: the connection handshake and the REST client's import run while the
+    # migrations are parsed (the probes and the catalog query need the table names).
+    connecting = _Connecting(settings) if settings.db_url else None
+    names_ready: Future[list[str]] = Future()
+    rest = start_rest(settings, names_ready) if settings.rest_configured and use_rest else None
+    try:
+        from toolkit.evaluate import fill, table_names
+
+        migrations, declared = load_migrations(settings, report)
+        names = table_names(declared)
+    except BaseException as exc:
+        names_ready.set_exception(exc)
+        if connecting is not None:
+            connecting.abandon()
+        raise
+    names_ready.set_result(names)
     report.tables = [TableResult(name=n) for n in names]
     started = time.perf_counter()
-    rest = start_rest(settings, names) if settings.rest_configured and use_rest else None
-    if settings.db_url:
-        with connect(settings, autocommit=True) as conn:
+    if connecting is not None:
+        from toolkit.catalog import inspect
+
+        with connecting.result() as conn:
             catalog = inspect(conn, names)
         fill(report, declared, migrations, catalog)
         report.timings["database"] = (time.perf_counter() - started) * 1000
