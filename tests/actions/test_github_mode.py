@@ -183,6 +183,9 @@ def test_plan_incomplete_then_ok(runner: Runner, db: str) -> None:
     assert not [line for line in before.stdout.splitlines() if line.startswith("::error")]
     assert any(line.startswith("::notice file=supabase/migrations/") and "is pending" in line
                for line in before.stdout.splitlines()), before.stdout
+    # plan's warnings (a lock on an existing table) land on their line of the file
+    assert any(line.startswith(f"::warning file=supabase/migrations/{VERSION}_agent_tables.sql,"
+                               "line=") for line in before.stdout.splitlines()), before.stdout
     assert_no_leak(before, runner, secrets_of(db))
 
     runner.reset()
