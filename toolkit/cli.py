@@ -90,28 +90,28 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         settings = make_settings()
-        if fmt in ("github", "auto"):
-            from toolkit.render_github import announce_masks
+        from toolkit.render_github import announce_masks
 
-            announce_masks(settings, fmt, sys.stderr if as_json else sys.stdout)
+        announce_masks(settings, fmt, sys.stderr if as_json else sys.stdout)
         report = body(settings)
     except ToolkitError as exc:
         location: dict[str, object] | None = None
         if isinstance(exc, MigrationFileError):
             location = {"file": exc.path, "line": exc.line, "col": exc.column}
         emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=settings,
-                   command=command, location=location)
+                   command=command, location=location, fmt=fmt)
         raise SystemExit(int(exc.exit_code)) from None
     except (KeyboardInterrupt, Interrupted):
         emit_error("interrupted: the open transaction was rolled back; nothing from the file "
                    "in progress was applied", code=ExitCode.INCOMPLETE, as_json=as_json,
-                   settings=settings, command=command)
+                   settings=settings, command=command, fmt=fmt)
         raise SystemExit(int(ExitCode.INCOMPLETE)) from None
     except Exception as exc:
         if os.environ.get("TOOLKIT_DEBUG"):
             raise
         emit_error(f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
-                   code=ExitCode.USAGE, as_json=as_json, settings=settings, command=command)
+                   code=ExitCode.USAGE, as_json=as_json, settings=settings, command=command,
+                   fmt=fmt)
         raise SystemExit(int(ExitCode.USAGE)) from None
     emit(report, as_json=as_json, fmt=fmt, settings=settings)
     raise SystemExit(int(report.exit_code))

@@ -37,17 +37,19 @@ def emit(report: Report, *, as_json: bool, fmt: str, settings: Settings | None,
 
 def emit_error(message: str, *, code: int, as_json: bool, settings: Settings | None,
                command: str = "", location: dict[str, object] | None = None,
-               stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+               fmt: str = "auto", stdout: TextIO | None = None,
+               stderr: TextIO | None = None) -> None:
     """One line on stderr (and a JSON object on stdout for --json); never a secret."""
     secrets = settings.secrets if settings else []
     line = redact(message, secrets)
     err = stderr or sys.stderr
     err.write(f"toolkit: error: {line}\n")
     where = {k: v for k, v in (location or {}).items() if v}
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        props = "".join(f",{k}={v}" for k, v in where.items())
-        escaped = line.replace("%", "%25").replace("\n", "%0A")
-        err.write(f"::error title=toolkit {command}{props}::{escaped}\n")
+    if github_mode(fmt):
+        from toolkit.render_github import emit_github_error
+
+        emit_github_error(line, code=code, command=command, settings=settings, location=where,
+                          stream=err)
     if as_json:
         out = stdout or sys.stdout
         out.write(json.dumps({"command": command, "ok": False, "status": "failed",

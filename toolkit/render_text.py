@@ -39,8 +39,7 @@ def render_text(report: Report) -> str:
     if report.applied:
         out.append("")
         for a in report.applied:
-            out.append(f"Applied {a.version}_{a.name} in {a.ms:.0f} ms, creating:")
-            out += [f"  + {c}" for c in a.created]
+            out.append(f"Applied {a.version}_{a.name} in {a.ms:.0f} ms: {_kinds(a.created)}")
     if report.tables:
         out.append("")
         rows = [[t.name, t.database, t.rest, t.detail if len(t.detail) < 90
@@ -57,6 +56,18 @@ def render_text(report: Report) -> str:
     out.append("")
     out.append(_summary(report))
     return "\n".join(out)
+
+
+def _kinds(created: list[str]) -> str:
+    """'11 tables, 17 foreign keys, ...': the full list is in --json and in plan."""
+    counts: dict[str, int] = {}
+    for line in created:
+        kind = next((k for k in ("row level security", "foreign key") if line.startswith(k)),
+                    line.split(" ", 1)[0])
+        counts[kind] = counts.get(kind, 0) + 1
+    plural = {"row level security": "RLS on {n} tables", "index": "{n} indexes"}
+    return ", ".join(plural.get(k, "{n} " + k + ("s" if n != 1 else "")).format(n=n)
+                     for k, n in counts.items()) or "nothing new"
 
 
 def _summary(report: Report) -> str:

@@ -24,7 +24,8 @@ def test_fresh_check_apply_check_apply(stack: LocalStack, db: str) -> None:
     applied = run_toolkit("apply", env=env)
     assert applied.code == 0, applied.output
     assert "Applied 20261126021500_agent_tables" in applied.stdout
-    assert "table agent_metrics" in applied.stdout
+    assert "11 tables, 16 foreign keys, 15 indexes, RLS on 11 tables" in applied.stdout
+    assert "agent_metrics        present" in applied.stdout
 
     second = run_toolkit("check", "--json", env=env)
     assert second.code == 0, second.output
