@@ -130,8 +130,14 @@ def run_check(settings: Settings, *, use_rest: bool = True) -> Report:
         )
     report = Report("check", target=describe_target(settings))
     # Network first: the connection handshake and the REST client's import run while the
-    # migrations are parsed (the probes and the catalog query need the table names).
-    connecting = _Connecting(settings) if settings.db_url else None
+    # migrations are parsed (the probes and the catalog query need the table names). psycopg
+    # is imported before any other thread starts, so the handshake is not kept waiting for
+    # the GIL by the other imports: it is the longest chain of round trips.
+    connecting = None
+    if settings.db_url:
+        import psycopg  # noqa: F401
+
+        connecting = _Connecting(settings)
     names_ready: Future[list[str]] = Future()
     rest = start_rest(settings, names_ready) if settings.rest_configured and use_rest else None
     try:
