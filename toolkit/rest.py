@@ -3,11 +3,18 @@
 A probe is `GET /rest/v1/<table>?select=*&limit=0`, sent by postgrest-py (the library behind
 `supabase.table()`), over one shared httpx client (HTTP/2 where the server offers it).
 This module is imported only by commands that talk to REST, since the client is heavy.
+
+HTTP versions: https negotiates HTTP/2 by ALPN, so every probe shares one connection. Plain
+http uses HTTP/1.1 (up to one connection per probe) unless TOOLKIT_HTTP2=1, which speaks
+HTTP/2 with prior knowledge (h2c) so the probes share one connection there too: the local
+stack's gateway (hypercorn) accepts it, but not every plain-http server does (a gateway that
+only speaks HTTP/1.1 fails every probe), hence opt-in. TOOLKIT_HTTP2=0 forces HTTP/1.1.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from dataclasses import dataclass
 
@@ -30,12 +37,25 @@ class Probe:
     detail: str
 
 
+def http_versions(url: str) -> tuple[bool, bool]:
+    """(http1, http2) for the client, by the scheme and TOOLKIT_HTTP2 (see the module doc)."""
+    tls = url.startswith("https://")
+    choice = os.environ.get("TOOLKIT_HTTP2", "").strip().lower()
+    if choice in ("1", "true", "yes", "on"):
+        return tls, True  # http: h2c prior knowledge; https: h2, HTTP/1.1 only as ALPN fallback
+    if choice in ("0", "false", "no", "off"):
+        return True, False
+    return True, tls  # https: negotiated by ALPN, one connection for all probes
+
+
 def _client(url: str, key: str, timeout_s: float, statuses: dict[str, int]) -> AsyncPostgrestClient:
     async def remember(response: httpx.Response) -> None:
         statuses[response.request.url.path.rsplit("/", 1)[-1]] = response.status_code
 
+    http1, http2 = http_versions(url)
     http = httpx.AsyncClient(
-        http2=url.startswith("https://"),  # negotiated by ALPN: one connection for all probes
+        http1=http1,
+        http2=http2,
         timeout=httpx.Timeout(timeout_s),
         limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
         event_hooks={"response": [remember]},
