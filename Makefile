@@ -23,7 +23,7 @@ deps: $(STAMP)
 test-deps: deps
 	@scripts/ensure-postgres.sh --with-pgbouncer
 	@[ -x tools/supabase-cli/node_modules/.bin/supabase ] || \
-		npm ci --silent --no-audit --no-fund --prefix tools/supabase-cli
+		npm install --no-save --silent --no-audit --no-fund --prefix tools/supabase-cli
 
 demo: deps
 	@scripts/demo.sh

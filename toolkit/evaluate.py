@@ -59,6 +59,10 @@ def pending_versions(migrations: MigrationSet, catalog: Catalog) -> list[str]:
     return [f.version for f in migrations.files if f.version not in applied]
 
 
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
 def remote_only_versions(migrations: MigrationSet, catalog: Catalog) -> list[str]:
     local = migrations.by_version()
     return [r.version for r in catalog.history or () if r.version not in local]
@@ -94,8 +98,9 @@ def fill(report: Report, declared: Declared, migrations: MigrationSet, catalog: 
             result.differences = diff_tables(wanted[name], have)
             result.database = "drifted" if result.differences else "present"
             result.detail = "; ".join(result.differences) if result.differences else (
-                f"{len(have.columns)} columns, {len(have.foreign_keys)} foreign keys, "
-                f"{len(have.indexes)} indexes, RLS {'on' if have.rls else 'off'}")
+                f"{_n(len(have.columns), 'column')}, {_n(len(have.foreign_keys), 'foreign key')}"
+                f", {_n(len(have.indexes), 'index', 'indexes')}, "
+                f"RLS {'on' if have.rls else 'off'}")
         if name not in by_name:
             report.tables.append(result)
             by_name[name] = result
