@@ -12,14 +12,13 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from toolkit import __version__
 from toolkit.errors import ConfigError as UsageError
 from toolkit.errors import ExitCode, MigrationFileError, ToolkitError
-from toolkit.report import Report
 from toolkit.settings import (
     ENV_CONNECT_TIMEOUT,
     ENV_DB_URL,
@@ -31,6 +30,9 @@ from toolkit.settings import (
     Settings,
     load_settings,
 )
+
+if TYPE_CHECKING:
+    from toolkit.report import Report  # imported by the commands that build one, not by --help
 
 EXIT_CODES = """Exit codes: 0 ok; 1 incomplete (tables missing or drifted) or a migration failed;
 2 usage, configuration or connection error; 3 a precondition is unmet."""
