@@ -53,6 +53,7 @@ class Sample:
     seconds: float
     maxrss_kb: int
     code: int
+    cpu: float = 0.0  # the child's user + system seconds
     connections: int = 0
     round_trips: int = 0
     out: str = ""
@@ -74,6 +75,10 @@ class Row:
     def spread(self) -> str:
         xs = [s.seconds for s in self.samples]
         return f"{min(xs) * 1000:.0f}-{max(xs) * 1000:.0f}"
+
+    @property
+    def cpu_ms(self) -> float:
+        return statistics.median(s.cpu for s in self.samples) * 1000
 
     @property
     def rss_mb(self) -> float:
@@ -103,7 +108,8 @@ def run_child(argv: Sequence[str], env: dict[str, str] | None = None,
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start_t
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Sample(elapsed, usage.ru_maxrss, proc.returncode, out=out.decode(errors="replace"))
+    return Sample(elapsed, usage.ru_maxrss, proc.returncode, usage.ru_utime + usage.ru_stime,
+                  out=out.decode(errors="replace"))
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -190,6 +196,9 @@ def network(stack: LocalStack, runs: int, rtt_ms: float) -> tuple[list[Row], dic
                          [PY, str(ROOT / "bench" / "baseline_check.py"), url, key], env, [gw]),
                         ("`toolkit check` (database + REST)",
                          [*TOOLKIT, "check", "--format", "text"], env, [pg, gw]),
+                        ("`toolkit check` (database + REST), TOOLKIT_HTTP2=1",
+                         [*TOOLKIT, "check", "--format", "text"],
+                         {**env, "TOOLKIT_HTTP2": "1"}, [pg, gw]),
                         ("`toolkit check` (database only)",
                          [*TOOLKIT, "check", "--format", "text"],
                          {k: v for k, v in env.items()
@@ -258,11 +267,12 @@ def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> 
         f"Medians of {runs} runs (min-max in ms alongside: the machine is shared, see the noise)."
         f" {platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} CPUs. Round trips are counted by the proxy as changes of direction "
-        "client→server→client (TCP handshakes not included); peak RSS is the child's "
-        "ru_maxrss.",
+        "client→server→client (TCP handshakes not included); CPU (user + system) and peak RSS "
+        "are the child's own (os.wait4).",
         "",
-        "| section | command | median | min-max ms | ratio | peak RSS | conns | round trips |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
+        "| section | command | median | min-max ms | ratio | CPU | peak RSS | conns "
+        "| round trips |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
         ratio = ""
@@ -278,7 +288,7 @@ def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> 
             ratio = f"{r.median / ps.median:.2f}x psql"
         name = r.name + (f" — {r.note}" if r.note else "")
         lines.append(f"| {r.section} | {name} | {r.median * 1000:.0f} ms | {r.spread} | {ratio} "
-                     f"| {r.rss_mb:.0f} MB | {r.conns} | {r.rtts} |")
+                     f"| {r.cpu_ms:.0f} ms | {r.rss_mb:.0f} MB | {r.conns} | {r.rtts} |")
     if detail:
         lines += ["", f"Round trips per connection at {rtt_ms:g} ms RTT (medians):", "",
                   "| command | side | connections | round trips | per connection |",
