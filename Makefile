@@ -28,7 +28,8 @@ test-deps: deps
 demo: deps
 	@scripts/demo.sh
 
-test: test-deps test-python test-edge
+# Deno's tests first, so pytest's summary is the run's closing line.
+test: test-deps test-edge test-python
 
 test-python: test-deps
 	$(BIN)/pytest -q
