@@ -69,8 +69,12 @@ Format = Annotated[str, typer.Option(
     "--format", help="auto, text, json or github (auto: github when GITHUB_ACTIONS=true)")]
 
 
-class Interrupted(Exception):
-    """SIGTERM, turned into an exception so open transactions roll back on the way out."""
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so open transactions roll back on the way out.
+
+    A KeyboardInterrupt, so psycopg treats it as Ctrl-C: it cancels the running statement
+    and waits for the server before the rollback, instead of leaving the backend busy.
+    """
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
@@ -103,10 +107,11 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=settings,
                    command=command, location=location, fmt=fmt)
         raise SystemExit(int(exc.exit_code)) from None
-    except (KeyboardInterrupt, Interrupted):
-        emit_error("interrupted: the open transaction was rolled back; nothing from the file "
-                   "in progress was applied", code=ExitCode.INCOMPLETE, as_json=as_json,
-                   settings=settings, command=command, fmt=fmt)
+    except KeyboardInterrupt:  # SIGINT, or SIGTERM as Interrupted
+        emit_error("interrupted: the transaction in progress was rolled back; files committed "
+                   "before it stay applied (toolkit check shows what is)",
+                   code=ExitCode.INCOMPLETE, as_json=as_json, settings=settings,
+                   command=command, fmt=fmt)
         raise SystemExit(int(ExitCode.INCOMPLETE)) from None
     except Exception as exc:
         if os.environ.get("TOOLKIT_DEBUG"):
@@ -115,7 +120,13 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
                    code=ExitCode.USAGE, as_json=as_json, settings=settings, command=command,
                    fmt=fmt)
         raise SystemExit(int(ExitCode.USAGE)) from None
-    emit(report, as_json=as_json, fmt=fmt, settings=settings)
+    try:
+        emit(report, as_json=as_json, fmt=fmt, settings=settings)
+    except KeyboardInterrupt:
+        emit_error(f"interrupted while printing the report; {command} itself had finished "
+                   "(toolkit check shows the state)", code=ExitCode.INCOMPLETE,
+                   as_json=False, settings=settings, command=command, fmt=fmt)
+        raise SystemExit(int(ExitCode.INCOMPLETE)) from None
     raise SystemExit(int(report.exit_code))
 
 
