@@ -86,6 +86,18 @@ def _settings(**flags: str | None) -> Settings:
     return load_settings(flags, env_file=Path(env_file) if env_file else Path(".env"))
 
 
+def _empty_note(settings: Settings | None, message: str = "") -> str:
+    """Name the variables that were set but empty (an undefined GitHub secret expands to "")."""
+    if settings is None:
+        return ""
+    names = [name for name, where in settings.sources.items()
+             if where == "empty" and f"{name} is set but empty" not in message]
+    if not names:
+        return ""
+    return (f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} set but empty, so "
+            "treated as not set (an undefined GitHub secret expands to an empty string)")
+
+
 def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Settings],
         body: Callable[[Settings], Report]) -> NoReturn:
     """Run a command body and leave with its exit code; errors become one line, never a trace."""
@@ -100,12 +112,16 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
 
         announce_masks(settings, fmt, sys.stderr if as_json else sys.stdout)
         report = body(settings)
+        if _empty_note(settings):
+            report.warn(_empty_note(settings))
     except ToolkitError as exc:
         location: dict[str, object] | None = None
         if isinstance(exc, MigrationFileError):
             location = {"file": exc.path, "line": exc.line, "col": exc.column}
-        emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=settings,
-                   command=command, location=location, fmt=fmt)
+        empty = _empty_note(settings, str(exc)) if isinstance(exc, UsageError) else ""
+        emit_error(f"{exc}; {empty}" if empty else str(exc), code=exc.exit_code,
+                   as_json=as_json, settings=settings, command=command, location=location,
+                   fmt=fmt)
         raise SystemExit(int(exc.exit_code)) from None
     except KeyboardInterrupt:  # SIGINT, or SIGTERM as Interrupted
         emit_error("interrupted: the transaction in progress was rolled back; files committed "
