@@ -79,7 +79,7 @@ def merge_rest(report: Report, probes: list[Probe]) -> None:
                 )
 
 
-class _Connecting:
+class Connecting:
     """Open the database connection in a daemon thread, so the handshake (TCP, startup, SCRAM:
     about four round trips) overlaps parsing the migrations. A daemon: a configuration error
     found meanwhile exits at once instead of waiting out the connect timeout."""
@@ -137,7 +137,7 @@ def run_check(settings: Settings, *, use_rest: bool = True) -> Report:
     if settings.db_url:
         import psycopg  # noqa: F401
 
-        connecting = _Connecting(settings)
+        connecting = Connecting(settings)
     names_ready: Future[list[str]] = Future()
     rest = start_rest(settings, names_ready) if settings.rest_configured and use_rest else None
     try:

@@ -27,4 +27,7 @@ def _fingerprint(statements: list[str] | tuple[str, ...]) -> str:
 
 
 def same_statements(f: MigrationFile, recorded: list[str]) -> bool:
-    return _fingerprint(split(f.sql)) == _fingerprint(recorded)
+    ours = split(f.sql)
+    if tuple(recorded) == ours:  # the common case, and no deparse needed
+        return True
+    return _fingerprint(ours) == _fingerprint(recorded)

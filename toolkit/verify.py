@@ -12,8 +12,8 @@ import time
 import uuid
 from typing import Any
 
-from toolkit.check import describe_target, load_migrations, merge_rest
-from toolkit.db import connect, load_sql
+from toolkit.check import Connecting, describe_target, load_migrations, merge_rest
+from toolkit.db import load_sql
 from toolkit.errors import ConfigError
 from toolkit.evaluate import table_names
 from toolkit.report import PreconditionResult, Report, TableResult
@@ -82,22 +82,30 @@ def run_verify(settings: Settings) -> Report:
     from toolkit.rest import probe
 
     report = Report("verify", target=describe_target(settings))
-    _, declared = load_migrations(settings, report)
-    names = table_names(declared)
-    report.tables = [TableResult(name=n) for n in names]
-    start = time.perf_counter()
-    assert settings.supabase_url and settings.service_key
-    merge_rest(report, probe(settings.supabase_url, settings.service_key, names,
-                             settings.connect_timeout_s))
-    report.timings["rest"] = (time.perf_counter() - start) * 1000
-    if not settings.db_url:
+    # The database handshake overlaps the parse and the probes; it is used afterwards.
+    connecting = Connecting(settings) if settings.db_url else None
+    try:
+        _, declared = load_migrations(settings, report)
+        names = table_names(declared)
+        report.tables = [TableResult(name=n) for n in names]
+        start = time.perf_counter()
+        assert settings.supabase_url and settings.service_key
+        merge_rest(report, probe(settings.supabase_url, settings.service_key, names,
+                                 settings.connect_timeout_s))
+        report.timings["rest"] = (time.perf_counter() - start) * 1000
+    except BaseException:
+        if connecting is not None:
+            connecting.abandon()
+        raise
+    if connecting is None:
         report.notes.append("functional test skipped: it needs SUPABASE_DB_URL")
         return report
     if any(t.rest != "present" for t in report.tables):
+        connecting.abandon()
         report.notes.append("functional test skipped: not every table is present")
         return report
     start = time.perf_counter()
-    with connect(settings, autocommit=True) as conn:
+    with connecting.result() as conn:
         report.functional = functional_test(conn, settings)
     report.timings["functional"] = (time.perf_counter() - start) * 1000
     return report
