@@ -105,7 +105,9 @@ def validate_db_url(url: str) -> None:
     if "://" not in url:
         if "=" in url:  # a libpq key=value conninfo string: psycopg validates it
             return
-        raise ConfigError("database URL must look like postgresql://user:password@host:5432/postgres")
+        raise ConfigError("database URL must look like postgresql:// then user, password, host, "
+                          "port and database: copy it from Project Settings > Database > "
+                          "Connection string")
     try:
         parts = urlsplit(url)
         port = parts.port
