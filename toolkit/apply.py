@@ -13,13 +13,12 @@ from typing import Any
 from toolkit.catalog import Catalog, inspect
 from toolkit.check import describe_target, load_migrations, merge_rest
 from toolkit.db import connect, load_sql
-from toolkit.declared import Declared, FileAnalysis
+from toolkit.declared_model import Declared, FileAnalysis
 from toolkit.errors import ConnectError
 from toolkit.evaluate import fill, remote_only_message, remote_only_versions, table_names
 from toolkit.migrations import MigrationSet
 from toolkit.report import AppliedMigration, Report
 from toolkit.settings import Settings
-from toolkit.statements import split
 
 # pg_advisory_xact_lock key shared by every toolkit run: the bytes of "toolkit" as a bigint.
 LOCK_KEY = int.from_bytes(b"toolkit", "big")
@@ -120,7 +119,7 @@ def _apply_file(conn: Any, analysis: FileAnalysis, settings: Settings, catalog: 
             cur.execute(load_sql("enable_extensions.sql"))
         cur.execute(f.sql.encode())  # simple protocol: the whole file, one round trip
         cur.execute(load_sql("history_insert.sql"),
-                    {"version": f.version, "name": f.name, "statements": list(split(f.sql))})
+                    {"version": f.version, "name": f.name, "statements": list(analysis.recorded)})
     return True
 
 

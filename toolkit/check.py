@@ -14,20 +14,20 @@ from toolkit.settings import Settings
 if TYPE_CHECKING:
     import psycopg
 
-    from toolkit.declared import Declared
+    from toolkit.declared_model import Declared
     from toolkit.migrations import MigrationSet
     from toolkit.rest import Probe
 
 
 def load_migrations(settings: Settings, report: Report) -> tuple[MigrationSet, Declared]:
-    from toolkit.declared import analyse  # pglast: imported when parsing, not before
     from toolkit.migrations import discover
+    from toolkit.parse_cache import analyse_cached  # pglast only when the cache misses
 
     start = time.perf_counter()
     migrations = discover(settings.migrations_dir)
     for warning in migrations.warnings:
         report.warn(warning)
-    declared = analyse(migrations.files)
+    declared = analyse_cached(migrations.files)
     report.timings["parse"] = (time.perf_counter() - start) * 1000
     return migrations, declared
 

@@ -8,16 +8,18 @@ it needs that no migration creates (the preconditions); and the statements that 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pglast
 import pglast.ast
 from pglast.enums import AlterTableType, ConstrType, ObjectType
 
+from toolkit.declared_model import Declared, FileAnalysis, Requirement, Statement
 from toolkit.errors import MigrationFileError
 from toolkit.migrations import MigrationFile
 from toolkit.schema import Check, Column, ForeignKey, Index, Table
+
+__all__ = ["Declared", "FileAnalysis", "Requirement", "Statement", "analyse", "ast"]
 
 # pglast types every AST attribute as Optional; the parser guarantees what we read, so the
 # node classes are used as plain (Any-typed) pattern classes.
@@ -44,66 +46,6 @@ _TYPE_NAMES = {
 
 _ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null",
               "d": "set default"}
-
-
-@dataclass(frozen=True)
-class Statement:
-    text: str  # without its trailing semicolon, as the Supabase CLI stores it
-    offset: int  # character offset in the file
-    kind: str  # pglast node name, e.g. CreateStmt
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """Something a migration needs that no migration creates."""
-
-    kind: str  # "table" or "extension"
-    name: str  # "agents" or "uuid-ossp"
-    column: str | None = None  # for a table: the referenced column
-    column_type: str | None = None  # and the type the referencing column has
-
-
-@dataclass
-class FileAnalysis:
-    file: MigrationFile
-    statements: list[Statement] = field(default_factory=list)
-    tables: dict[str, Table] = field(default_factory=dict)
-    creates: list[str] = field(default_factory=list)  # human lines: "table agent_tasks"
-    warnings: list[str] = field(default_factory=list)
-    non_transactional: list[str] = field(default_factory=list)
-    requirements: list[Requirement] = field(default_factory=list)
-    extensions: set[str] = field(default_factory=set)
-
-    def where(self, offset: int) -> str:
-        line, _ = self.file.position(offset)
-        return f"{self.file.path.name}:{line}"
-
-
-@dataclass
-class Declared:
-    files: list[FileAnalysis]
-
-    @property
-    def tables(self) -> dict[str, Table]:
-        out: dict[str, Table] = {}
-        for f in self.files:
-            out.update(f.tables)
-        return out
-
-    @property
-    def preconditions(self) -> list[Requirement]:
-        """Requirements of any file that no file satisfies, each once."""
-        created = set(self.tables)
-        extensions = set().union(*(f.extensions for f in self.files))
-        seen: dict[tuple[str, str, str | None], Requirement] = {}
-        for f in self.files:
-            for req in f.requirements:
-                if (req.kind == "table" and req.name in created) or (
-                    req.kind == "extension" and req.name in extensions
-                ):
-                    continue
-                seen.setdefault((req.kind, req.name, req.column), req)
-        return list(seen.values())
 
 
 def _name(rv: ast.RangeVar) -> str:
@@ -174,6 +116,9 @@ class _Analyser:
                 f"{self.out.file.path}:{line}:{col}: syntax error: {message}",
                 path=str(self.out.file.path), line=line, column=col,
             ) from None
+        from toolkit.statements import split
+
+        self.out.recorded = split(sql)
         for rs in raw:
             loc = rs.stmt_location or 0
             text = sql[loc: loc + rs.stmt_len] if rs.stmt_len else sql[loc:]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from toolkit.catalog import Catalog
-from toolkit.declared import Declared, Requirement
+from toolkit.declared_model import Declared, Requirement
 from toolkit.migrations import MigrationSet
 from toolkit.report import PreconditionResult, Report, TableResult
 from toolkit.schema import Index, diff_tables
@@ -107,10 +107,11 @@ def fill(report: Report, declared: Declared, migrations: MigrationSet, catalog: 
     for t in report.tables:
         for diff in t.differences:
             report.warn(f"{t.name}: {diff}")
-    history(report, migrations, catalog)
+    history(report, declared, migrations, catalog)
 
 
-def history(report: Report, migrations: MigrationSet, catalog: Catalog) -> None:
+def history(report: Report, declared: Declared, migrations: MigrationSet,
+            catalog: Catalog) -> None:
     if not catalog.history_readable:
         report.notes.append(
             f"role {catalog.user} may not read supabase_migrations.schema_migrations: "
@@ -132,9 +133,11 @@ def history(report: Report, migrations: MigrationSet, catalog: Catalog) -> None:
             )
     from toolkit.statements import same_statements
 
+    recorded = {a.file.version: a.recorded for a in declared.files}
     for row in rows:
         f = local.get(row.version)
-        if f is not None and row.statements is not None and not same_statements(f, row.statements):
+        if (f is not None and row.statements is not None
+                and not same_statements(recorded[f.version], row.statements)):
             report.warn(
                 f"{f.path.name} changed after it was applied: its statements differ from the "
                 "history row (write a new migration instead of editing an applied one)",

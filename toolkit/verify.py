@@ -8,6 +8,7 @@ even when interrupted: the server rolls back a transaction whose client went awa
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from typing import Any
@@ -34,44 +35,60 @@ def _sample(type_name: str) -> str:
     return _SAMPLE.get(type_name, "toolkit-verify")
 
 
+def _temporary_agent(cur: Any) -> str:
+    """An agent made inside the transaction, filling only what agents requires."""
+    from psycopg import sql
+
+    cur.execute(load_sql("verify_agent.sql"))
+    cols = [c for c in cur.fetchone()[0] if c["name"] != "id"]
+    names = sql.SQL(", ").join(sql.Identifier(c["name"]) for c in cols)
+    values = sql.SQL(", ").join(
+        sql.SQL("{}::{}").format(sql.Literal(_sample(c["type"])), sql.SQL(c["type"]))
+        for c in cols)
+    query = (sql.SQL("insert into public.agents ({}) values ({}) returning id::text")
+             .format(names, values) if cols
+             else sql.SQL("insert into public.agents default values returning id::text"))
+    cur.execute(query)
+    agent_id: str = cur.fetchone()[0]
+    cur.execute("insert into public.agent_profiles (agent_id, display_name) "
+                "values (%s, 'toolkit verify')", [agent_id])
+    return agent_id
+
+
 def functional_test(conn: Any, settings: Settings) -> list[PreconditionResult]:
+    """Three round trips on an autocommit connection, all inside one explicit transaction
+    that ends in ROLLBACK whatever happens (and that the server rolls back if we vanish)."""
     import psycopg
     from psycopg import sql
 
     results: list[PreconditionResult] = []
-    with conn.transaction(force_rollback=True), conn.cursor() as cur:
-        cur.execute(sql.SQL("set local lock_timeout = {}; set local statement_timeout = {}").format(
-            sql.Literal(f"{settings.lock_timeout_ms}ms"),
-            sql.Literal(f"{settings.statement_timeout_ms}ms")))
-        cur.execute(load_sql("verify_agent.sql"))
-        agent_id, required = cur.fetchone()
-        how = "an existing agent"
-        if agent_id is None:
-            cols = [c for c in required if c["name"] != "id"]
-            names = sql.SQL(", ").join(sql.Identifier(c["name"]) for c in cols)
-            values = sql.SQL(", ").join(
-                sql.SQL("{}::{}").format(sql.Literal(_sample(c["type"])), sql.SQL(c["type"]))
-                for c in cols)
-            query = (sql.SQL("insert into public.agents ({}) values ({}) returning id::text")
-                     .format(names, values) if cols
-                     else sql.SQL("insert into public.agents default values returning id::text"))
-            cur.execute(query)
-            agent_id = cur.fetchone()[0]
-            how = "a temporary agent"
-        cur.execute("insert into public.agent_profiles (agent_id, display_name) "
-                    "values (%s, 'toolkit verify') returning id", [agent_id])
-        results.append(PreconditionResult(
-            "insert agent_profiles", True, f"inserted a profile for {how} (rolled back)"))
-        try:
-            with conn.transaction():  # a savepoint: the refusal must not end the test
-                cur.execute("insert into public.agent_profiles (agent_id, display_name) "
-                            "values (%s, 'toolkit verify')", [str(uuid.uuid4())])
+    opening = sql.SQL(load_sql("verify_insert.sql")).format(
+        lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
+        statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"))
+    try:
+        with conn.cursor() as cur:
+            cur.execute(opening)
+            while cur.nextset():
+                pass
+            how = "an existing agent"
+            if cur.fetchone() is None:
+                _temporary_agent(cur)
+                how = "a temporary agent"
             results.append(PreconditionResult(
-                "foreign key", False, "a profile for an agent that does not exist was accepted"))
-        except psycopg.errors.ForeignKeyViolation:
-            results.append(PreconditionResult(
-                "foreign key", True,
-                "a profile for an agent that does not exist was refused (23503)"))
+                "insert agent_profiles", True, f"inserted a profile for {how} (rolled back)"))
+            try:
+                cur.execute(load_sql("verify_foreign_key.sql"))
+                results.append(PreconditionResult(
+                    "foreign key", False,
+                    "a profile for an agent that does not exist was accepted"))
+            except psycopg.errors.ForeignKeyViolation:
+                results.append(PreconditionResult(
+                    "foreign key", True,
+                    "a profile for an agent that does not exist was refused (23503)"))
+    finally:
+        # Roll back on every path; a connection that broke has nothing left to roll back.
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("rollback")
     return results
 
 
