@@ -75,9 +75,12 @@ select json_build_object(
         where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname = any(%(tables)s)
     ),
     'history', case
-        when pg_catalog.to_regclass('supabase_migrations.schema_migrations') is null then null
+        -- Schema first: to_regclass() raises, not answers null, without USAGE on the schema.
+        when not exists (select from pg_catalog.pg_namespace
+                         where nspname = 'supabase_migrations') then null
         when not pg_catalog.has_schema_privilege('supabase_migrations', 'usage')
             then '"forbidden"'::json
+        when pg_catalog.to_regclass('supabase_migrations.schema_migrations') is null then null
         when not pg_catalog.has_table_privilege(
             'supabase_migrations.schema_migrations', 'select') then '"forbidden"'::json
         else (
