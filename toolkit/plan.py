@@ -9,6 +9,7 @@ from __future__ import annotations
 from toolkit.catalog import inspect
 from toolkit.check import describe_target, load_migrations
 from toolkit.db import connect
+from toolkit.errors import ExitCode
 from toolkit.evaluate import fill, table_names
 from toolkit.report import PlannedMigration, Report
 from toolkit.settings import Settings
@@ -37,6 +38,9 @@ def run_plan(settings: Settings) -> Report:
         for reason in analysis.non_transactional:
             report.failed = True
             report.error(f"{f.path.name} cannot run in one transaction: {reason}", file=str(f.path))
-    if not report.planned:
+    if settings.db_url and not catalog.history_readable:
+        # The history cannot be read: "nothing pending" would be a guess, so say so (exit 1).
+        report.exit_override = ExitCode.INCOMPLETE
+    elif not report.planned:
         report.notes.append("nothing pending: apply would do nothing")
     return report
