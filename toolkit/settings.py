@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from toolkit.errors import ConfigError
 from toolkit.redact import mask_url
@@ -53,6 +53,8 @@ class Settings:
             password = _url_password(self.db_url)
             if password:
                 out.append(password)
+                if unquote(password) != password:  # p%40ss in the URL is p@ss to libpq
+                    out.append(unquote(password))
         if self.service_key:
             out.append(self.service_key)
         return out
