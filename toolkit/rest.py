@@ -53,13 +53,17 @@ def _client(url: str, key: str, timeout_s: float, statuses: dict[str, int]) -> A
         statuses[response.request.url.path.rsplit("/", 1)[-1]] = response.status_code
 
     http1, http2 = http_versions(url)
+    tls = url.startswith("https://")
     http = httpx.AsyncClient(
         http1=http1,
         http2=http2,
         timeout=httpx.Timeout(timeout_s),
         limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
         event_hooks={"response": [remember]},
-        follow_redirects=True,
+        # Plain http needs no TLS context (loading the CA bundle costs ~50 ms), and so must not
+        # follow a redirect into https with one: a redirect is reported instead (_probe).
+        verify=tls,
+        follow_redirects=tls,
     )
     # The same headers supabase.create_client() sends.
     headers = {"apikey": key, "Authorization": f"Bearer {key}"}
@@ -95,6 +99,9 @@ async def _probe(client: AsyncPostgrestClient, table: str, statuses: dict[str, i
         await client.from_(table).select("*").limit(0).execute()
     except APIError as exc:
         status = statuses.get(table)
+        if status is not None and 300 <= status < 400:
+            raise ConnectError(f"SUPABASE_URL answers with a redirect (HTTP {status}): use the "
+                               "https:// URL from Project Settings > API") from None
         rejected = _rejection(exc, status)
         if rejected:
             raise ConnectError(rejected) from None
