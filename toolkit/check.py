@@ -33,9 +33,13 @@ def load_migrations(settings: Settings, report: Report) -> tuple[MigrationSet, D
 
 
 def describe_target(settings: Settings) -> dict[str, str]:
+    from toolkit.db import is_transaction_pooler
+
     out = {}
     if settings.db_url:
         out["database"] = settings.shown_db_url()
+        if is_transaction_pooler(settings):
+            out["pooler"] = "transaction mode: no prepared statements, transaction-scoped locks"
     if settings.supabase_url:
         out["api"] = settings.supabase_url
     return out
