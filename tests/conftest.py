@@ -40,6 +40,14 @@ NEW_TABLES = [
 ]
 ALL_TABLES = ["agents", *NEW_TABLES]
 OUTPUT_LOG = Path(os.environ.get("TOOLKIT_TEST_OUTPUT_LOG", "/tmp/toolkit-test-output.log"))
+# Secrets a test used beyond the stack's own (bad passwords, foreign keys): the secret scan in
+# tests/zz_secrets looks for each of them in every output of the session.
+SESSION_SECRETS: set[str] = set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every session starts a fresh output log, so the secret scan sees this session only."""
+    OUTPUT_LOG.write_text("", encoding="utf-8")
 
 
 def new_state_dir(prefix: str) -> Path:

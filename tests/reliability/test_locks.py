@@ -1,0 +1,73 @@
+"""A migration that needs a lock the team holds gives up after lock_timeout, applies nothing,
+and never keeps the team's queries on `agents` queued behind it for longer than that."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import admin
+from tests.reliability.helpers import db_state, record, spawn, toolkit_backends, wait_for
+from toolkit.local import LocalStack
+
+MARGIN_S = 1.5
+
+
+@pytest.mark.parametrize("flag", [None, "1s"], ids=["default-4s", "lock-timeout-1s"])
+def test_lock_held_on_agents(stack: LocalStack, db: str, flag: str | None) -> None:
+    timeout_s = 1.0 if flag else 4.0
+    args = ["apply", "--no-verify"] + (["--lock-timeout", flag] if flag else [])
+    with admin(stack, db) as holder, admin(stack, db) as watcher, admin(stack, db) as team:
+        # An uncommitted UPDATE holds ROW EXCLUSIVE on agents; CREATE TABLE ... REFERENCES
+        # agents needs SHARE ROW EXCLUSIVE, which conflicts with it.
+        holder.autocommit = False
+        holder.execute("update public.agents set id = id")
+        run = spawn(*args, env={"SUPABASE_DB_URL": db})
+        wait_for(lambda: toolkit_backends(watcher, "wait_event_type = 'Lock'") == 1
+                 or run.proc.poll() is not None, 60, "apply to queue for the lock")
+        assert run.proc.poll() is None, run.finish()
+        queued_at = time.monotonic()
+        # A read is not blocked at all (ACCESS SHARE conflicts with neither lock) ...
+        start = time.monotonic()
+        team.execute("select count(*) from public.agents").fetchone()
+        select_s = time.monotonic() - start
+        # ... a write queues behind apply's request, and must not wait longer than its timeout.
+        start = time.monotonic()
+        team.execute("update public.agents set id = id where false")
+        write_s = time.monotonic() - start
+        code, out, err, _ = run.finish()
+        gave_up_s = time.monotonic() - queued_at
+        holder.rollback()
+        assert db_state(watcher) == (0, 0)
+    assert code == 1, out + err
+    assert "lock" in out and "lock_timeout" in out and "nothing from" in out, out
+    assert "Traceback" not in out + err
+    assert select_s < MARGIN_S, select_s
+    assert write_s < timeout_s + MARGIN_S, write_s
+    assert gave_up_s < timeout_s + MARGIN_S, gave_up_s
+    record(f"locks ({'--lock-timeout ' + flag if flag else 'default lock_timeout 4s'})",
+           apply_gave_up_after_s=round(gave_up_s, 2),
+           team_write_on_agents_waited_s=round(write_s, 2),
+           team_select_on_agents_took_s=round(select_s, 3), tables_left=0, history_rows=0)
+
+
+def test_second_apply_does_not_fail_on_lock_timeout(stack: LocalStack, db: str,
+                                                    migrations_copy: Path) -> None:
+    """lock_timeout bounds waits on the team's tables, not two applies waiting on each other:
+    with a 1 s lock timeout and a 3 s migration, the second run still waits and succeeds."""
+    from tests.reliability.helpers import slow_migrations
+
+    slow_migrations(migrations_copy, 0.3)
+    args = ("apply", "--no-verify", "--lock-timeout", "1s", "--migrations-dir",
+            str(migrations_copy))
+    first = spawn(*args, env={"SUPABASE_DB_URL": db})
+    with admin(stack, db) as watcher:
+        wait_for(lambda: toolkit_backends(watcher, "wait_event = 'PgSleep'") == 1, 60,
+                 "the first apply to run its file")
+        second = spawn(*args, env={"SUPABASE_DB_URL": db})
+        assert first.finish()[0] == 0
+        code, out, err, _ = second.finish()
+        assert code == 0, out + err
+        assert db_state(watcher) == (11, 1)
