@@ -156,7 +156,13 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
     report.problems = file_warnings + [p for p in report.problems if p.level == "error"]
     fill(report, declared, migrations, catalog)
     if verify and settings.rest_configured and not report.failed:
-        _verify_rest(report, settings, names, rest_wait_s)
+        try:
+            _verify_rest(report, settings, names, rest_wait_s)
+        except ConnectError as exc:
+            # What was committed stays in the report: a REST failure must not hide it.
+            report.failed = True
+            report.error(f"applied, but the REST check after it failed: {exc}; run toolkit "
+                         "verify once the API answers")
     return report
 
 
