@@ -3,6 +3,7 @@ within its connect timeout, exit 2, one line."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -85,3 +86,18 @@ def test_silent_hosts_time_out(silent: Silent) -> None:
     timings["check (database, default 10s)"] = round(elapsed, 1)
     record("hangs (silent server on 127.0.0.1)", cases=len(timings),
            **{f"{k} gave up after s": v for k, v in timings.items()})
+
+
+def test_silent_api_after_apply_keeps_what_was_applied(silent: Silent, db: str) -> None:
+    """The database commits, then the REST check hangs: the report still says what was
+    applied (exit 1), rather than one 'did not answer' line that hides it (found by this)."""
+    env = {"SUPABASE_DB_URL": db, "SUPABASE_URL": f"http://127.0.0.1:{silent.port}",
+           "SUPABASE_SERVICE_ROLE_KEY": "sb_secret_hangtest0123456789"}
+    code, out, err, elapsed = spawn("apply", "--json", "--connect-timeout", "2s",
+                                    env=env).finish()
+    assert code == 1, out + err
+    report = json.loads(out)
+    assert [a["version"] for a in report["applied"]] == ["20261126021500"]
+    assert any("applied, but the REST check" in p["message"] and "within 2s" in p["message"]
+               for p in report["problems"])
+    assert elapsed < 2 + MARGIN_S + 2
