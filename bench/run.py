@@ -12,6 +12,7 @@ Markdown table of medians; the same table goes to bench/results/latest.md. Not a
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import shutil
@@ -158,7 +159,7 @@ def startup(runs: int) -> list[Row]:
         ("`toolkit --version`", [*TOOLKIT, "--version"]),
     ):
         run_child(argv, env)  # warm the page cache and the bytecode
-        rows.append(repeat(Row("start-up", name), runs, lambda a=argv: run_child(a, env)))
+        rows.append(repeat(Row("start-up", name), runs, functools.partial(run_child, argv, env)))
     return rows
 
 

@@ -96,7 +96,7 @@ def load_yaml_subset(text: str) -> Any:
 
 @pytest.fixture(scope="module")
 def action() -> dict[str, Any]:
-    data = load_yaml_subset(ACTION.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml_subset(ACTION.read_text(encoding="utf-8"))
     try:
         import yaml
     except ImportError:
