@@ -19,7 +19,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -40,6 +39,7 @@ from toolkit.local import (  # noqa: E402
     start,
     stop,
 )
+from toolkit.local.paths import temp_state_dir  # noqa: E402
 
 PY = sys.executable
 TOOLKIT = [PY, "-m", "toolkit"] if os.environ.get("BENCH_MODULE") else [
@@ -317,8 +317,7 @@ def main() -> None:
         rows += startup(args.runs)
     if only & {"network", "apply"}:
         own = args.state_dir is None
-        state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="toolkit-bench-", dir="/tmp"))
-        os.chmod(state_dir, 0o711)
+        state_dir = args.state_dir or temp_state_dir("toolkit-bench-")
         try:
             stack = start(state_dir)
             if "network" in only:

@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from toolkit.local import (
     start,
     stop,
 )
+from toolkit.local.paths import temp_state_dir as new_state_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "supabase" / "migrations"
@@ -48,14 +48,6 @@ SESSION_SECRETS: set[str] = set()
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Every session starts a fresh output log, so the secret scan sees this session only."""
     OUTPUT_LOG.write_text("", encoding="utf-8")
-
-
-def new_state_dir(prefix: str) -> Path:
-    # Not pytest's tmp_path: /tmp/pytest-of-root is 0700, and as root the cluster runs as an
-    # unprivileged user that must be able to reach its data directory.
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
-    os.chmod(path, 0o711)
-    return path
 
 
 @pytest.fixture(scope="session")

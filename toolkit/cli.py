@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from toolkit import __version__
-from toolkit.errors import ConfigError as UsageError
-from toolkit.errors import ExitCode, MigrationFileError, ToolkitError
-from toolkit.settings import (
+from toolkit.envnames import (
     ENV_CONNECT_TIMEOUT,
     ENV_DB_URL,
     ENV_LOCK_TIMEOUT,
@@ -27,12 +25,13 @@ from toolkit.settings import (
     ENV_SERVICE_KEY,
     ENV_STATEMENT_TIMEOUT,
     ENV_URL,
-    Settings,
-    load_settings,
 )
+from toolkit.errors import ConfigError as UsageError
+from toolkit.errors import ExitCode, MigrationFileError, ToolkitError
 
-if TYPE_CHECKING:
-    from toolkit.report import Report  # imported by the commands that build one, not by --help
+if TYPE_CHECKING:  # imported by the commands that use them, not by --help
+    from toolkit.report import Report
+    from toolkit.settings import Settings
 
 EXIT_CODES = """Exit codes: 0 ok; 1 incomplete (tables missing or drifted) or a migration failed;
 2 usage, configuration or connection error; 3 a precondition is unmet."""
@@ -82,6 +81,8 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 def _settings(**flags: str | None) -> Settings:
+    from toolkit.settings import load_settings
+
     env_file = flags.pop("env_file", None)
     return load_settings(flags, env_file=Path(env_file) if env_file else Path(".env"))
 

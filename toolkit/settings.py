@@ -15,16 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from toolkit.envnames import (
+    ENV_CONNECT_TIMEOUT,
+    ENV_DB_URL,
+    ENV_LOCK_TIMEOUT,
+    ENV_MIGRATIONS,
+    ENV_SERVICE_KEY,
+    ENV_STATEMENT_TIMEOUT,
+    ENV_URL,
+)
 from toolkit.errors import ConfigError
 from toolkit.redact import mask_url
-
-ENV_DB_URL = "SUPABASE_DB_URL"
-ENV_URL = "SUPABASE_URL"
-ENV_SERVICE_KEY = "SUPABASE_SERVICE_ROLE_KEY"
-ENV_MIGRATIONS = "TOOLKIT_MIGRATIONS_DIR"
-ENV_LOCK_TIMEOUT = "TOOLKIT_LOCK_TIMEOUT"
-ENV_STATEMENT_TIMEOUT = "TOOLKIT_STATEMENT_TIMEOUT"
-ENV_CONNECT_TIMEOUT = "TOOLKIT_CONNECT_TIMEOUT"
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*$")

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from toolkit.local import LocalStack, start, stop
-
-
-def new_state_dir(prefix: str) -> Path:
-    # Not pytest's tmp_path: /tmp/pytest-of-root is 0700, and as root the cluster runs as an
-    # unprivileged user that must be able to reach its data directory.
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
-    os.chmod(path, 0o711)
-    return path
+from toolkit.local.paths import temp_state_dir as new_state_dir
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
+    """Its own stack, not the suite's: these tests stop and restart stacks."""
     state_dir = new_state_dir("toolkit-local-")
     try:
         yield start(state_dir)

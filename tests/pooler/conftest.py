@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import new_state_dir
 from toolkit.local import LocalStack
+from toolkit.local.paths import temp_state_dir as new_state_dir
 
 SERVER_USER = "toolkit-pg"  # pgbouncer refuses to run as root, like postgres
 

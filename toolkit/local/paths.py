@@ -16,6 +16,17 @@ def default_state_dir() -> Path:
     return Path(value) if value else DEFAULT_STATE_DIR
 
 
+def temp_state_dir(prefix: str) -> Path:
+    """A fresh state directory under /tmp for a throwaway stack (tests, benchmark). Not
+    pytest's tmp_path: /tmp/pytest-of-root is 0700, and as root the cluster runs as an
+    unprivileged user that must be able to reach its data directory."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    os.chmod(path, 0o711)
+    return path
+
+
 @dataclass(frozen=True)
 class Paths:
     root: Path

@@ -1,0 +1,11 @@
+"""The environment variables toolkit reads: the names Supabase itself injects into Edge
+Functions (so users already have them), and toolkit's own tuning knobs. Kept apart from
+settings.py so the CLI can name them in --help without importing the settings machinery."""
+
+ENV_DB_URL = "SUPABASE_DB_URL"
+ENV_URL = "SUPABASE_URL"
+ENV_SERVICE_KEY = "SUPABASE_SERVICE_ROLE_KEY"
+ENV_MIGRATIONS = "TOOLKIT_MIGRATIONS_DIR"
+ENV_LOCK_TIMEOUT = "TOOLKIT_LOCK_TIMEOUT"
+ENV_STATEMENT_TIMEOUT = "TOOLKIT_STATEMENT_TIMEOUT"
+ENV_CONNECT_TIMEOUT = "TOOLKIT_CONNECT_TIMEOUT"
