@@ -15,18 +15,18 @@ from toolkit.check import describe_target, load_migrations, merge_rest
 from toolkit.db import connect, load_sql
 from toolkit.declared_model import Declared, FileAnalysis
 from toolkit.errors import ConnectError
-from toolkit.evaluate import fill, remote_only_message, remote_only_versions, table_names
-from toolkit.migrations import MigrationSet
+from toolkit.evaluate import (
+    fill,
+    pending_versions,
+    remote_only_message,
+    remote_only_versions,
+    table_names,
+)
 from toolkit.report import AppliedMigration, Report
 from toolkit.settings import Settings
 
 # pg_advisory_xact_lock key shared by every toolkit run: the bytes of "toolkit" as a bigint.
 LOCK_KEY = int.from_bytes(b"toolkit", "big")
-
-
-def _pending(migrations: MigrationSet, catalog: Catalog) -> list[str]:
-    applied = catalog.applied_versions
-    return [f.version for f in migrations.files if f.version not in applied]
 
 
 def _search_path(catalog: Catalog) -> str:
@@ -132,7 +132,7 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
     with connect(settings, autocommit=True) as conn:
         catalog = inspect(conn, names)
         fill(report, declared, migrations, catalog)
-        pending = _pending(migrations, catalog)
+        pending = pending_versions(migrations, catalog)
         if not pending:
             report.notes.append("nothing pending: every migration file is recorded as applied")
             return report
