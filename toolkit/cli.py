@@ -61,6 +61,9 @@ MigrationsDir = Annotated[str | None, typer.Option(
 ConnectTimeout = Annotated[str | None, typer.Option(
     "--connect-timeout", help=f"Give up connecting after this long, e.g. 10s [env "
     f"{ENV_CONNECT_TIMEOUT}; default 10s]", show_default=False)]
+LockTimeout = Annotated[str | None, typer.Option(
+    "--lock-timeout", help=f"Give up waiting for a table lock after this long [env "
+    f"{ENV_LOCK_TIMEOUT}; default 4s]", show_default=False)]
 EnvFile = Annotated[Path, typer.Option(
     "--env-file", help="Read settings not given by flag or environment from this file")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout")]
@@ -186,9 +189,7 @@ def check(
 def apply(
     db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
     migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
-    lock_timeout: Annotated[str | None, typer.Option(
-        "--lock-timeout", help=f"Give up waiting for a table lock after this long [env "
-        f"{ENV_LOCK_TIMEOUT}; default 4s]", show_default=False)] = None,
+    lock_timeout: LockTimeout = None,
     statement_timeout: Annotated[str | None, typer.Option(
         "--statement-timeout", help=f"Cancel a statement after this long [env "
         f"{ENV_STATEMENT_TIMEOUT}; default 120s]", show_default=False)] = None,
@@ -268,9 +269,7 @@ def plan(
 def rollback(
     db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
     connect_timeout: ConnectTimeout = None,
-    lock_timeout: Annotated[str | None, typer.Option(
-        "--lock-timeout", help=f"Give up waiting for a table lock after this long [env "
-        f"{ENV_LOCK_TIMEOUT}; default 4s]", show_default=False)] = None,
+    lock_timeout: LockTimeout = None,
     version: Annotated[str | None, typer.Option(
         "--version", help="The migration to roll back (default: the newest applied)",
         show_default=False)] = None,
