@@ -72,7 +72,6 @@ class Settings:
             )
         return self.db_url
 
-
     def _empty_hint(self, name: str) -> str:
         return f"; {name} is set but empty" if self.sources.get(name) == "empty" else ""
 
