@@ -12,6 +12,7 @@ Markdown table of medians; the same table goes to bench/results/latest.md. Not a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import platform
@@ -37,9 +38,8 @@ from toolkit.local import (  # noqa: E402
     drop_database,
     serve_api,
     start,
-    stop,
+    throwaway_state_dir,
 )
-from toolkit.local.paths import temp_state_dir  # noqa: E402
 
 PY = sys.executable
 TOOLKIT = [PY, "-m", "toolkit"] if os.environ.get("BENCH_MODULE") else [
@@ -316,19 +316,15 @@ def main() -> None:
     if "startup" in only:
         rows += startup(args.runs)
     if only & {"network", "apply"}:
-        own = args.state_dir is None
-        state_dir = args.state_dir or temp_state_dir("toolkit-bench-")
-        try:
+        # A stack of its own, stopped and removed afterwards, unless --state-dir names one.
+        with (contextlib.nullcontext(args.state_dir) if args.state_dir
+              else throwaway_state_dir("toolkit-bench-")) as state_dir:
             stack = start(state_dir)
             if "network" in only:
                 net, detail = network(stack, args.runs, args.rtt_ms)
                 rows += net
             if "apply" in only:
                 rows += apply_rows(stack, args.runs)
-        finally:
-            if own:
-                stop(state_dir)
-                shutil.rmtree(state_dir, ignore_errors=True)
     md = table(rows, detail, args.runs, args.rtt_ms)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

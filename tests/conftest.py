@@ -27,9 +27,8 @@ from toolkit.local import (
     drop_database,
     serve_api,
     start,
-    stop,
+    throwaway_state_dir,
 )
-from toolkit.local.paths import temp_state_dir as new_state_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "supabase" / "migrations"
@@ -52,12 +51,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
-    state_dir = new_state_dir("toolkit-test-")
-    try:
+    with throwaway_state_dir("toolkit-test-") as state_dir:
         yield start(state_dir)
-    finally:
-        stop(state_dir)
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @pytest.fixture

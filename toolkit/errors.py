@@ -1,6 +1,8 @@
 """The small, named set of errors toolkit raises, each tied to its exit code.
 
 The core raises these with actionable text; the CLI edge turns them into one line on stderr.
+A failing statement, a lock timeout or an unmet precondition is not raised: it is a finding in
+the report, which carries the exit code.
 """
 
 from __future__ import annotations
@@ -40,22 +42,6 @@ class MigrationFileError(ToolkitError):
         self.path = path
         self.line = line
         self.column = column
-
-
-class MigrationFailed(MigrationFileError):
-    """A statement failed while applying; the file's transaction was rolled back."""
-
-
-class LockTimeout(ToolkitError):
-    """A lock could not be had within lock_timeout; nothing was applied."""
-
-    exit_code = ExitCode.INCOMPLETE
-
-
-class PreconditionError(ToolkitError):
-    """The database lacks something the migrations need (agents, uuid-ossp)."""
-
-    exit_code = ExitCode.PRECONDITION
 
 
 class Refused(ToolkitError):

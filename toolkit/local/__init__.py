@@ -18,7 +18,15 @@ if TYPE_CHECKING:
     from toolkit.local.errors import LocalStackError
     from toolkit.local.paths import default_state_dir
     from toolkit.local.postgrest_bin import ensure_postgrest
-    from toolkit.local.stack import PartStatus, StackStatus, load, start, status, stop
+    from toolkit.local.stack import (
+        PartStatus,
+        StackStatus,
+        load,
+        start,
+        status,
+        stop,
+        throwaway_state_dir,
+    )
     from toolkit.local.state import LocalStack
 
 _EXPORTS = {
@@ -36,6 +44,7 @@ _EXPORTS = {
     "start": "stack",
     "status": "stack",
     "stop": "stack",
+    "throwaway_state_dir": "stack",
     "LocalStack": "state",
 }
 
@@ -55,6 +64,7 @@ __all__ = [
     "start",
     "status",
     "stop",
+    "throwaway_state_dir",
 ]
 
 

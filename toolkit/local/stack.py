@@ -13,7 +13,7 @@ from typing import Any
 from toolkit.local import api, bootstrap, envfile, postgres, procs
 from toolkit.local.errors import LocalStackError
 from toolkit.local.osuser import ServerUser, check_reachable, server_user
-from toolkit.local.paths import Paths
+from toolkit.local.paths import Paths, temp_state_dir
 from toolkit.local.postgrest_bin import ensure_postgrest
 from toolkit.local.state import LocalStack, State, read_state, write_state
 
@@ -178,6 +178,20 @@ def stop(state_dir: Path) -> bool:
         if postgres.postmaster_pid(paths) is not None:
             stopped |= postgres.stop(paths, server_user())
     return stopped
+
+
+@contextmanager
+def throwaway_state_dir(prefix: str) -> Iterator[Path]:
+    """A fresh state directory for a stack that lives only as long as the block (tests,
+    benchmark): on the way out whatever was started there is stopped and the folder removed."""
+    import shutil
+
+    state_dir = temp_state_dir(prefix)
+    try:
+        yield state_dir
+    finally:
+        stop(state_dir)
+        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @dataclass(frozen=True)
