@@ -42,6 +42,10 @@ OUTPUT_LOG = Path(os.environ.get("TOOLKIT_TEST_OUTPUT_LOG", "/tmp/toolkit-test-o
 # Secrets a test used beyond the stack's own (bad passwords, foreign keys): the secret scan in
 # tests/zz_secrets looks for each of them in every output of the session.
 SESSION_SECRETS: set[str] = set()
+# The shadow database every toolkit run in the suite replays the migrations on: the session
+# stack's own server (URL mode; tests/shadow covers the embedded server), and a cache folder of
+# the session's own, so no run depends on what an earlier session left in ~/.cache.
+SHADOW: dict[str, str] = {}
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -52,7 +56,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     with throwaway_state_dir("toolkit-test-") as state_dir:
-        yield start(state_dir)
+        running = start(state_dir)
+        SHADOW["TOOLKIT_SHADOW_DB_URL"] = running.admin_url("postgres")
+        SHADOW["TOOLKIT_CACHE_DIR"] = str(state_dir / "cache")
+        yield running
 
 
 @pytest.fixture
@@ -101,6 +108,7 @@ def run_toolkit(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("SUPABASE_", "TOOLKIT_", "GITHUB_"))}
     base["PYTHONUNBUFFERED"] = "1"
+    base.update(SHADOW)
     base.update(env or {})
     proc = subprocess.run([sys.executable, "-m", "toolkit", *args], env=base, cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, input=input)

@@ -2,7 +2,13 @@
 
 Every file runs in one transaction together with its history row (the Supabase CLI's table)
 and a transaction-scoped advisory lock, under SET LOCAL timeouts: a crash, a kill or a failing
-statement leaves the database exactly as it was before that file.
+statement leaves the database exactly as it was before that file. A file with the directive
+`-- toolkit:no-transaction` runs statement by statement instead, its history row after the last.
+
+Before any DDL the shadow database has replayed the files: a pending file that fails there is
+refused, and so is a table the migrations create that exists already but differs (CREATE TABLE
+IF NOT EXISTS would skip it silently). After the last file, the target is judged against the
+shadow; apply's verdict rests on the tables its files touched.
 """
 
 from __future__ import annotations
@@ -10,35 +16,51 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from toolkit.catalog import Catalog, inspect
-from toolkit.check import describe_target, load_migrations, merge_rest
-from toolkit.db import connect, load_sql
-from toolkit.declared_model import Declared, FileAnalysis
+from toolkit import judge
+from toolkit.analysis_model import FileAnalysis
+from toolkit.catalog import SEARCH_PATH, Catalog, inspect
+from toolkit.connections import describe_target
+from toolkit.db import connect
 from toolkit.errors import ConnectError
-from toolkit.evaluate import (
-    fill,
-    pending_versions,
-    remote_only_message,
-    remote_only_versions,
-    table_names,
-)
+from toolkit.history import LOCK_KEY
+from toolkit.migrations import NO_TRANSACTION, MigrationFile
+from toolkit.oracle import Oracle, build
+from toolkit.project import Project, load_project
 from toolkit.report import AppliedMigration, Report
+from toolkit.rest_view import exposed_names, merge_rest
 from toolkit.settings import Settings
-
-# pg_advisory_xact_lock key shared by every toolkit run: the bytes of "toolkit" as a bigint.
-LOCK_KEY = int.from_bytes(b"toolkit", "big")
+from toolkit.sqlfiles import load_sql
 
 
 def _search_path(catalog: Catalog) -> str:
     """Make uuid_generate_v4() resolve wherever uuid-ossp lives (extensions or public)."""
-    schemas = ['"$user"', "public", "extensions"]
+    schemas = SEARCH_PATH.split(", ")
     where = catalog.extensions.get("uuid-ossp")
     if where and where not in schemas:
         schemas.append(where)
     return ", ".join(schemas)
 
 
-def _locate(conn: Any, analysis: FileAnalysis, catalog: Catalog,
+def _body(f: MigrationFile, a: FileAnalysis) -> str:
+    """A file wrapped in its own BEGIN ... COMMIT runs as its body, inside our transaction."""
+    if not a.wrapped:
+        return f.sql
+    return f.sql[a.statements[0].end: a.statements[-1].offset].strip().lstrip(";")
+
+
+def _settings_sql(settings: Settings, catalog: Catalog, version: str) -> Any:
+    from psycopg import sql
+
+    return sql.SQL(load_sql("apply_prelude.sql")).format(
+        statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
+        lock_key=sql.Literal(LOCK_KEY),
+        lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
+        search_path=sql.Literal(_search_path(catalog)),
+        version=sql.Literal(version),
+    )
+
+
+def _locate(conn: Any, f: MigrationFile, a: FileAnalysis, catalog: Catalog,
             settings: Settings) -> tuple[int, int] | None:
     """Find which statement fails, for errors the server reports without a position
     (division by zero, a failing cast at run time): replay the file statement by statement
@@ -48,68 +70,63 @@ def _locate(conn: Any, analysis: FileAnalysis, catalog: Catalog,
 
     try:
         with conn.transaction(force_rollback=True), conn.cursor() as cur:
-            cur.execute(sql.SQL("set local lock_timeout = {}; set local statement_timeout = {};"
-                                "select pg_catalog.set_config('search_path', {}, true)").format(
-                sql.Literal(f"{settings.lock_timeout_ms}ms"),
-                sql.Literal(f"{settings.statement_timeout_ms}ms"),
-                sql.Literal(_search_path(catalog))))
-            for stmt in analysis.statements:
+            cur.execute(sql.SQL(load_sql("locate_prelude.sql")).format(
+                lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
+                statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
+                search_path=sql.Literal(_search_path(catalog))))
+            for stmt in a.statements:
+                if stmt.kind == "TransactionStmt":
+                    continue
                 try:
                     cur.execute(stmt.text.encode())
                 except psycopg.Error:
-                    return analysis.file.position(stmt.offset)
+                    return f.position(stmt.offset)
     except psycopg.Error:
         return None
     return None
 
 
-def _statement_error(report: Report, analysis: FileAnalysis, exc: Any,
-                     settings: Settings, located: tuple[int, int] | None = None) -> None:
-    """Turn a failed statement into a problem with file, line and column."""
+def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Settings,
+                     located: tuple[int, int] | None = None, base: int = 0,
+                     done: str = "") -> None:
+    """Turn a failed statement into a finding with file, line, column and SQLSTATE."""
     import psycopg.errors as pe
 
-    f = analysis.file
     position = getattr(exc.diag, "statement_position", None)
     line = column = None
     if position:
-        line, column = f.position(int(position) - 1)
+        line, column = f.position(base + int(position) - 1)
     elif located:
         line, column = located
     where = f"{f.path}:{line}:{column}" if line else str(f.path)
     first = (getattr(exc.diag, "message_primary", None) or str(exc)).splitlines()[0]
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    nothing = done or f"nothing from {f.path.name} was applied"
     if isinstance(exc, pe.LockNotAvailable):
         message = (
             f"{where}: a lock was held by another session for longer than lock_timeout "
             f"({settings.lock_timeout_ms} ms), so the migration gave up waiting rather than block "
-            f"the team's queries: nothing from {f.path.name} was applied. Retry when the other "
-            "transaction ends, or raise --lock-timeout"
-        )
+            f"the team's queries: {nothing}. Retry when the other transaction ends, or raise "
+            "--lock-timeout")
     elif isinstance(exc, pe.QueryCanceled):
-        message = (f"{where}: cancelled by statement_timeout ({settings.statement_timeout_ms} ms)"
-                   f"; nothing from {f.path.name} was applied")
+        message = (f"{where}: cancelled by statement_timeout ({settings.statement_timeout_ms} "
+                   f"ms); {nothing}")
+    elif sqlstate in ("25001", "55P04"):
+        message = (f"{where}: {first} [{sqlstate}]: this statement cannot run inside a "
+                   f"transaction; put `-- {NO_TRANSACTION}` on the first line of {f.path.name} "
+                   f"to run it statement by statement; {nothing}")
     else:
-        sqlstate = getattr(exc, "sqlstate", None) or ""
-        message = (f"{where}: {first} [{sqlstate}]; the transaction was rolled back, nothing from "
-                   f"{f.path.name} was applied")
-    report.failed = True
-    report.error(message, file=str(f.path), line=line, column=column)
+        rolled = "" if done else "the transaction was rolled back, "
+        message = f"{where}: {first} [{sqlstate}]; {rolled}{nothing}"
+    report.error(message, kind="migration", file=str(f.path), line=line, col=column,
+                 sqlstate=sqlstate or None)
 
 
-def _apply_file(conn: Any, analysis: FileAnalysis, settings: Settings, catalog: Catalog,
-                enable_extensions: bool) -> bool:
+def _apply_file(conn: Any, f: MigrationFile, a: FileAnalysis, settings: Settings,
+                catalog: Catalog, enable_extensions: bool) -> bool:
     """One file in one transaction; False when another run recorded it while we waited."""
-    from psycopg import sql
-
-    f = analysis.file
-    prelude = sql.SQL(load_sql("apply_prelude.sql")).format(
-        statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
-        lock_key=sql.Literal(LOCK_KEY),
-        lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
-        search_path=sql.Literal(_search_path(catalog)),
-        version=sql.Literal(f.version),
-    )
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute(prelude)
+        cur.execute(_settings_sql(settings, catalog, f.version))
         while cur.nextset():
             pass
         row = cur.fetchone()
@@ -117,127 +134,217 @@ def _apply_file(conn: Any, analysis: FileAnalysis, settings: Settings, catalog: 
             return False
         if enable_extensions:
             cur.execute(load_sql("enable_extensions.sql"))
-        cur.execute(f.sql.encode())  # simple protocol: the whole file, one round trip
+        cur.execute(_body(f, a).encode())  # simple protocol: the whole file, one round trip
         cur.execute(load_sql("history_insert.sql"),
-                    {"version": f.version, "name": f.name, "statements": list(analysis.recorded)})
+                    {"version": f.version, "name": f.name, "statements": a.recorded})
+    return True
+
+
+def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalysis,
+                      settings: Settings, catalog: Catalog) -> bool | None:
+    """A file under the no-transaction directive: each statement on its own (in a transaction
+    where the statement allows one), then the history row. None: it failed (reported)."""
+    import psycopg
+    from psycopg import sql
+
+    statements = [s for s in a.statements if s.kind != "TransactionStmt"]
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL(load_sql("session_settings.sql")).format(
+            lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
+            statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
+            search_path=sql.Literal(_search_path(catalog))))
+        try:
+            for i, stmt in enumerate(statements):
+                try:
+                    cur.execute(stmt.text.encode())
+                except psycopg.Error as exc:
+                    applied = ", ".join(f"line {f.position(s.offset)[0]}"
+                                        for s in statements[:i]) or "none"
+                    rest = ", ".join(f"line {f.position(s.offset)[0]}" for s in statements[i:])
+                    _statement_error(
+                        report, f, exc, settings, base=stmt.offset,
+                        done=f"{f.path.name} runs without a transaction: statements applied: "
+                        f"{applied}; not applied: {rest}; no history row was written (fix, then "
+                        "run toolkit apply again: statements already applied must be "
+                        "idempotent, e.g. IF NOT EXISTS)")
+                    return None
+            with conn.transaction():
+                cur.execute(_settings_sql(settings, catalog, f.version))
+                while cur.nextset():
+                    pass
+                row = cur.fetchone()
+                if row and row[0]:
+                    return False
+                cur.execute(load_sql("history_insert.sql"),
+                            {"version": f.version, "name": f.name, "statements": a.recorded})
+        finally:
+            cur.execute(load_sql("session_reset.sql"))
     return True
 
 
 def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bool = True,
-              rest_wait_s: float = 5.0) -> Report:
+              rest_wait_s: float = 5.0, adopt_existing: bool = False) -> Report:
     report = Report("apply", target=describe_target(settings))
-    migrations, declared = load_migrations(settings, report)
-    names = table_names(declared)
-    file_warnings = list(report.problems)
+    project = load_project(settings, report)
     with connect(settings, autocommit=True) as conn:
-        catalog = inspect(conn, names)
-        fill(report, declared, migrations, catalog)
-        pending = pending_versions(migrations, catalog)
-        if not pending:
-            report.notes.append("nothing pending: every migration file is recorded as applied")
-            return report
-        if not catalog.history_readable:
+        target = inspect(conn)
+        if not target.history_readable:
             raise ConnectError(
-                f"role {catalog.user} may not read supabase_migrations.schema_migrations: apply "
-                "needs the postgres role (or one that owns the history table)"
-            )
-        remote_only = remote_only_versions(migrations, catalog)
-        if remote_only:
-            # As `supabase db push` does: a history the local files do not explain is a stop.
-            report.failed = True
-            report.error("refusing to apply: " + remote_only_message(remote_only))
+                f"role {target.user} may not read supabase_migrations.schema_migrations: apply "
+                "needs the postgres role (or one that owns the history table)")
+        judge.preconditions(report, project.analysis, target)
+        judge.history(report, project.analysis, project.migrations, target)
+        oracle = build(settings, project, target, report)
+        judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
+        if not report.pending:
+            report.notes.append("nothing pending: every migration file is recorded as applied")
+            _judge(report, project, oracle, target, settings, counted=set())
+            _rest(report, settings, rest_wait_s, verify)
             return report
-        if not _ready(report, declared, pending, enable_extensions):
+        if not _ready(report, project, oracle, target, enable_extensions, adopt_existing):
             return report
-        _apply_pending(conn, report, declared, pending, settings, catalog, enable_extensions)
-        catalog = inspect(conn, names)
-    report.tables = []
-    # Judge the database again as it is now; keep the file warnings and this run's errors.
-    report.problems = file_warnings + [p for p in report.problems if p.level == "error"]
-    fill(report, declared, migrations, catalog)
-    if verify and settings.rest_configured and not report.failed:
-        try:
-            _verify_rest(report, settings, names, rest_wait_s)
-        except ConnectError as exc:
-            # What was committed stays in the report: a REST failure must not hide it.
-            report.failed = True
-            report.error(f"applied, but the REST check after it failed: {exc}; run toolkit "
-                         "verify once the API answers")
+        _apply_pending(conn, report, project, settings, target, enable_extensions)
+        after = inspect(conn)
+    _judge(report, project, oracle, after, settings, counted=_touched(oracle))
+    if not report.errors:
+        _rest(report, settings, rest_wait_s, verify)
     return report
 
 
-def _ready(report: Report, declared: Declared, pending: list[str],
-           enable_extensions: bool) -> bool:
-    """Refuse before any DDL: files that cannot run in a transaction, unmet preconditions."""
-    by_version = {a.file.version: a for a in declared.files}
-    for version in pending:
-        for reason in by_version[version].non_transactional:
-            report.failed = True
-            report.error(f"refusing {by_version[version].file.path.name}: {reason}; it cannot run "
-                         "inside one transaction with its history row (split it out and run it "
-                         "by hand)", file=str(by_version[version].file.path))
-    if report.failed:
+def _judge(report: Report, project: Project, oracle: Oracle, target: Catalog,
+           settings: Settings, counted: set[str]) -> None:
+    """Judge the target as it is now, every file applied; only `counted` tables decide the
+    verdict: drift elsewhere is reported, not a failed apply."""
+    keep = [p for p in report.problems if p.kind not in ("drift", "grant")]
+    report.problems = keep
+    report.tables, report.objects = [], []
+    after = oracle.replay.after
+    judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
+                    before=after, after=after, counted=counted,
+                    api_schemas=settings.api_schemas)
+    for t in report.tables:
+        if not t.counts and t.database in ("drifted", "missing"):
+            t.detail = f"not touched by this apply: {t.detail}"
+
+
+def _touched(oracle: Oracle) -> set[str]:
+    """The relations the pending files change, as the shadow saw them."""
+    before, after = oracle.replay.before["relations"], oracle.replay.after["relations"]
+    return {n for n in set(before) | set(after) if before.get(n) != after.get(n)}
+
+
+def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
+           enable_extensions: bool, adopt_existing: bool) -> bool:
+    """Refuse before any DDL: a history the files do not explain, files that cannot run in a
+    transaction, files the shadow could not run, unmet preconditions, existing tables that a
+    pending CREATE TABLE IF NOT EXISTS would skip while they differ."""
+    remote_only = judge.remote_only_versions(project.migrations, target)
+    if remote_only:
+        # As `supabase db push` does: a history the local files do not explain is a stop.
+        report.error("refusing to apply: " + judge.remote_only_message(remote_only),
+                     kind="refused")
+    for f, a in project.pairs(report.pending):
+        for n in a.non_transactional:
+            if not a.no_transaction:
+                report.error(f"refusing {f.path.name}: line {n.line}: {n.message} cannot run "
+                             f"inside one transaction with its history row; put "
+                             f"`-- {NO_TRANSACTION}` on its first line to run it statement by "
+                             "statement", kind="refused", file=str(f.path), line=n.line)
+    if report.errors:
         return False
     unmet = [p for p in report.preconditions if not p.ok]
     if enable_extensions:
         unmet = [p for p in unmet if p.name != "uuid-ossp" or "does not ship" in p.detail]
     for p in unmet:
-        report.error(f"refusing to apply: {p.name}: {p.detail}")
-    return not unmet
+        report.error(f"refusing to apply: {p.name}: {p.detail}", kind="precondition")
+    if unmet:
+        return False
+    scratch = Report("apply")
+    judge.relations(scratch, project.analysis, oracle.replay, oracle.stand, target,
+                    before=oracle.replay.before, after=oracle.replay.after)
+    for t in scratch.tables:
+        if not t.existed:
+            continue
+        if t.database == "present":
+            report.notes.append(f"{t.name} exists already and matches what {t.created_by} "
+                                "creates: adopted (the history row records it)")
+        elif adopt_existing:
+            report.warn(f"{t.name} exists already and differs from what {t.created_by} "
+                        f"creates; accepted by --adopt-existing: {'; '.join(t.differences)}",
+                        kind="adopted", table=t.name)
+        else:
+            report.error(f"refusing to apply: {t.name} exists already and differs from what "
+                         f"{t.created_by} creates, so CREATE TABLE IF NOT EXISTS would skip it "
+                         f"and record the migration as applied: {'; '.join(t.differences)} "
+                         "(fix the table, or pass --adopt-existing to accept it as it is)",
+                         kind="refused", table=t.name)
+    return not report.errors
 
 
-def _apply_pending(conn: Any, report: Report, declared: Declared, pending: list[str],
-                   settings: Settings, catalog: Catalog, enable_extensions: bool) -> None:
+def _apply_pending(conn: Any, report: Report, project: Project, settings: Settings,
+                   target: Catalog, enable_extensions: bool) -> None:
+    """Each pending file in turn; stops at the first failure (reported)."""
     import psycopg
 
-    by_version = {a.file.version: a for a in declared.files}
     first = True
-    for version in pending:
-        analysis = by_version[version]
+    for f, a in project.pairs(report.pending):
         start = time.perf_counter()
         try:
-            create_ext = enable_extensions and first and "uuid-ossp" not in catalog.extensions
-            applied = _apply_file(conn, analysis, settings, catalog, create_ext)
+            if a.no_transaction:
+                applied = _apply_statements(conn, report, f, a, settings, target)
+                if applied is None:
+                    break
+            else:
+                create_ext = enable_extensions and first and "uuid-ossp" not in target.extensions
+                applied = _apply_file(conn, f, a, settings, target, create_ext)
         except psycopg.errors.OperationalError as exc:
             if getattr(exc, "sqlstate", None):
-                _statement_error(report, analysis, exc, settings)
-                return
-            raise ConnectError(
-                f"lost the database connection while applying {analysis.file.path.name}; "
-                "its transaction was rolled back"
-            ) from None
+                _statement_error(report, f, exc, settings)
+                break
+            raise ConnectError(f"lost the database connection while applying {f.path.name}; "
+                               "its transaction was rolled back") from None
         except psycopg.Error as exc:
             located = None
             if not exc.diag.statement_position and not isinstance(
                     exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
-                located = _locate(conn, analysis, catalog, settings)
-            _statement_error(report, analysis, exc, settings, located)
-            return
+                located = _locate(conn, f, a, target, settings)
+            _statement_error(report, f, exc, settings, located,
+                             base=a.statements[0].end if a.wrapped else 0)
+            break
         first = False
         ms = (time.perf_counter() - start) * 1000
-        report.timings[f"apply {version}"] = ms
+        report.timings[f"apply {f.version}"] = ms
         if applied:
-            report.applied.append(AppliedMigration(version, analysis.file.name,
-                                                   analysis.creates, ms))
+            report.applied.append(AppliedMigration(f.version, f.name, a.creates, ms))
         else:
-            report.notes.append(f"{version} was applied by another run while this one waited")
-    # Only what is still pending after this run stays in the report.
+            report.notes.append(f"{f.version} was applied by another run while this one waited")
     done = {a.version for a in report.applied}
     report.pending = [v for v in report.pending if v not in done]
 
 
-def _verify_rest(report: Report, settings: Settings, names: list[str], wait_s: float) -> None:
+def _rest(report: Report, settings: Settings, wait_s: float, verify: bool) -> None:
+    """After the commit: reload PostgREST's cache and probe until the tables answer. A REST
+    failure must not hide what was committed."""
+    if not (verify and settings.rest_configured):
+        return
     from toolkit.rest import probe_until_present
 
     assert settings.supabase_url and settings.service_key
-    probes, waited, caught_up = probe_until_present(
-        settings.supabase_url, settings.service_key, names,
-        timeout_s=settings.connect_timeout_s, wait_s=wait_s)
+    names = exposed_names(report)
+    try:
+        probes, waited, caught_up = probe_until_present(
+            settings.supabase_url, settings.service_key, names,
+            timeout_s=settings.connect_timeout_s, wait_s=wait_s)
+    except ConnectError as exc:
+        what = "applied, but the" if report.applied else "the"
+        report.error(f"{what} REST check failed: {exc}; run toolkit verify once the API "
+                     "answers", kind="rest")
+        return
     merge_rest(report, probes)
     report.timings["rest verify"] = waited * 1000
     if caught_up:
         report.notes.append(f"REST: all {len(names)} tables answer (after {waited:.2f}s)")
     else:
-        report.error(f"REST: PostgREST's schema cache did not catch up within {wait_s:g}s; the "
-                     "tables exist in the database. Run NOTIFY pgrst, 'reload schema' and "
-                     "toolkit verify")
+        report.error(f"REST: the API did not answer for every table within {wait_s:g}s "
+                     "(see the table); the tables exist in the database. Run NOTIFY pgrst, "
+                     "'reload schema' and toolkit verify", kind="rest")

@@ -1,18 +1,17 @@
-"""Reading the database's catalog into the schema model, in one round trip."""
+"""Reading a database's catalog: one query (toolkit/sql/inspect.sql), one round trip, the same
+for the target and the shadow, so both are normalised by PostgreSQL itself."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from toolkit.db import load_sql
+from toolkit.analysis_model import MANAGED_SCHEMAS
 from toolkit.errors import ConnectError
-from toolkit.schema import Check, Column, ForeignKey, Index, Table
+from toolkit.sqlfiles import load_sql
 
-_ON_DELETE = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null",
-              "d": "set default"}
-_LITERAL = re.compile(r"'((?:[^']|'')*)'")
+# The deparsers qualify names by the search path: both sides are read under Supabase's own.
+SEARCH_PATH = '"$user", public, extensions'
 
 
 @dataclass
@@ -24,65 +23,80 @@ class HistoryRow:
 
 @dataclass
 class Catalog:
-    user: str
-    server_version: int
-    extensions: dict[str, str]  # extension name -> schema
-    uuid_ossp_available: bool
-    tables: dict[str, Table] = field(default_factory=dict)
-    history: list[HistoryRow] | None = None  # None: no history table yet
-    history_readable: bool = True
+    doc: dict[str, Any]
+
+    @property
+    def user(self) -> str:
+        return str(self.doc["user"])
+
+    @property
+    def server_version(self) -> int:
+        return int(self.doc["server_version"])
+
+    @property
+    def major(self) -> int:
+        return self.server_version // 10000
+
+    @property
+    def extensions(self) -> dict[str, str]:
+        return dict(self.doc["extensions"])
+
+    @property
+    def uuid_ossp_available(self) -> bool:
+        return bool(self.doc["uuid_ossp_available"])
+
+    @property
+    def relations(self) -> dict[str, dict[str, Any]]:
+        return dict(self.doc["relations"])
+
+    def table(self, name: str) -> dict[str, Any] | None:
+        rel = self.doc["relations"].get(name)
+        return rel if rel is not None and rel["kind"] in ("r", "p", "f") else None
+
+    @property
+    def history_readable(self) -> bool:
+        return self.doc.get("history") != "forbidden"
+
+    @property
+    def history(self) -> list[HistoryRow] | None:
+        rows = self.doc.get("history")
+        if not isinstance(rows, list):
+            return None
+        return [HistoryRow(h["version"], h.get("name"), h.get("statements")) for h in rows]
 
     @property
     def applied_versions(self) -> set[str]:
         return {row.version for row in self.history or ()}
 
 
-def _table(name: str, raw: dict[str, Any]) -> Table:
-    t = Table(name=name, rls=bool(raw["rls"]), policies=list(raw["policies"]))
-    for c in raw["columns"]:
-        t.columns[c["name"]] = Column(c["name"], c["type"], bool(c["not_null"]))
-    for k in raw["constraints"]:
-        cols = tuple(k["columns"] or ())
-        if k["type"] == "p":
-            t.primary_key = cols
-        elif k["type"] == "f":
-            t.foreign_keys.append(ForeignKey(cols, k["ref_table"], tuple(k["ref_columns"] or ()),
-                                             _ON_DELETE.get(k["on_delete"], "no action")))
-        elif k["type"] == "c":
-            lits = {m.replace("''", "'") for m in _LITERAL.findall(k["definition"])}
-            t.checks.append(Check(frozenset(cols), frozenset(lits)))
-    for i in raw["indexes"]:
-        if not i["primary"]:
-            t.indexes.append(Index(tuple(i["columns"] or ()), bool(i["unique"])))
-    return t
+def inspect_sql() -> str:
+    from psycopg import sql
+
+    text = load_sql("inspect.sql")
+    managed = sql.SQL("array[{}]::text[]").format(
+        sql.SQL(", ").join(sql.Literal(s) for s in MANAGED_SCHEMAS))
+    return sql.SQL(text).format(managed=managed).as_string(None)
 
 
-def parse_catalog(doc: dict[str, Any]) -> Catalog:
-    history = doc.get("history")
-    readable = history != "forbidden"
-    rows = None
-    if isinstance(history, list):
-        rows = [HistoryRow(h["version"], h.get("name"), h.get("statements")) for h in history]
-    return Catalog(
-        user=doc["user"],
-        server_version=int(doc["server_version"]),
-        extensions=dict(doc["extensions"]),
-        uuid_ossp_available=bool(doc["available_extensions"]),
-        tables={name: _table(name, raw) for name, raw in doc["tables"].items()},
-        history=rows,
-        history_readable=readable,
-    )
-
-
-def inspect(conn: Any, table_names: list[str]) -> Catalog:
-    """One query, one round trip: extensions, the named public tables, and the history."""
+def inspect(conn: Any, *, in_transaction: bool = False) -> Catalog:
+    """One round trip: the search path set for this read only, then the query. Inside a
+    caller's transaction (plan's read-only one) SET LOCAL suffices; otherwise our own."""
     import psycopg
 
+    head = f"set local search_path = {SEARCH_PATH};"
+    text = (head + inspect_sql()) if in_transaction else (
+        f"begin read only; {head}{inspect_sql()}; commit")
     try:
         with conn.cursor() as cur:
-            cur.execute(load_sql("inspect.sql"), {"tables": table_names})
-            row = cur.fetchone()
+            cur.execute(text.encode())
+            row = None
+            while True:
+                if cur.description is not None:
+                    row = cur.fetchone()
+                if not cur.nextset():
+                    break
     except psycopg.errors.InsufficientPrivilege as exc:
         raise ConnectError(f"this role may not read the catalog: {exc.diag.message_primary}; "
-                           "check needs a role that can read pg_catalog") from None
-    return parse_catalog(row[0])
+                           "toolkit needs a role that can read pg_catalog") from None
+    assert row is not None
+    return Catalog(row[0])

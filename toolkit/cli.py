@@ -33,8 +33,9 @@ if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.report import Report
     from toolkit.settings import Settings
 
-EXIT_CODES = """Exit codes: 0 ok; 1 incomplete (tables missing or drifted) or a migration failed;
-2 usage, configuration or connection error; 3 a precondition is unmet."""
+EXIT_CODES = """Exit codes: 0 ok; 1 incomplete (tables missing, drifted or pending, an
+unanswered API) or a migration failed; 2 usage, configuration or connection error; 3 a
+precondition is unmet; 4 plan --detailed-exitcode: something is pending."""
 
 app = typer.Typer(
     name="toolkit",
@@ -64,6 +65,13 @@ ConnectTimeout = Annotated[str | None, typer.Option(
 LockTimeout = Annotated[str | None, typer.Option(
     "--lock-timeout", help=f"Give up waiting for a table lock after this long [env "
     f"{ENV_LOCK_TIMEOUT}; default 4s]", show_default=False)]
+ShadowUrl = Annotated[str | None, typer.Option(
+    "--shadow-db-url", help="A server where toolkit may create a scratch database to replay the "
+    "migrations on [env TOOLKIT_SHADOW_DB_URL; default: a throwaway PostgreSQL from the server "
+    "binaries on this machine]", show_default=False)]
+ApiSchemas = Annotated[str | None, typer.Option(
+    "--api-schemas", help="Comma-separated schemas the REST API exposes, probed over REST "
+    "[env TOOLKIT_API_SCHEMAS; default public]", show_default=False)]
 EnvFile = Annotated[Path, typer.Option(
     "--env-file", help="Read settings not given by flag or environment from this file")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout")]
@@ -147,7 +155,9 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
                    "(toolkit check shows the state)", code=ExitCode.INCOMPLETE,
                    as_json=False, settings=settings, command=command, fmt=fmt)
         raise SystemExit(int(ExitCode.INCOMPLETE)) from None
-    raise SystemExit(int(report.exit_code))
+    from toolkit.verdict import verdict
+
+    raise SystemExit(verdict(report).code)
 
 
 def _version(value: bool) -> None:
@@ -168,6 +178,7 @@ def root(
 def check(
     db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
     migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
+    shadow_db_url: ShadowUrl = None, api_schemas: ApiSchemas = None,
     env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
 ) -> None:
     """Is the database ready and complete? Preconditions (agents, uuid-ossp), every table the
@@ -182,14 +193,19 @@ def check(
     run("check", format, json, lambda: _settings(
         SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
         SUPABASE_SERVICE_ROLE_KEY=service_role_key, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file)), body)
+        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_SHADOW_DB_URL=shadow_db_url,
+        TOOLKIT_API_SCHEMAS=api_schemas, env_file=str(env_file)), body)
 
 
 @app.command()
 def apply(
     db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
     migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
-    lock_timeout: LockTimeout = None,
+    lock_timeout: LockTimeout = None, shadow_db_url: ShadowUrl = None,
+    api_schemas: ApiSchemas = None,
+    adopt_existing: Annotated[bool, typer.Option(
+        "--adopt-existing", help="Apply although a table a pending file creates exists already "
+        "and differs (IF NOT EXISTS skips it); the report lists what stays different")] = False,
     statement_timeout: Annotated[str | None, typer.Option(
         "--statement-timeout", help=f"Cancel a statement after this long [env "
         f"{ENV_STATEMENT_TIMEOUT}; default 120s]", show_default=False)] = None,
@@ -213,19 +229,22 @@ def apply(
             return run_plan(settings)
         from toolkit.apply import run_apply
 
-        return run_apply(settings, enable_extensions=enable_extensions, verify=verify)
+        return run_apply(settings, enable_extensions=enable_extensions, verify=verify,
+                         adopt_existing=adopt_existing)
 
     run("apply", format, json, lambda: _settings(
         SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
         SUPABASE_SERVICE_ROLE_KEY=service_role_key, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
         TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_LOCK_TIMEOUT=lock_timeout,
-        TOOLKIT_STATEMENT_TIMEOUT=statement_timeout, env_file=str(env_file)), body)
+        TOOLKIT_STATEMENT_TIMEOUT=statement_timeout, TOOLKIT_SHADOW_DB_URL=shadow_db_url,
+        TOOLKIT_API_SCHEMAS=api_schemas, env_file=str(env_file)), body)
 
 
 @app.command()
 def verify(
     db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
     migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
+    shadow_db_url: ShadowUrl = None, api_schemas: ApiSchemas = None,
     env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
 ) -> None:
     """The REST view: probe every table through the API (Supabase client, all at once), then
@@ -241,28 +260,34 @@ def verify(
     run("verify", format, json, lambda: _settings(
         SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
         SUPABASE_SERVICE_ROLE_KEY=service_role_key, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file)), body)
+        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_SHADOW_DB_URL=shadow_db_url,
+        TOOLKIT_API_SCHEMAS=api_schemas, env_file=str(env_file)), body)
 
 
 @app.command()
 def plan(
     db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
-    connect_timeout: ConnectTimeout = None, env_file: EnvFile = Path(".env"),
-    json: Json = False, format: Format = "auto",
+    connect_timeout: ConnectTimeout = None, shadow_db_url: ShadowUrl = None,
+    detailed_exitcode: Annotated[bool, typer.Option(
+        "--detailed-exitcode", help="Exit 4 when something is pending (0: nothing pending)")
+    ] = False,
+    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
 ) -> None:
-    """What apply would do: the pending files, the objects each creates, the preconditions
-    they need, and warnings (heavy locks on existing tables, destructive statements, anything
-    that cannot run in a transaction). Reads inside a READ ONLY transaction; writes nothing.
-    Exit 0 when nothing is pending, 1 when something is."""
+    """What apply would do: the pending files, the objects each creates, what it changes in
+    existing tables, the preconditions they need, and warnings (locks on existing tables,
+    destructive statements, anything that cannot run in a transaction, tables that exist
+    already). Reads inside a READ ONLY transaction; writes nothing. Exit 0 when it could make a
+    plan, pending or not (4 with --detailed-exitcode when something is pending)."""
 
     def body(settings: Settings) -> Report:
         from toolkit.plan import run_plan
 
-        return run_plan(settings)
+        return run_plan(settings, detailed_exitcode=detailed_exitcode)
 
     run("plan", format, json, lambda: _settings(
         SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file)), body)
+        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_SHADOW_DB_URL=shadow_db_url,
+        env_file=str(env_file)), body)
 
 
 @app.command()

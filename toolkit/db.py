@@ -6,7 +6,6 @@ transaction mode), bounded connect time, and errors turned into one redacted act
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,11 +15,6 @@ from toolkit.settings import LOOPBACK, Settings
 
 if TYPE_CHECKING:
     import psycopg
-
-
-def load_sql(name: str) -> str:
-    """SQL lives in toolkit/sql/*.sql, not in Python strings."""
-    return resources.files("toolkit.sql").joinpath(name).read_text(encoding="utf-8")
 
 
 def connect_kwargs(settings: Settings) -> dict[str, Any]:

@@ -1,7 +1,13 @@
 """The migration files in `supabase/migrations/`, named and ordered as the Supabase CLI does.
 
 A file is `<version>_<name>.sql`, version = the digits before the first `_`; anything else is
-skipped with a warning, as `supabase db push` does. Order is by version.
+skipped with a warning, as `supabase db push` does. Order is by file name, as the CLI sorts a
+directory listing (`20240108234540_a.sql` runs before `20240130_b.sql`). A UTF-8 BOM (Windows
+editors) is dropped; CRLF line ends are fine as they are.
+
+A file that cannot run inside one transaction (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD
+VALUE used in the same file, VACUUM) says so with the directive `-- toolkit:no-transaction` in a
+comment line before its first statement: it then runs statement by statement.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from pathlib import Path
 from toolkit.errors import ConfigError, MigrationFileError
 
 _NAME = re.compile(r"^(\d+)_(.*)\.sql$")
+NO_TRANSACTION = "toolkit:no-transaction"
+_DIRECTIVE = re.compile(r"^\s*--\s*toolkit\s*:\s*no-transaction\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,17 @@ class MigrationFile:
     name: str
     path: Path
     sql: str
+
+    @cached_property
+    def no_transaction(self) -> bool:
+        """The directive, in a comment line above the first statement."""
+        for line in self.sql.splitlines():
+            if _DIRECTIVE.match(line):
+                return True
+            stripped = line.strip()
+            if stripped and not stripped.startswith("--"):
+                return False
+        return False
 
     @cached_property
     def digest(self) -> str:
@@ -79,7 +98,7 @@ def discover(directory: Path) -> MigrationSet:
             )
         seen[version] = path
         try:
-            sql = path.read_text(encoding="utf-8")
+            sql = path.read_text(encoding="utf-8-sig")  # drops a BOM
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise MigrationFileError(f"cannot read {path}: {reason}", path=str(path)) from None
@@ -89,5 +108,5 @@ def discover(directory: Path) -> MigrationSet:
             f"no migration files in {str(directory)!r}"
             + (f" ({len(warnings)} skipped for their names)" if warnings else "")
         )
-    files.sort(key=lambda f: int(f.version))
+    files.sort(key=lambda f: f.path.name)
     return MigrationSet(directory=directory, files=files, warnings=warnings)

@@ -1,46 +1,78 @@
 """`toolkit plan` (and `apply --dry-run`): what apply would do, provably without writing.
 
-The catalog is read inside a READ ONLY transaction that is rolled back, so the database
-refuses any write even if there were a bug here. Without a database URL every file is listed.
+The target's catalog is read inside a READ ONLY transaction that is rolled back, so the
+database refuses any write even if there were a bug here. The shadow database has replayed the
+files already: plan shows what each pending file creates, what it changes in tables that exist,
+the locks it takes on tables that exist, and any table it would skip because it exists already.
+It exits 0 whenever it could make a plan (`--detailed-exitcode`: 4 when something is pending).
 """
 
 from __future__ import annotations
 
-from toolkit.catalog import inspect
-from toolkit.check import describe_target, load_migrations
+from toolkit import judge
+from toolkit.catalog import Catalog, inspect
+from toolkit.connections import describe_target
 from toolkit.db import connect
-from toolkit.errors import ExitCode
-from toolkit.evaluate import fill, table_names
-from toolkit.report import PlannedMigration, Report
+from toolkit.oracle import build
+from toolkit.project import Project, load_project
+from toolkit.report import PlannedMigration, PlanNote, Report
 from toolkit.settings import Settings
 
 
-def run_plan(settings: Settings) -> Report:
-    report = Report("plan", target=describe_target(settings), pending_is_incomplete=True)
-    migrations, declared = load_migrations(settings, report)
+def run_plan(settings: Settings, *, detailed_exitcode: bool = False) -> Report:
+    report = Report("plan", target=describe_target(settings), exit_on_pending=detailed_exitcode)
+    project = load_project(settings, report)
+    target: Catalog | None = None
     if settings.db_url:
         with connect(settings) as conn:
             conn.read_only = True
             with conn.transaction(force_rollback=True):
-                catalog = inspect(conn, table_names(declared))
-        fill(report, declared, migrations, catalog)
+                target = inspect(conn, in_transaction=True)
+        judge.preconditions(report, project.analysis, target)
+        judge.history(report, project.analysis, project.migrations, target)
     else:
-        report.pending = [f.version for f in migrations.files]
-        report.notes.append("no database URL: every migration file is listed as pending")
-    pending = set(report.pending)
-    for analysis in declared.files:
-        f = analysis.file
-        if f.version not in pending:
-            continue
-        report.planned.append(PlannedMigration(
-            version=f.version, name=f.name, file=str(f.path), creates=analysis.creates,
-            warnings=analysis.warnings, non_transactional=analysis.non_transactional))
-        for reason in analysis.non_transactional:
-            report.failed = True
-            report.error(f"{f.path.name} cannot run in one transaction: {reason}", file=str(f.path))
-    if settings.db_url and not catalog.history_readable:
-        # The history cannot be read: "nothing pending" would be a guess, so say so (exit 1).
-        report.exit_override = ExitCode.INCOMPLETE
-    elif not report.planned:
+        report.pending = [f.version for f in project.migrations.files]
+        report.notes.append("no database URL: nothing was compared with a database; every "
+                            "migration file is listed as pending: "
+                            + ", ".join(f.path.name for f in project.migrations.files))
+    oracle = build(settings, project, target, report)
+    judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
+    judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
+                    before=oracle.replay.before, after=oracle.replay.after,
+                    api_schemas=settings.api_schemas)
+    planned(report, project, target)
+    if not report.pending and target is not None and target.history_readable:
         report.notes.append("nothing pending: apply would do nothing")
     return report
+
+
+def planned(report: Report, project: Project, target: Catalog | None) -> None:
+    """Each pending file: what it creates, its warnings, and the locks it takes on tables that
+    exist (not on those an earlier pending file creates)."""
+    pending = set(report.pending)
+    existing = set(target.relations) if target is not None else set()
+    for f, a in project.pairs():
+        if f.version not in pending:
+            continue
+        warnings = [PlanNote(n.line, n.message) for n in a.warnings]
+        for lock in a.locks:
+            if lock.relation in existing if target is not None else not lock.new:
+                warnings.append(PlanNote(lock.line,
+                                         f"{judge.shown(lock.relation)}: {lock.message}"))
+        for t in report.tables:
+            if t.existed and t.created_by == f.version:
+                what = ("matches: the history row will be recorded and the table adopted"
+                        if t.database == "present" else "differs: " + "; ".join(t.differences))
+                warnings.append(PlanNote(None, f"table {t.name} exists already, so CREATE "
+                                         f"TABLE IF NOT EXISTS will skip it; it {what}"))
+        report.planned.append(PlannedMigration(
+            version=f.version, name=f.name, file=str(f.path), creates=a.creates,
+            warnings=warnings,
+            non_transactional=[PlanNote(n.line, n.message) for n in a.non_transactional],
+            no_transaction=a.no_transaction))
+        for n in a.non_transactional:
+            if not a.no_transaction:
+                report.error(f"{f.path.name}:{n.line}: {n.message} cannot run inside a "
+                             f"transaction; put the directive `-- toolkit:no-transaction` on "
+                             f"the first line of {f.path.name} to run it statement by statement",
+                             kind="refused", file=str(f.path), line=n.line)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
@@ -28,7 +27,6 @@ from toolkit.settings import Settings
 
 Level = Literal["error", "warning", "notice"]
 MAX_PER_LEVEL = 10  # GitHub keeps ten error and ten warning annotations per step
-_AT_LINE = re.compile(r"^\S+?\.sql:(\d+)(?::(\d+))?:")  # "<file>.sql:20: ..." in plan warnings
 
 
 def _escape_data(text: str) -> str:
@@ -100,68 +98,34 @@ def command_line(level: str, message: str, secrets: Iterable[str] = (), *,
     return f"{head}::{_escape_data(redact(message, list(secrets)))}"
 
 
-def _migration_file(settings: Settings | None, version: str | None) -> Path | None:
-    if not settings or not version:
-        return None
-    try:
-        found = sorted(Path(settings.migrations_dir).glob(f"{version}_*.sql"))
-    except OSError:
-        return None
-    return found[0] if found else None
-
-
-def _create_line(path: Path, table: str) -> int | None:
-    """The line of `create table [if not exists] [public.]<table>` in a migration file."""
-    pattern = re.compile(
-        r"^\s*create\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?"
-        rf'(?:"?public"?\s*\.\s*)?"?{re.escape(table)}"?(?=[\s(]|$)',
-        re.IGNORECASE | re.MULTILINE)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    m = pattern.search(text)
-    return text.count("\n", 0, m.start()) + 1 if m else None
-
-
-def _table_location(settings: Settings | None,
-                    table: TableResult) -> tuple[str | None, int | None]:
-    path = _migration_file(settings, table.created_by)
-    if path is None:
-        return None, None
-    return str(path), _create_line(path, table.name)
-
-
-def _problems(report: Report, settings: Settings | None) -> list[Problem]:
-    """The report's problems and what its tables and preconditions say, each located where we
-    can, without saying the same thing twice."""
+def _problems(report: Report) -> list[Problem]:
+    """The report's findings and what its tables and preconditions say, each located by the
+    fields the core filled in, without saying the same thing twice."""
     by_name = {t.name: t for t in report.tables}
     out: list[Problem] = []
     for p in report.problems:
         if p.level == "notice":
             continue
-        file, line, column = p.file, p.line, p.column
-        if not file:  # drift warnings read "<table>: <difference>": point at its CREATE TABLE
-            table = by_name.get(p.message.split(":", 1)[0])
-            if table is not None:
-                file, line = _table_location(settings, table)
-                column = None
-        out.append(Problem(p.level, p.message, file, line, column))
+        file, line, col = p.file, p.line, p.col
+        table = by_name.get(p.table or "")
+        if not file and table is not None:  # drift: point at the table's CREATE TABLE
+            file, line, col = table.file, table.line, None
+        out.append(Problem(p.level, p.message, file=file, line=line, col=col))
     said = " ".join(p.message for p in out)
     table_level: Level = "warning" if report.command == "plan" else "error"
     for pre in report.preconditions:
         if not pre.ok and f"{pre.name}: {pre.detail}" not in said:
             out.append(Problem("error", f"precondition {pre.name}: {pre.detail}"))
-    for check in getattr(report, "functional", []):
+    for check in report.functional:
         if not check.ok:
             out.append(Problem("error", f"functional test {check.name}: {check.detail}"))
     pending = set(report.pending)
-    unapplied: dict[str, list[str]] = {}
+    unapplied: dict[str, list[TableResult]] = {}
     for t in report.tables:
         if t.created_by is None and t.database == "missing":
             continue  # a precondition table: said above
         if t.database == "missing" and t.created_by in pending:
-            unapplied.setdefault(t.created_by, []).append(t.name)
+            unapplied.setdefault(t.created_by, []).append(t)
             continue
         if t.database == "missing" or (t.database != "present" and t.rest == "missing"):
             what = "missing"
@@ -169,45 +133,47 @@ def _problems(report: Report, settings: Settings | None) -> list[Problem]:
             what = "not readable over REST (the API role lacks SELECT)"
         else:
             continue  # present, drifted (warned above) or missing over REST only (an error above)
-        file, line = _table_location(settings, t)
         out.append(Problem(table_level, f"table {t.name} is {what} (database: {t.database}, "
-                           f"REST: {t.rest})", file, line))
+                           f"REST: {t.rest})", file=t.file, line=t.line))
+    planned = {p.version: p for p in report.planned}
     for version, tables in unapplied.items():
-        path = _migration_file(settings, version)
-        name = path.name if path else version
-        listed = ", ".join(tables)
+        listed = ", ".join(t.name for t in tables)
+        file = tables[0].file
+        name = Path(file).name if file else version
         if report.command == "plan":
             problem = Problem("notice", f"{name} is pending: apply creates {listed}")
         else:
-            problem = Problem(table_level, f"{name} is not applied: {len(tables)} tables "
-                              f"missing ({listed}); run toolkit apply")
-        if path:
-            problem.file, problem.line = str(path), 1
+            problem = Problem(table_level, f"{name} is not applied: "
+                              f"{_n(len(tables), 'table')} missing ({listed}); run toolkit apply")
+        if file:
+            problem.file, problem.line = file, 1
         out.append(problem)
-    for plan in report.planned:  # plan: what each pending file does, on the file itself
+    for plan in planned.values():  # plan: what each pending file does, on the file itself
         if plan.version not in unapplied:
-            tables = [c.removeprefix("table ") for c in plan.creates if c.startswith("table ")]
+            created = [c.removeprefix("table ") for c in plan.creates
+                       if c.startswith("table ")]
             out.append(Problem("notice", f"{Path(plan.file).name} is pending: apply creates "
-                               + (", ".join(tables) or f"{len(plan.creates)} objects"),
-                               plan.file, 1))
-        for warning in plan.warnings:
-            m = _AT_LINE.match(warning)
-            out.append(Problem("warning", warning, plan.file,
-                               int(m.group(1)) if m else None,
-                               int(m.group(2)) if m and m.group(2) else None))
+                               + (", ".join(created) or _n(len(plan.creates), "object")),
+                               file=plan.file, line=1))
+        for note in plan.warnings:
+            out.append(Problem("warning", note.message, file=plan.file, line=note.line))
     return out
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word if count == 1 else word + 's'}"
 
 
 def annotation_lines(report: Report, secrets: list[str],
                      settings: Settings | None = None) -> list[str]:
     title = f"toolkit {report.command}"
-    problems = _problems(report, settings)
+    problems = _problems(report)
     lines: list[str] = []
     for level in ("error", "warning", "notice"):
         mine = [p for p in problems if p.level == level]
         shown = mine if len(mine) <= MAX_PER_LEVEL else mine[:MAX_PER_LEVEL - 1]
         lines += [command_line(level, p.message, secrets, file=p.file, line=p.line,
-                               col=p.column, title=title) for p in shown]
+                               col=p.col, title=title) for p in shown]
         if len(shown) < len(mine):
             lines.append(command_line(level, f"{len(mine) - len(shown)} more: see the job "
                                       "summary or the JSON report", title=title))
@@ -221,8 +187,13 @@ def _md(text: object) -> str:
 
 
 def summary_markdown(report: Report) -> str:
-    icon = {"ok": "✅", "incomplete": "⚠️", "failed": "❌"}.get(report.status, "")
-    out = [f"### {icon} toolkit {report.command}: {report.status}", ""]
+    from toolkit.verdict import verdict
+
+    v = verdict(report)
+    icon = {"ok": "✅", "incomplete": "⚠️", "failed": "❌", "pending": "📝"}.get(v.status, "")
+    out = [f"### {icon} toolkit {report.command}: {v.status}", ""]
+    if v.reason:
+        out += [_md(v.reason), ""]
     if report.target:
         out += [" · ".join(f"{_md(k)}: `{_md(v)}`" for k, v in report.target.items()), ""]
     if report.preconditions:
@@ -237,7 +208,7 @@ def summary_markdown(report: Report) -> str:
         out += [f"| `{_md(t.name)}` | {_state(t.database)} | {_state(t.rest)} | {_md(t.detail)} |"
                 for t in report.tables]
         out.append("")
-    functional = getattr(report, "functional", [])
+    functional = report.functional
     if functional:
         out += ["| functional test | ok | detail |", "|---|---|---|"]
         out += [f"| {_md(f.name)} | {'✅' if f.ok else '❌'} | {_md(f.detail)} |"
@@ -248,7 +219,7 @@ def summary_markdown(report: Report) -> str:
         out += [f"- `{_md(a.version)}_{_md(a.name)}` in {a.ms:.0f} ms ({len(a.created)} objects)"
                 for a in report.applied]
         out.append("")
-    elif report.command == "apply" and not report.failed:
+    elif report.command == "apply" and v.status != "failed":
         out += ["**Applied:** nothing", ""]
     if report.pending:
         out += ["**Pending:** " + ", ".join(f"`{_md(v)}`" for v in report.pending), ""]
@@ -256,8 +227,8 @@ def summary_markdown(report: Report) -> str:
         out.append(f"<details><summary>{_md(plan.version)}_{_md(plan.name)}: creates "
                    f"{len(plan.creates)} objects</summary>\n")
         out += [f"- {_md(c)}" for c in plan.creates]
-        out += [f"- ⚠️ {_md(w)}" for w in plan.warnings]
-        out += [f"- ❌ {_md(w)}" for w in plan.non_transactional]
+        out += [f"- ⚠️ {_md(w.message)}" for w in plan.warnings]
+        out += [f"- ❌ {_md(w.message)}" for w in plan.non_transactional]
         out.append("\n</details>\n")
     marks = {"error": "❌", "warning": "⚠️"}
     problems = [p for p in report.problems if p.level in marks]
@@ -322,8 +293,10 @@ def emit_github(report: Report, settings: Settings | None, stream: TextIO) -> No
     stream.flush()
     _append("GITHUB_STEP_SUMMARY", redact(summary_markdown(report), secrets))
     path = write_report_file(report, secrets)
+    from toolkit.verdict import verdict
+
     outputs = {
-        "status": report.status,
+        "status": verdict(report).status,
         "missing": ",".join(report.missing),
         "applied": ",".join(a.version for a in report.applied),
         "pending": ",".join(report.pending),

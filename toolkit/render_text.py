@@ -34,8 +34,10 @@ def render_text(report: Report) -> str:
         for plan in report.planned:
             out.append(f"Pending {plan.version}_{plan.name} ({plan.file})")
             out += [f"  + {c}" for c in plan.creates]
-            out += [f"  ! {w}" for w in plan.warnings]
-            out += [f"  x {w}" for w in plan.non_transactional]
+            name = plan.file.rsplit("/", 1)[-1]
+            out += [f"  ! {name}:{w.line}: {w.message}" if w.line else f"  ! {w.message}"
+                    for w in plan.warnings]
+            out += [f"  x {name}:{w.line}: {w.message}" for w in plan.non_transactional]
     if report.applied:
         out.append("")
         for a in report.applied:
@@ -45,6 +47,17 @@ def render_text(report: Report) -> str:
         rows = [[t.name, t.database, t.rest, t.detail if len(t.detail) < 90
                  else t.detail[:87] + "..."] for t in report.tables]
         out += _table(rows, ["table", "database", "rest", "detail"])
+    if report.objects:
+        out.append("")
+        rows = [[f"{o.kind} {o.name}", o.database, o.detail if len(o.detail) < 90
+                 else o.detail[:87] + "..."] for o in report.objects]
+        out += _table(rows, ["object", "database", "detail"])
+    if report.shadow:
+        sh = report.shadow
+        out.append("")
+        out.append(f"Shadow: {sh.get('origin')} (PostgreSQL {sh.get('major')}), "
+                   + ("cached replay" if sh.get("cached") else
+                      f"replayed in {sh.get('replay_seconds', 0):.2f}s"))
     if report.pending and not report.planned:
         out.append("")
         out.append("Pending: " + ", ".join(report.pending))
@@ -71,24 +84,6 @@ def _kinds(created: list[str]) -> str:
 
 
 def _summary(report: Report) -> str:
-    code = int(report.exit_code)
-    if report.failed:
-        return f"FAILED (exit {code})"
-    if not report.preconditions_ok:
-        return f"NOT READY: a precondition is unmet (exit {code})"
-    present = sum(1 for t in report.tables if t.database == "present" or
-                  (t.database == "unknown" and t.rest == "present"))
-    total = len(report.tables)
-    if report.ok:
-        done = f"{present}/{total} tables present" if total else "done"
-        return f"OK: {done} (exit {code})"
-    missing = len(report.missing)
-    drifted = sum(1 for t in report.tables if t.database == "drifted")
-    parts = [f"{present}/{total} tables present"]
-    if missing:
-        parts.append(f"{missing} missing")
-    if drifted:
-        parts.append(f"{drifted} drifted")
-    if report.pending and report.pending_is_incomplete:
-        parts.append(f"{len(report.pending)} pending")
-    return f"INCOMPLETE: {', '.join(parts)} (exit {code})"
+    from toolkit.verdict import verdict
+
+    return verdict(report).summary

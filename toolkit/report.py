@@ -1,6 +1,8 @@
 """The one report model every command fills and every renderer reads.
 
-Rendered as a terminal table (render_text), JSON (to_dict) and GitHub output (render_github).
+Findings carry structured fields (kind, table, column, file, line, SQLSTATE), so renderers
+(text, JSON, GitHub) only read fields. The verdict (exit code, status, summary line) is computed
+in one place, toolkit.verdict, from the report alone.
 """
 
 from __future__ import annotations
@@ -8,10 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from toolkit.errors import ExitCode
-
-DbState = Literal["present", "missing", "drifted", "unknown"]
+DbState = Literal["present", "missing", "drifted", "pending", "unknown"]
 RestState = Literal["present", "missing", "forbidden", "unknown", "skipped"]
+Level = Literal["error", "warning", "notice"]
 
 
 @dataclass
@@ -22,29 +23,54 @@ class PreconditionResult:
 
 
 @dataclass
+class Finding:
+    level: Level
+    message: str  # the whole line a person reads, without a level prefix
+    kind: str = "general"  # drift, grant, history, file, shadow, rest, lock, precondition...
+    table: str | None = None
+    column: str | None = None  # a table's column
+    file: str | None = None
+    line: int | None = None
+    col: int | None = None  # position in the line
+    sqlstate: str | None = None
+
+
+# The JSON and GitHub renderers have always called findings "problems".
+Problem = Finding
+
+
+@dataclass
 class TableResult:
-    name: str
+    name: str  # public.x is shown as x
     database: DbState = "unknown"
     rest: RestState = "skipped"
     detail: str = ""
     differences: list[str] = field(default_factory=list)
-    created_by: str | None = None  # the migration version that creates it; None: precondition
+    pending_changes: list[str] = field(default_factory=list)  # what pending files will change
+    created_by: str | None = None  # the migration version that creates it; None: referenced
+    counts: bool = True  # part of this command's verdict (apply: tables its files touched)
+    exposed: bool = True  # in a schema the API serves, so probed over REST
+    existed: bool = False  # a pending file creates it, but it is already there
+    db_judged: bool = True  # False without a database URL: only the REST view counts
+    file: str | None = None  # the migration file that creates it, and the line
+    line: int | None = None
 
     @property
     def disagreement(self) -> bool:
         """The database and the API tell different stories about the table."""
-        if self.rest in ("skipped", "unknown") or self.database == "unknown":
+        if self.rest in ("skipped", "unknown") or self.database in ("unknown",):
             return False
         return (self.database == "missing") != (self.rest == "missing")
 
 
 @dataclass
-class Problem:
-    level: Literal["error", "warning", "notice"]
-    message: str
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
+class ObjectResult:
+    """A view, function or type the migrations create."""
+
+    kind: str
+    name: str
+    database: DbState
+    detail: str = ""
 
 
 @dataclass
@@ -56,13 +82,20 @@ class AppliedMigration:
 
 
 @dataclass
+class PlanNote:
+    line: int | None  # in the migration file
+    message: str
+
+
+@dataclass
 class PlannedMigration:
     version: str
     name: str
     file: str
     creates: list[str]
-    warnings: list[str]
-    non_transactional: list[str]
+    warnings: list[PlanNote]
+    non_transactional: list[PlanNote]
+    no_transaction: bool = False
 
 
 @dataclass
@@ -71,78 +104,58 @@ class Report:
     preconditions: list[PreconditionResult] = field(default_factory=list)
     functional: list[PreconditionResult] = field(default_factory=list)  # verify's insert test
     tables: list[TableResult] = field(default_factory=list)
+    objects: list[ObjectResult] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     applied: list[AppliedMigration] = field(default_factory=list)
     planned: list[PlannedMigration] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     target: dict[str, str] = field(default_factory=dict)  # shown, never secret
-    failed: bool = False  # a migration failed or was refused
-    pending_is_incomplete: bool = False  # plan: anything pending means "not done"
-    exit_override: ExitCode | None = None
+    shadow: dict[str, Any] = field(default_factory=dict)  # origin, major, cached, seconds
+    exit_on_pending: bool = False  # plan --detailed-exitcode
+
+    def error(self, message: str, **where: Any) -> None:
+        self.problems.append(Finding("error", message, **where))
+
+    def warn(self, message: str, **where: Any) -> None:
+        self.problems.append(Finding("warning", message, **where))
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [p for p in self.problems if p.level == "error"]
 
     @property
     def preconditions_ok(self) -> bool:
         return all(p.ok for p in self.preconditions)
 
     @property
-    def tables_ok(self) -> bool:
-        for t in self.tables:
-            if t.database in ("missing", "drifted"):
-                return False
-            if t.rest in ("missing", "forbidden") or t.disagreement:
-                return False
-        return True
-
-    @property
-    def ok(self) -> bool:
-        if self.pending_is_incomplete and self.pending:
-            return False
-        return (not self.failed and self.preconditions_ok and self.tables_ok
-                and all(f.ok for f in self.functional)
-                and self.exit_override in (None, ExitCode.OK))
-
-    @property
-    def exit_code(self) -> ExitCode:
-        if self.exit_override is not None:
-            return self.exit_override
-        if self.failed:
-            return ExitCode.INCOMPLETE
-        if not self.preconditions_ok:
-            return ExitCode.PRECONDITION
-        return ExitCode.OK if self.ok else ExitCode.INCOMPLETE
-
-    @property
-    def status(self) -> str:
-        """ok, incomplete or failed: the GitHub Action's `status` output."""
-        if self.failed or self.exit_code in (ExitCode.USAGE, ExitCode.PRECONDITION):
-            return "failed"
-        return "ok" if self.ok else "incomplete"
-
-    @property
     def missing(self) -> list[str]:
         return [t.name for t in self.tables if t.database == "missing" or t.rest == "missing"]
 
-    def error(self, message: str, **where: Any) -> None:
-        self.problems.append(Problem("error", message, **where))
-
-    def warn(self, message: str, **where: Any) -> None:
-        self.problems.append(Problem("warning", message, **where))
+    def table(self, name: str) -> TableResult | None:
+        return next((t for t in self.tables if t.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
+        from toolkit.verdict import verdict
+
+        v = verdict(self)
         return {
             "command": self.command,
-            "ok": self.ok,
-            "status": self.status,
-            "exit_code": int(self.exit_code),
+            "ok": v.ok,
+            "status": v.status,
+            "exit_code": int(v.code),
+            "summary": v.summary,
+            "reason": v.reason,
             "preconditions": [asdict(p) for p in self.preconditions],
             "functional": [asdict(f) for f in self.functional],
             "tables": [
                 {"name": t.name, "database": t.database, "rest": t.rest, "detail": t.detail,
-                 "differences": t.differences}
+                 "differences": t.differences, "pending_changes": t.pending_changes,
+                 "created_by": t.created_by}
                 for t in self.tables
             ],
+            "objects": [asdict(o) for o in self.objects],
             "pending": self.pending,
             "applied": [asdict(a) for a in self.applied],
             "planned": [asdict(p) for p in self.planned],
@@ -150,4 +163,5 @@ class Report:
             "notes": self.notes,
             "timings_ms": {k: round(v, 1) for k, v in self.timings.items()},
             "target": self.target,
+            "shadow": self.shadow,
         }

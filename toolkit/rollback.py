@@ -13,16 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from toolkit.apply import LOCK_KEY
+from toolkit.analysis_model import Analysis
 from toolkit.catalog import inspect
-from toolkit.check import describe_target, load_migrations
-from toolkit.db import connect, load_sql
-from toolkit.declared import Declared, ast
+from toolkit.connections import describe_target
+from toolkit.db import connect
 from toolkit.errors import ConfigError, MigrationFileError, Refused
-from toolkit.evaluate import table_names
+from toolkit.history import LOCK_KEY
 from toolkit.migrations import MigrationFile
+from toolkit.project import load_project
 from toolkit.report import Report
 from toolkit.settings import Settings
+from toolkit.sqlfiles import load_sql
 
 Confirm = Callable[[str], bool]
 
@@ -34,6 +35,9 @@ def rollback_file(migration: MigrationFile) -> Path:
 def dropped_tables(path: Path, sql_text: str) -> list[str]:
     """The tables a rollback file drops, in order; anything but DROP TABLE is refused."""
     import pglast
+    from pglast import ast as pg_ast
+
+    ast: Any = pg_ast
 
     try:
         raw = pglast.parse_sql(sql_text)
@@ -68,18 +72,18 @@ def _count_rows(cur: Any, tables: list[str]) -> dict[str, int]:
 def run_rollback(settings: Settings, *, version: str | None, force: bool,
                  confirm: Confirm) -> Report:
     report = Report("rollback", target=describe_target(settings))
-    migrations, declared = load_migrations(settings, report)
-    names = table_names(declared)
+    project = load_project(settings, report)
+    migrations = project.migrations
     with connect(settings, autocommit=True) as conn:
-        catalog = inspect(conn, names)
+        catalog = inspect(conn)
         applied = [f for f in migrations.files if f.version in catalog.applied_versions]
         target = _target(migrations.files, applied, version)
         path = rollback_file(target)
         if not path.is_file():
             raise ConfigError(f"no rollback file for {target.path.name}: expected {path}")
         drops = dropped_tables(path, path.read_text(encoding="utf-8"))
-        _only_own_tables(declared, target, drops, path)
-        present = [t for t in drops if t in catalog.tables]
+        _only_own_tables(project.analysis, target, drops, path)
+        present = [t for t in drops if catalog.table(t if "." in t else f"public.{t}")]
         with conn.cursor() as cur:
             counts = _count_rows(cur, present)
         _refuse_rows(counts, force)
@@ -111,9 +115,10 @@ def _target(files: list[MigrationFile], applied: list[MigrationFile],
     return applied[-1]
 
 
-def _only_own_tables(declared: Declared, target: MigrationFile, drops: list[str],
+def _only_own_tables(analysis: Analysis, target: MigrationFile, drops: list[str],
                      path: Path) -> None:
-    own = next(a for a in declared.files if a.file.version == target.version).tables
+    creates = analysis.by_version()[target.version].creates
+    own = {c.removeprefix("table ") for c in creates if c.startswith("table ")}
     foreign = [t for t in drops if t not in own]
     if foreign:
         raise Refused(f"{path.name} would drop {', '.join(foreign)}, which "

@@ -16,11 +16,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from toolkit.envnames import (
+    ENV_API_SCHEMAS,
     ENV_CONNECT_TIMEOUT,
     ENV_DB_URL,
     ENV_LOCK_TIMEOUT,
     ENV_MIGRATIONS,
     ENV_SERVICE_KEY,
+    ENV_SHADOW_DB_URL,
     ENV_STATEMENT_TIMEOUT,
     ENV_URL,
 )
@@ -41,6 +43,8 @@ class Settings:
     statement_timeout_ms: int = 120_000
     connect_timeout_s: int = 10
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
+    shadow_db_url: str | None = None  # None: an embedded throwaway PostgreSQL
+    api_schemas: tuple[str, ...] = ("public",)  # the schemas the REST API exposes
 
     @property
     def rest_configured(self) -> bool:
@@ -58,6 +62,10 @@ class Settings:
                     out.append(unquote(password))
         if self.service_key:
             out.append(self.service_key)
+        if self.shadow_db_url:
+            password = _url_password(self.shadow_db_url)
+            if password:
+                out += [password, unquote(password)]
         return out
 
     def shown_db_url(self) -> str:
@@ -236,6 +244,10 @@ def load_settings(
     connect = get(ENV_CONNECT_TIMEOUT)
     migrations = get(ENV_MIGRATIONS)
     connect_ms = parse_duration_ms(connect, "connect timeout") if connect else 10_000
+    shadow = get(ENV_SHADOW_DB_URL)
+    if shadow:
+        validate_db_url(shadow)
+    schemas = get(ENV_API_SCHEMAS)
     return Settings(
         db_url=db_url,
         supabase_url=url,
@@ -247,4 +259,7 @@ def load_settings(
         ),
         connect_timeout_s=max(1, round(connect_ms / 1000)),
         sources=sources,
+        shadow_db_url=shadow,
+        api_schemas=tuple(s.strip() for s in schemas.split(",") if s.strip())
+        if schemas else ("public",),
     )

@@ -1,4 +1,5 @@
-"""`toolkit verify`: the REST view of every table, then the seed's functional test.
+"""`toolkit verify`: the REST view of every table (beside the database view when there is a
+database URL), then the seed's functional test when the migrations declare the agent tables.
 
 The functional test inserts a profile for an existing agent (a temporary one when none is
 free) and shows that a profile for an agent that does not exist is refused by the foreign key.
@@ -13,12 +14,12 @@ import time
 import uuid
 from typing import Any
 
-from toolkit.check import Connecting, describe_target, load_migrations, merge_rest
-from toolkit.db import load_sql
+from toolkit.connections import describe_target
 from toolkit.errors import ConfigError
-from toolkit.evaluate import table_names
-from toolkit.report import PreconditionResult, Report, TableResult
+from toolkit.observe import observe
+from toolkit.report import PreconditionResult, Report
 from toolkit.settings import Settings
+from toolkit.sqlfiles import load_sql
 
 # A value for each type a temporary agent may need, cast by the server.
 _SAMPLE = {"boolean": "false", "jsonb": "{}",
@@ -96,30 +97,24 @@ def run_verify(settings: Settings) -> Report:
     if not settings.rest_configured:
         raise ConfigError("verify needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or "
                           "--supabase-url and --service-role-key)")
-    from toolkit.rest import probe
-
     report = Report("verify", target=describe_target(settings))
-    # The database handshake overlaps the parse and the probes; it is used afterwards.
-    connecting = Connecting(settings) if settings.db_url else None
-    try:
-        _, declared = load_migrations(settings, report)
-        names = table_names(declared)
-        report.tables = [TableResult(name=n) for n in names]
-        start = time.perf_counter()
-        assert settings.supabase_url and settings.service_key
-        merge_rest(report, probe(settings.supabase_url, settings.service_key, names,
-                                 settings.connect_timeout_s))
-        report.timings["rest"] = (time.perf_counter() - start) * 1000
-    except BaseException:
+    seen = observe(settings, report, keep_connection=True)
+    connecting = seen.connecting
+    after = seen.oracle.replay.after["relations"]
+    if "public.agent_profiles" not in after or "public.agents" not in seen.oracle.stand.copied:
         if connecting is not None:
             connecting.abandon()
-        raise
+        report.notes.append("functional test skipped: the migrations do not declare the agent "
+                            "tables (agent_profiles referencing agents), which it exercises")
+        return report
     if connecting is None:
         report.notes.append("functional test skipped: it needs SUPABASE_DB_URL")
         return report
-    if any(t.rest != "present" for t in report.tables):
+    profiles = report.table("agent_profiles")
+    if profiles is None or profiles.database != "present":
         connecting.abandon()
-        report.notes.append("functional test skipped: not every table is present")
+        report.notes.append("functional test skipped: agent_profiles is not present in the "
+                            "database")
         return report
     start = time.perf_counter()
     with connecting.result() as conn:

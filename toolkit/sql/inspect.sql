@@ -1,59 +1,100 @@
--- Everything `check` needs from the catalog, in one round trip, as one JSON document.
--- %(tables)s: the bare names (schema public) of the tables the migrations create or reference.
--- The history table is read through query_to_xml so that the statement still parses when the
--- table does not exist yet, or when this role may not read it.
+-- Everything toolkit compares, in one round trip, as one JSON document. The same query reads
+-- the target and the shadow database, so both sides are normalised by PostgreSQL itself
+-- (format_type, pg_get_constraintdef, pg_get_indexdef, pg_get_expr, pg_get_functiondef).
+-- Run with search_path "$user", public, extensions on both sides: the deparsers qualify names
+-- by it. {managed}: the schemas Supabase manages, never judged as the project's.
+-- Objects that belong to an extension (pg_depend deptype 'e') are never the project's either.
 select json_build_object(
     'user', current_user,
     'server_version', current_setting('server_version_num')::int,
     'extensions', (
-        select coalesce(json_object_agg(e.extname, n.nspname), '{}'::json)
+        select coalesce(json_object_agg(e.extname, n.nspname), '{{}}'::json)
         from pg_catalog.pg_extension e
         join pg_catalog.pg_namespace n on n.oid = e.extnamespace
     ),
-    'available_extensions', (
-        select coalesce(json_agg(name), '[]'::json)
-        from pg_catalog.pg_available_extensions where name = 'uuid-ossp'
+    'uuid_ossp_available', exists (
+        select from pg_catalog.pg_available_extensions where name = 'uuid-ossp'
     ),
-    'tables', (
-        select coalesce(json_object_agg(c.relname, json_build_object(
+    'schemas', (
+        select coalesce(json_agg(n.nspname order by n.nspname), '[]'::json)
+        from pg_catalog.pg_namespace n
+        where n.nspname <> all({managed}) and n.nspname !~ '^pg_'
+    ),
+    'default_acl', (
+        select coalesce(json_agg(json_build_object(
+            'schema', dn.nspname, 'objtype', d.defaclobjtype,
+            'acl', (select json_agg(x::text order by x::text) from unnest(d.defaclacl) x))
+            order by dn.nspname, d.defaclobjtype), '[]'::json)
+        from pg_catalog.pg_default_acl d
+        left join pg_catalog.pg_namespace dn on dn.oid = d.defaclnamespace
+        where d.defaclrole = (select oid from pg_catalog.pg_roles where rolname = 'postgres')
+    ),
+    'relations', (
+        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(
+            'kind', c.relkind,
             'rls', c.relrowsecurity,
+            'rls_forced', c.relforcerowsecurity,
+            'partition_bound', pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+            'parents', (
+                select coalesce(json_agg(pn.nspname || '.' || pc.relname order by h.inhseqno),
+                                '[]'::json)
+                from pg_catalog.pg_inherits h
+                join pg_catalog.pg_class pc on pc.oid = h.inhparent
+                join pg_catalog.pg_namespace pn on pn.oid = pc.relnamespace
+                where h.inhrelid = c.oid
+            ),
+            'view', case when c.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(c.oid) end,
             'columns', (
                 select coalesce(json_agg(json_build_object(
                     'name', a.attname,
                     'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
-                    'not_null', a.attnotnull) order by a.attnum), '[]'::json)
+                    'not_null', a.attnotnull,
+                    'default', case when a.attgenerated = '' then
+                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,
+                    'identity', nullif(a.attidentity, ''),
+                    'generated', case when a.attgenerated <> '' then
+                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end)
+                    order by a.attnum), '[]'::json)
                 from pg_catalog.pg_attribute a
+                left join pg_catalog.pg_attrdef ad
+                  on ad.adrelid = a.attrelid and ad.adnum = a.attnum
                 where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
             ),
             'constraints', (
                 select coalesce(json_agg(json_build_object(
+                    'name', k.conname,
                     'type', k.contype,
                     'columns', (
                         select json_agg(a.attname order by u.ord)
                         from unnest(k.conkey) with ordinality u(attnum, ord)
-                        join pg_catalog.pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum
+                        join pg_catalog.pg_attribute a
+                          on a.attrelid = k.conrelid and a.attnum = u.attnum
                     ),
-                    'ref_table', case when k.contype = 'f' then (
-                        select case when rn.nspname = 'public' then rc.relname
-                                    else rn.nspname || '.' || rc.relname end
+                    'ref', case when k.contype = 'f' then (
+                        select rn.nspname || '.' || rc.relname
                         from pg_catalog.pg_class rc
                         join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace
                         where rc.oid = k.confrelid) end,
                     'ref_columns', (
                         select json_agg(a.attname order by u.ord)
                         from unnest(k.confkey) with ordinality u(attnum, ord)
-                        join pg_catalog.pg_attribute a on a.attrelid = k.confrelid and a.attnum = u.attnum
+                        join pg_catalog.pg_attribute a
+                          on a.attrelid = k.confrelid and a.attnum = u.attnum
                     ),
-                    'on_delete', k.confdeltype,
-                    'definition', pg_catalog.pg_get_constraintdef(k.oid)) order by k.conname), '[]'::json)
+                    'on_delete', nullif(k.confdeltype, ' '),
+                    'on_update', nullif(k.confupdtype, ' '),
+                    'def', pg_catalog.pg_get_constraintdef(k.oid))
+                    order by k.contype, k.conname), '[]'::json)
                 from pg_catalog.pg_constraint k
-                where k.conrelid = c.oid
+                -- Inherited copies are the parent's: judged there.
+                where k.conrelid = c.oid and k.contype in ('p', 'u', 'f', 'c', 'x')
+                  and (k.conislocal or c.relispartition is false)
             ),
             'indexes', (
                 select coalesce(json_agg(json_build_object(
                     'name', ic.relname,
                     'unique', i.indisunique,
-                    'primary', i.indisprimary,
+                    'def', pg_catalog.pg_get_indexdef(i.indexrelid),
                     'columns', (
                         select json_agg(coalesce(a.attname, '(expression)') order by u.ord)
                         from unnest(i.indkey::int2[]) with ordinality u(attnum, ord)
@@ -63,16 +104,93 @@ select json_build_object(
                     )) order by ic.relname), '[]'::json)
                 from pg_catalog.pg_index i
                 join pg_catalog.pg_class ic on ic.oid = i.indexrelid
+                -- Indexes behind a constraint are judged as the constraint.
                 where i.indrelid = c.oid
+                  and not exists (select from pg_catalog.pg_constraint k
+                                  where k.conindid = i.indexrelid and k.conrelid = c.oid)
             ),
             'policies', (
-                select coalesce(json_agg(p.polname order by p.polname), '[]'::json)
+                select coalesce(json_agg(json_build_object(
+                    'name', p.polname,
+                    'command', p.polcmd,
+                    'permissive', p.polpermissive,
+                    'roles', (
+                        select json_agg(case when r = 0 then 'public' else
+                            (select rolname from pg_catalog.pg_roles where oid = r) end
+                            order by 1)
+                        from unnest(p.polroles) r
+                    ),
+                    'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),
+                    'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))
+                    order by p.polname), '[]'::json)
                 from pg_catalog.pg_policy p where p.polrelid = c.oid
+            ),
+            'triggers', (
+                select coalesce(json_agg(json_build_object(
+                    'name', t.tgname,
+                    'enabled', t.tgenabled,
+                    'def', pg_catalog.pg_get_triggerdef(t.oid)) order by t.tgname), '[]'::json)
+                from pg_catalog.pg_trigger t
+                where t.tgrelid = c.oid and not t.tgisinternal
+            ),
+            'grants', (
+                select coalesce(json_object_agg(g.grantee, g.privileges), '{{}}'::json)
+                from (
+                    select r.rolname as grantee,
+                           json_agg(distinct x.privilege_type order by x.privilege_type)
+                               as privileges
+                    from aclexplode(c.relacl) x
+                    join pg_catalog.pg_roles r on r.oid = x.grantee
+                    where r.rolname in ('anon', 'authenticated', 'service_role')
+                    group by r.rolname
+                ) g
             )
-        )), '{}'::json)
+        )), '{{}}'::json)
         from pg_catalog.pg_class c
         join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname = any(%(tables)s)
+        where c.relkind in ('r', 'p', 'v', 'm', 'f')
+          and n.nspname <> all({managed}) and n.nspname !~ '^pg_'
+          and not exists (select from pg_catalog.pg_depend d
+                          where d.classid = 'pg_catalog.pg_class'::regclass
+                            and d.objid = c.oid and d.deptype = 'e')
+    ),
+    'functions', (
+        select coalesce(json_object_agg(
+            n.nspname || '.' || p.proname || '(' ||
+                pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
+            json_build_object(
+                'def', pg_catalog.pg_get_functiondef(p.oid),
+                'security_definer', p.prosecdef,
+                'grants', (
+                    select coalesce(json_agg(distinct r.rolname order by r.rolname), '[]'::json)
+                    from aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x
+                    join pg_catalog.pg_roles r on r.oid = x.grantee
+                    where r.rolname in ('anon', 'authenticated', 'service_role')
+                ))), '{{}}'::json)
+        from pg_catalog.pg_proc p
+        join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+        where p.prokind in ('f', 'p')
+          and n.nspname <> all({managed}) and n.nspname !~ '^pg_'
+          and not exists (select from pg_catalog.pg_depend d
+                          where d.classid = 'pg_catalog.pg_proc'::regclass
+                            and d.objid = p.oid and d.deptype = 'e')
+    ),
+    'types', (
+        select coalesce(json_object_agg(n.nspname || '.' || t.typname, json_build_object(
+            'kind', t.typtype,
+            'labels', case when t.typtype = 'e' then (
+                select json_agg(e.enumlabel order by e.enumsortorder)
+                from pg_catalog.pg_enum e where e.enumtypid = t.oid) end,
+            'base', case when t.typtype = 'd' then
+                pg_catalog.format_type(t.typbasetype, t.typtypmod) end
+        )), '{{}}'::json)
+        from pg_catalog.pg_type t
+        join pg_catalog.pg_namespace n on n.oid = t.typnamespace
+        where t.typtype in ('e', 'd')
+          and n.nspname <> all({managed}) and n.nspname !~ '^pg_'
+          and not exists (select from pg_catalog.pg_depend d
+                          where d.classid = 'pg_catalog.pg_type'::regclass
+                            and d.objid = t.oid and d.deptype = 'e')
     ),
     'history', case
         -- Schema first: to_regclass() raises, not answers null, without USAGE on the schema.

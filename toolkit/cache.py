@@ -1,0 +1,75 @@
+"""The user's cache folder: JSON documents keyed by a digest of everything they depend on.
+
+Never pickle: a cache file is data, and loading it must not run code. The folder is created
+0700 and must belong to the user (a folder another user could write into would let them feed
+us a verdict). Any failure to read or write just means computing again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+
+def toolkit_version() -> str:
+    try:
+        return version("toolkit")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("TOOLKIT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "toolkit"
+
+
+def _folder(kind: str) -> Path | None:
+    """cache_dir()/kind, created 0700; None when it is not safely ours."""
+    root = cache_dir()
+    folder = root / kind
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for path in (root, folder):
+            st = path.stat()
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                return None
+    except OSError:
+        return None
+    return folder
+
+
+def load(kind: str, key: str) -> Any | None:
+    folder = _folder(kind)
+    if folder is None:
+        return None
+    try:
+        with open(folder / f"{key}.json", encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def store(kind: str, key: str, doc: Any) -> None:
+    folder = _folder(kind)
+    if folder is None:
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, separators=(",", ":"))
+        os.replace(tmp, folder / f"{key}.json")  # atomic: a reader never sees half a file
+    except (OSError, TypeError, ValueError):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)

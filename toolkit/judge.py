@@ -1,0 +1,356 @@
+"""Judging a target against the oracle: preconditions, every relation the migrations create
+(present, missing, drifted, pending or unknown), their views, functions and types, and the
+migration history. Fills the report; the verdict is toolkit.verdict's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolkit import compare
+from toolkit.analysis_model import Analysis, Reference, managed
+from toolkit.catalog import Catalog
+from toolkit.migrations import MigrationSet
+from toolkit.report import ObjectResult, PreconditionResult, Report, TableResult
+from toolkit.shadow import Replay, package_hint
+from toolkit.standins import StandIns
+
+TABLE_KINDS = ("r", "p", "f")
+
+
+def shown(name: str) -> str:
+    return name.removeprefix("public.")
+
+
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+# -- preconditions ---------------------------------------------------------------------------
+
+def _reference(ref: Reference, target: Catalog) -> PreconditionResult:
+    name = shown(ref.name)
+    rel = target.relations.get(ref.name)
+    if rel is None:
+        return PreconditionResult(
+            name, False, f"table {ref.name} does not exist: the migrations reference it but do "
+            "not create it; create it first (or add a migration that does)")
+    if not ref.columns:
+        return PreconditionResult(name, True, f"{name} exists")
+    cols = {c["name"]: c for c in rel["columns"]}
+    for column, want in zip(ref.columns, ref.types, strict=False):
+        col = cols.get(column)
+        if col is None:
+            return PreconditionResult(name, False, f"{name} has no column {column!r}")
+        if want and col["type"] != want and col["type"] != want.replace("int8", "bigint"):
+            return PreconditionResult(
+                name, False,
+                f"{name}.{column} is {col['type']}, but the migrations reference it from a "
+                f"{want} column: a foreign key needs matching types. To proceed, declare the "
+                f"referencing columns {col['type']} in the pending migration, or add a unique "
+                f"{want} column to {name} and reference that")
+    keys = [k for k in rel.get("constraints", []) if k["type"] in ("p", "u")]
+    match = next((k for k in keys if k["columns"] == ref.columns), None)
+    indexes = [i for i in rel.get("indexes", []) if i["unique"] and i["columns"] == ref.columns]
+    if match is None and not indexes:
+        return PreconditionResult(
+            name, False, f"{name}.{', '.join(ref.columns)} is neither a primary key nor unique, "
+            f"so nothing can reference it: add a unique constraint on it first")
+    how = "primary key" if match is not None and match["type"] == "p" else "unique"
+    types = ", ".join(cols[c]["type"] for c in ref.columns)
+    return PreconditionResult(name, True, f"{name}.{', '.join(ref.columns)} is {types}, {how}")
+
+
+def preconditions(report: Report, analysis: Analysis, target: Catalog) -> None:
+    for ref in analysis.references:
+        if ref.strong and not managed(ref.name):
+            report.preconditions.append(_reference(ref, target))
+    for ext in analysis.extensions_needed:
+        schema = target.extensions.get(ext)
+        if schema:
+            report.preconditions.append(PreconditionResult(ext, True,
+                                                           f"installed in schema {schema}"))
+            if schema == "public":
+                report.warn(f'{ext} is installed in schema public: Supabase\'s advisors flag '
+                            f'this (extension_in_public, WARN); move it with: alter extension '
+                            f'"{ext}" set schema extensions', kind="advisor")
+            continue
+        how = (f'run: create extension if not exists "{ext}" with schema extensions; '
+               "or toolkit apply --enable-extensions")
+        if ext == "uuid-ossp" and not target.uuid_ossp_available:
+            how = "the server does not ship it (install PostgreSQL's contrib package)"
+        report.preconditions.append(PreconditionResult(ext, False, f"not installed: {how}"))
+
+
+# -- history ---------------------------------------------------------------------------------
+
+def pending_versions(migrations: MigrationSet, target: Catalog) -> list[str]:
+    applied = target.applied_versions
+    return [f.version for f in migrations.files if f.version not in applied]
+
+
+def remote_only_versions(migrations: MigrationSet, target: Catalog) -> list[str]:
+    local = migrations.by_version()
+    return [r.version for r in target.history or () if r.version not in local]
+
+
+def remote_only_message(versions: list[str]) -> str:
+    """Worded as `supabase db push` words it, with the same repair command."""
+    listed = " ".join(versions)
+    return ("Remote migration versions not found in local migrations directory: "
+            f"{listed}. Make sure your local git repo is up-to-date. If the error persists, "
+            "try repairing the migration history table: supabase migration repair --status "
+            f"reverted {listed} --remote=<db-url>")
+
+
+def history(report: Report, analysis: Analysis, migrations: MigrationSet,
+            target: Catalog) -> None:
+    if not target.history_readable:
+        report.error(f"role {target.user} may not read supabase_migrations.schema_migrations: "
+                     "what is pending is unknown (use the postgres role)", kind="history")
+        return
+    report.pending = pending_versions(migrations, target)
+    local = migrations.by_version()
+    rows = target.history or []
+    remote_only = remote_only_versions(migrations, target)
+    if remote_only:
+        report.warn(remote_only_message(remote_only), kind="history")
+    newest = max((r.version for r in rows), default="", key=lambda v: (len(v), v))
+    for version in report.pending:
+        if rows and local[version].path.name < f"{newest}_":
+            report.warn(f"{local[version].path.name} is older than the newest applied "
+                        f"migration ({newest}); supabase db push would need --include-all",
+                        kind="history", file=str(local[version].path))
+    from toolkit.statements import same_statements
+
+    recorded = {a.version: a.recorded for a in analysis.files}
+    for row in rows:
+        f = local.get(row.version)
+        if (f is not None and row.statements is not None
+                and not same_statements(tuple(recorded[f.version]), row.statements)):
+            report.warn(f"{f.path.name} changed after it was applied: its statements differ "
+                        "from the history row (write a new migration instead of editing an "
+                        "applied one)", kind="history", file=str(f.path))
+
+
+# -- relations -------------------------------------------------------------------------------
+
+def _creators(analysis: Analysis) -> tuple[dict[str, str], list[str]]:
+    """Which version first creates each relation (by the plan's "table x" lines), in order."""
+    first: dict[str, str] = {}
+    order: list[str] = []
+    for f in analysis.files:
+        for line in f.creates:
+            word, _, rest = line.partition(" ")
+            if word in ("table", "view"):
+                name = rest if "." in rest else f"public.{rest}"
+                first.setdefault(name, f.version)
+                if name not in order:
+                    order.append(name)
+    return first, order
+
+
+def shadow_failures(report: Report, replay: Replay, pending: set[str],
+                    migrations: MigrationSet) -> None:
+    """Say what the shadow could not run. A missing extension makes tables unknown; any other
+    failure in a pending file will fail on the target too: apply refuses it."""
+    by_name = {f.path.name: f for f in migrations.files}
+    for fail in replay.failures:
+        f = by_name.get(fail.file)
+        where = f"{f.path if f else fail.file}:{fail.line}:{fail.col}"
+        if fail.extension:
+            hint = package_hint(fail.extension, replay.major)
+            report.warn(f"{where}: the shadow database (PostgreSQL {replay.major}) lacks "
+                        f"extension {fail.extension}: install {hint} "
+                        "or point TOOLKIT_SHADOW_DB_URL at a server that has it; "
+                        f"{', '.join(map(shown, fail.touches)) or 'what it touches'} "
+                        "cannot be judged", kind="shadow-extension", file=fail.file,
+                        line=fail.line, col=fail.col, sqlstate=fail.sqlstate)
+        elif f is not None and f.version in pending:
+            report.error(f"{where}: {fail.message} [{fail.sqlstate}] (found by replaying the "
+                         "migrations on the shadow database; it would fail on the target too)",
+                         kind="shadow", file=str(f.path), line=fail.line, col=fail.col,
+                         sqlstate=fail.sqlstate)
+        else:
+            report.warn(f"{where}: replaying this applied migration on the shadow database "
+                        f"failed: {fail.message} [{fail.sqlstate}]; "
+                        f"{', '.join(map(shown, fail.touches)) or 'what it touches'} cannot "
+                        "be judged", kind="shadow-applied", file=fail.file, line=fail.line,
+                        col=fail.col, sqlstate=fail.sqlstate)
+
+
+def project_names(replay: Replay, stand: StandIns) -> set[str]:
+    outside = set(stand.copied) | set(stand.made)
+    names = set(replay.after["relations"]) | set(replay.before["relations"])
+    return {n for n in names if n not in outside and not managed(n)}
+
+
+def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIns,
+              target: Catalog | None, *, before: dict[str, Any], after: dict[str, Any],
+              counted: set[str] | None = None, api_schemas: tuple[str, ...] = ("public",)
+              ) -> None:
+    """A row for each table the migrations create (and each strong stand-in first), an object
+    line for each view, function and type. `counted`: the only relations this command's verdict
+    rests on (apply: those its files touched); None: all."""
+    creators, order = _creators(analysis)
+    files = analysis.by_version()
+    rank = {n: i for i, n in enumerate(order)}
+    ours = project_names(replay, stand)
+    unknown = replay.unknown
+    refs = [r.name for r in analysis.references if r.strong and not managed(r.name)]
+    for name in refs:
+        have = target.relations.get(name) if target is not None else None
+        t = TableResult(name=shown(name), exposed=name.split(".")[0] in api_schemas)
+        if target is None:
+            t.db_judged = False
+            t.detail = "referenced by the migrations, must exist before them"
+        elif have is None:
+            t.database = "missing"
+            t.detail = "referenced by the migrations, must exist before them"
+        else:
+            t.database = "present"
+            t.detail = "exists; referenced, never created, by the migrations"
+        report.tables.append(t)
+    b_rel, a_rel = before["relations"], after["relations"]
+    for name in sorted(ours, key=lambda n: (rank.get(n, len(rank)), n)):
+        want_after, want_before = a_rel.get(name), b_rel.get(name)
+        kind = (want_after or want_before or {}).get("kind")
+        have = target.relations.get(name) if target is not None else None
+        if kind not in TABLE_KINDS:
+            _view(report, name, want_before, want_after, have, target, unknown)
+            continue
+        t = TableResult(name=shown(name), created_by=creators.get(name),
+                        exposed=name.split(".")[0] in api_schemas)
+        maker = files.get(t.created_by or "")
+        if maker is not None:
+            t.file, t.line = maker.path, maker.created_at.get(name)
+        if counted is not None and name not in counted:
+            t.counts = False
+        report.tables.append(t)
+        if name in unknown:
+            t.database = "unknown"
+            t.detail = "not judged: the shadow database could not replay what creates it"
+            continue
+        if target is None:
+            t.db_judged = False
+            t.detail = "no database URL: not compared"
+            continue
+        if want_before is None and want_after is not None:
+            _created_by_pending(t, name, want_after, have)
+        elif want_before is not None and want_after is None:
+            if have is None:
+                t.database = "present"  # dropped by a pending file, already gone: nothing to do
+                t.detail = "dropped by a pending migration"
+            else:
+                t.database = "pending"
+                t.pending_changes = ["dropped by a pending migration"]
+                t.detail = "dropped by a pending migration"
+        else:
+            assert want_before is not None and want_after is not None
+            _applied(t, name, want_before, want_after, have)
+        for diff in t.differences:
+            level = "warning"
+            report.problems.append(_finding(level, t, diff))
+    _objects(report, before, after, target, ours)
+
+
+def _finding(level: str, t: TableResult, diff: str) -> Any:
+    from toolkit.report import Finding
+
+    kind = "grant" if diff.startswith(("anon ", "authenticated ", "service_role ")) else "drift"
+    column = diff.split('"')[1] if diff.startswith('column "') else None
+    return Finding(level, f"{t.name}: {diff}", kind=kind, table=t.name,  # type: ignore[arg-type]
+                   column=column)
+
+
+def _created_by_pending(t: TableResult, name: str, want: dict[str, Any],
+                        have: dict[str, Any] | None) -> None:
+    if have is None:
+        t.database = "missing"
+        t.detail = f"created by {t.created_by} (pending)" if t.created_by else "pending"
+        return
+    t.existed = True
+    t.differences = [d.message for d in compare.relation(name, want, have)]
+    if t.differences:
+        t.database = "drifted"
+        t.detail = ("exists already, so the pending CREATE ... IF NOT EXISTS would skip it; "
+                    "it differs: " + "; ".join(t.differences))
+    else:
+        t.database = "present"
+        t.detail = "exists already and matches what the pending migration creates"
+
+
+def _applied(t: TableResult, name: str, want_before: dict[str, Any],
+             want_after: dict[str, Any], have: dict[str, Any] | None) -> None:
+    if have is None:
+        t.database = "missing"
+        t.detail = f"created by {t.created_by}, which is applied, but not in the database"
+        return
+    t.differences = [d.message for d in compare.relation(name, want_before, have)]
+    t.pending_changes = [d.message for d in compare.relation(name, want_after, want_before)]
+    if t.differences:
+        t.database = "drifted"
+        t.detail = "; ".join(t.differences)
+    elif t.pending_changes:
+        t.database = "pending"
+        t.detail = "a pending migration changes it: " + "; ".join(t.pending_changes)
+    else:
+        t.database = "present"
+        cols = len(have["columns"])
+        fks = sum(1 for k in have["constraints"] if k["type"] == "f")
+        t.detail = (f"{_n(cols, 'column')}, {_n(fks, 'foreign key')}, "
+                    f"{_n(len(have['indexes']), 'index', 'indexes')}, "
+                    f"RLS {'on' if have['rls'] else 'off'}")
+
+
+def _view(report: Report, name: str, want_before: dict[str, Any] | None,
+          want_after: dict[str, Any] | None, have: dict[str, Any] | None,
+          target: Catalog | None, unknown: set[str]) -> None:
+    want = want_before or want_after
+    assert want is not None
+    kind = "materialized view" if want["kind"] == "m" else "view"
+    if name in unknown or target is None:
+        report.objects.append(ObjectResult(kind, shown(name), "unknown"))
+        return
+    if have is None:
+        state = "missing"
+        detail = "created by a pending migration" if want_before is None else \
+            "not in the database"
+        report.objects.append(ObjectResult(kind, shown(name), state, detail))  # type: ignore[arg-type]
+        return
+    diffs = [d.message for d in compare.relation(name, want, have)]
+    report.objects.append(ObjectResult(kind, shown(name), "drifted" if diffs else "present",
+                                       "; ".join(diffs)))
+    for d in diffs:
+        report.warn(f"{kind} {shown(name)}: {d}", kind="drift", table=shown(name))
+
+
+def _objects(report: Report, before: dict[str, Any], after: dict[str, Any],
+             target: Catalog | None, ours: set[str]) -> None:
+    """Functions and types the migrations create, as present / missing / differs."""
+    if target is None:
+        return
+    for section, kind, cmp in (("functions", "function", compare.function),
+                               ("types", "type", compare.type_)):
+        have = target.doc.get(section, {})
+        for name in sorted(set(before[section]) | set(after[section])):
+            if managed(name):
+                continue
+            want = before[section].get(name)
+            if want is None:
+                state = "pending" if name not in have else "present"
+                report.objects.append(ObjectResult(kind, shown(name), state,  # type: ignore[arg-type]
+                                                   "created by a pending migration"))
+                continue
+            got = have.get(name)
+            if got is None:
+                report.objects.append(ObjectResult(kind, shown(name), "missing",
+                                                   "not in the database"))
+                report.warn(f"{kind} {shown(name)} missing", kind="drift")
+                continue
+            diffs = cmp(want, got)
+            report.objects.append(ObjectResult(kind, shown(name),
+                                               "drifted" if diffs else "present",
+                                               "; ".join(diffs)))
+            for d in diffs:
+                report.warn(f"{kind} {shown(name)}: {d}", kind="drift")

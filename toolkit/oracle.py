@@ -1,0 +1,47 @@
+"""The expected schema for a target: the shadow replay in the order the target will see the
+files (applied ones first, then pending), with stand-ins copied from the target."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from toolkit.catalog import Catalog
+from toolkit.project import Project
+from toolkit.report import Report
+from toolkit.settings import Settings
+from toolkit.shadow import Replay, expected
+from toolkit.standins import StandIns, standins
+
+
+@dataclass
+class Oracle:
+    replay: Replay
+    stand: StandIns
+    applied: list[str]  # versions replayed before the boundary
+    pending: list[str]  # versions replayed after it
+
+
+def build(settings: Settings, project: Project, target: Catalog | None,
+          report: Report) -> Oracle:
+    applied = target.applied_versions if target is not None and target.history_readable \
+        else set()
+    files = project.migrations.files
+    done = [f.version for f in files if f.version in applied]
+    todo = [f.version for f in files if f.version not in applied]
+    order = project.pairs(done) + project.pairs(todo)
+    stand = standins(project.analysis, target)
+    start = time.perf_counter()
+    replay = expected(order, len(done), stand, target, settings.shadow_db_url,
+                      settings.connect_timeout_s)
+    report.timings["shadow"] = (time.perf_counter() - start) * 1000
+    report.shadow = {"origin": replay.origin, "major": replay.major, "cached": replay.cached,
+                     "replay_seconds": round(replay.seconds, 3)}
+    if target is not None and replay.major != target.major:
+        report.warn(f"the shadow database is PostgreSQL {replay.major} but the target is "
+                    f"{target.major}: deparsed definitions may differ between majors (point "
+                    "TOOLKIT_SHADOW_DB_URL at a server of the target's major)", kind="shadow")
+    if stand.made and target is None:
+        report.notes.append("no database URL: " + ", ".join(stand.made) + " stood in from "
+                            "what the migrations reference")
+    return Oracle(replay, stand, done, todo)
