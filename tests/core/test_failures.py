@@ -39,7 +39,7 @@ def test_failing_statement_rolls_back_the_file(stack: LocalStack, db: str,
     problem = next(p for p in result.json["problems"] if p["level"] == "error")
     assert problem["file"].endswith(good.name)
     assert problem["line"] == bad_line
-    assert problem["column"] and problem["column"] > 1
+    assert problem["col"] and problem["col"] > 1
     assert "invalid input syntax for type uuid" in problem["message"]
     assert result.json["applied"] == []
     assert _count_tables(stack, db) == 0
