@@ -34,13 +34,42 @@ begin
 end
 $shape$;
 
-grant anon, authenticated, service_role to authenticator;
-grant anon, authenticated, service_role to postgres;
--- Hosted grants these so that postgres can add triggers on auth.users and policies on
--- storage.objects (supabase/postgres migration 20220609081115), which migrations commonly do.
-grant supabase_auth_admin, supabase_storage_admin to postgres;
+-- Memberships and per-role settings, each only when missing, so that a role that may not
+-- grant them (no admin option) still passes on a server where they are already in place.
+do $shape$
+declare
+  spec record;
+begin
+  for spec in
+    select * from (values
+      ('anon', 'authenticator'), ('authenticated', 'authenticator'),
+      ('service_role', 'authenticator'),
+      ('anon', 'postgres'), ('authenticated', 'postgres'), ('service_role', 'postgres'),
+      -- Hosted grants these so that postgres can add triggers on auth.users and policies on
+      -- storage.objects (supabase/postgres migration 20220609081115).
+      ('supabase_auth_admin', 'postgres'), ('supabase_storage_admin', 'postgres')
+    ) as m(granted, member)
+  loop
+    if not exists (
+      select 1 from pg_auth_members a
+      where a.roleid = spec.granted::regrole and a.member = spec.member::regrole
+    ) then
+      execute format('grant %I to %I', spec.granted, spec.member);
+    end if;
+  end loop;
 
--- Supabase's per-role timeouts for API traffic.
-alter role anon set statement_timeout = '3s';
-alter role authenticated set statement_timeout = '8s';
-alter role authenticator set statement_timeout = '8s';
+  -- Supabase's per-role timeouts for API traffic.
+  for spec in
+    select * from (values ('anon', '3s'), ('authenticated', '8s'), ('authenticator', '8s'))
+      as t(name, timeout)
+  loop
+    if not exists (
+      select 1 from pg_db_role_setting s
+      where s.setrole = spec.name::regrole and s.setdatabase = 0
+        and s.setconfig::text like '%statement_timeout%'
+    ) then
+      execute format('alter role %I set statement_timeout = %L', spec.name, spec.timeout);
+    end if;
+  end loop;
+end
+$shape$;
