@@ -17,7 +17,7 @@ from toolkit.shadow_server import ShadowDatabase, shadow_database
 
 
 def _socket_dir(shadow: ShadowDatabase) -> Path:
-    return Path(psycopg.conninfo.conninfo_to_dict(shadow.conninfo)["host"] or "")
+    return Path(str(psycopg.conninfo.conninfo_to_dict(shadow.conninfo)["host"]))
 
 
 def _gone(work: Path) -> bool:
@@ -46,7 +46,7 @@ def test_has_the_supabase_shape() -> None:
             "select bool_and(pg_has_role('authenticator', r, 'member'))"
             " from unnest(array['anon', 'authenticated', 'service_role']) r"
         ).fetchone() == (True,)
-        owners = dict(conn.execute(
+        owners: dict[str, str] = dict(conn.execute(
             "select c.oid::regclass::text, pg_get_userbyid(c.relowner) from pg_class c"
             " where c.oid in ('auth.users'::regclass, 'storage.objects'::regclass,"
             " 'storage.buckets'::regclass)"
