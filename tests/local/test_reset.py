@@ -4,12 +4,21 @@ through apply, then supabase/seed.sql, as `supabase db reset` does."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from tests.conftest import MIGRATIONS, NEW_TABLES, run_toolkit
-from toolkit.local import LocalStack
+from toolkit.local import LocalStack, start, throwaway_state_dir
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    """A stack of its own: reset replaces the `postgres` database that other tests share."""
+    with throwaway_state_dir("toolkit-reset-") as state_dir:
+        yield start(state_dir)
 
 
 def _project(tmp_path: Path, seed: str | None) -> Path:
