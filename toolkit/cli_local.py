@@ -1,6 +1,7 @@
 """`toolkit local ...`: a thin CLI over toolkit.local (flags, output, exit codes only).
 
-Exit codes: 0 ok; 1 `status`: stack not running; 2 user error (one line on stderr).
+Exit codes: 0 ok; 1 `status`: stack not running, `reset`: a migration or the seed failed;
+2 user error (one line on stderr).
 Secrets are printed by `env` only, which exists to print them.
 """
 
@@ -13,11 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from toolkit.local.paths import ENV_STATE_DIR, default_state_dir
+
+if TYPE_CHECKING:
+    from toolkit.local.state import LocalStack
 
 app = typer.Typer(
     help="A Supabase-shaped project on this machine, without Docker: PostgreSQL 15, "
@@ -131,6 +135,80 @@ def status(
             typer.echo(f"{part.name:<22} {state:<9} {pid:>7} {part.port or '-':>6}")
     if not st.running:
         raise typer.Exit(1)
+
+
+@app.command()
+def reset(
+    state_dir: StateDir = None,
+    migrations_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--migrations-dir",
+            envvar="TOOLKIT_MIGRATIONS_DIR",
+            help="The migrations to re-apply [default: supabase/migrations]; "
+            "seed.sql is read from its parent folder.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Recreate the stack's database, re-apply the migrations, then run supabase/seed.sql if
+    present (as `supabase db reset`). Exits with apply's code when the migrations do not apply
+    (1 failed, 3 precondition unmet), 1 when the seed fails."""
+    from toolkit.local import load
+    from toolkit.local.reset import recreate_database, reload_api_schema, run_seed, seed_file
+
+    folder = migrations_dir if migrations_dir is not None else Path("supabase/migrations")
+    with _user_errors():
+        stack = load(_dir(state_dir))
+    if stack is None:
+        _fail(f"no local stack in {_dir(state_dir)}; run `toolkit local start` first")
+    with _user_errors():
+        recreate_database(stack)
+    typer.echo("recreated database postgres from the Supabase-shaped template")
+    code = _apply_migrations(stack, folder)
+    if code != 0:
+        raise typer.Exit(code)  # apply's own code: 1 failed, 2 settings, 3 precondition
+    seed = seed_file(folder)
+    if seed.is_file():
+        import psycopg
+
+        try:
+            run_seed(stack, seed)
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()
+            typer.echo(f"error: {seed} failed, nothing of it was kept: "
+                       + (first[0] if first else type(exc).__name__), err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"seeded from {seed}")
+    with _user_errors():
+        reload_api_schema(stack)
+
+
+def _apply_migrations(stack: LocalStack, folder: Path) -> int:
+    """The migrations, through `toolkit apply`'s own code path (settings, core, output)."""
+    from toolkit.apply import run_apply
+    from toolkit.errors import ToolkitError
+    from toolkit.output import emit
+    from toolkit.settings import load_settings
+
+    settings = None
+    try:
+        settings = load_settings(
+            {
+                "SUPABASE_DB_URL": stack.db_url(),
+                "SUPABASE_URL": stack.api_url,
+                "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
+                "TOOLKIT_MIGRATIONS_DIR": str(folder),
+            },
+            env_file=None,
+        )
+        # No REST check here: PostgREST is reconnecting to the database just recreated.
+        report = run_apply(settings, verify=False)
+    except ToolkitError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return int(exc.exit_code)
+    emit(report, as_json=False, fmt="text", settings=settings)
+    return int(report.exit_code)
 
 
 class EnvFormat(StrEnum):

@@ -1,4 +1,11 @@
-"""PROVISIONAL (lead's branch only; replaced by the real module from h-shape): URL mode only."""
+"""A throwaway, Supabase-shaped PostgreSQL database to replay migrations on (the "shadow").
+
+Two sources, one interface (`shadow_database`):
+- no URL: an embedded cluster started from server binaries found on this machine
+  (toolkit.shadow_embedded), private to this process, gone on exit;
+- a URL (TOOLKIT_SHADOW_DB_URL): a scratch database `toolkit_shadow_<unix time>_<hex>` on that
+  server, dropped on exit; leftovers of killed runs are dropped by the next run.
+"""
 
 from __future__ import annotations
 
@@ -7,38 +14,150 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from toolkit import supabase_shape
+from toolkit.errors import ConfigError, ConnectError
+from toolkit.redact import mask_url, redact
+
+ENV_SHADOW_DB_URL = "TOOLKIT_SHADOW_DB_URL"
+SCRATCH_PREFIX = "toolkit_shadow_"
+# A scratch database older than this with nobody connected belongs to a killed run.
+LEFTOVER_AGE_S = 600
 
 
 @dataclass(frozen=True)
 class ShadowDatabase:
-    conninfo: str
-    major: int
-    origin: str
+    conninfo: str  # a superuser (or the URL's user) connection to a fresh, shaped database
+    major: int  # server major version, e.g. 15
+    origin: str  # for reports: "embedded PostgreSQL 15 (/usr/lib/...)" or the masked URL
 
 
 @contextmanager
-def shadow_database(url: str | None = None, *, prefer_major: int | None = None,
-                    connect_timeout_s: int = 10) -> Iterator[ShadowDatabase]:
-    import psycopg
-    from psycopg import conninfo as ci
-    from psycopg import sql
+def shadow_database(
+    url: str | None = None, *, prefer_major: int | None = None, connect_timeout_s: int = 10
+) -> Iterator[ShadowDatabase]:
+    """A ready shadow database for the duration of the block; everything is removed after it,
+    also on exceptions and Ctrl-C."""
+    if url:
+        with _scratch_database(url, connect_timeout_s) as shadow:
+            yield shadow
+    else:
+        from toolkit.shadow_embedded import embedded_shadow
 
-    assert url, "provisional shadow server: set TOOLKIT_SHADOW_DB_URL"
-    name = f"toolkit_shadow_{int(time.time())}_{secrets.token_hex(4)}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(sql.SQL("create database {} owner postgres").format(sql.Identifier(name)))
-        major = int(admin.info.server_version) // 10000
-    target = ci.make_conninfo(url, dbname=name)
+        with embedded_shadow(prefer_major=prefer_major) as shadow:
+            yield shadow
+
+
+def _first_line(exc: BaseException, secret_source: str) -> str:
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    return redact(text, [p for p in (_password(secret_source),) if p])
+
+
+def _password(url: str) -> str | None:
     try:
-        shape = resources.files("toolkit.local").joinpath("sql", "database.sql").read_text()
-        shape = shape.split("-- The team's pre-existing table")[0]
-        with psycopg.connect(target, autocommit=True) as conn:
-            conn.execute(shape.encode())
-            conn.execute(sql.SQL('alter database {} set search_path = "$user", public, '
-                                 'extensions').format(sql.Identifier(name)))
-        yield ShadowDatabase(target, major, "provisional")
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(sql.SQL("drop database if exists {} with (force)").format(
-                sql.Identifier(name)))
+        from psycopg.conninfo import conninfo_to_dict
+
+        value = conninfo_to_dict(url).get("password")
+    except psycopg.Error:
+        return None
+    return str(value) if value else None
+
+
+Conn = psycopg.Connection[tuple[Any, ...]]
+
+
+@contextmanager
+def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDatabase]:
+    shown = mask_url(url)
+    try:
+        admin: Conn = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout_s)
+    except psycopg.OperationalError as exc:
+        raise ConnectError(
+            f"cannot connect to the shadow database server {shown} ({ENV_SHADOW_DB_URL}): "
+            + _first_line(exc, url)
+        ) from None
+    except psycopg.ProgrammingError as exc:  # a malformed URL
+        raise ConfigError(f"{ENV_SHADOW_DB_URL} is not a valid connection string: "
+                          + _first_line(exc, url)) from None
+    with admin:
+        user, may_create, is_super, major = admin.execute(
+            "select current_user, rolcreatedb, rolsuper,"
+            " current_setting('server_version_num')::int / 10000"
+            " from pg_roles where rolname = current_user"
+        ).fetchone() or ("?", False, False, 0)
+        if not (may_create or is_super):
+            raise ConfigError(
+                f"the shadow database server's role {user} may not create databases "
+                f"({shown}): grant it CREATEDB, or leave {ENV_SHADOW_DB_URL} unset for the "
+                "embedded shadow"
+            )
+        try:
+            admin.execute(supabase_shape.load(supabase_shape.ROLES).encode())
+        except psycopg.Error as exc:
+            raise ConfigError(
+                f"the shadow database server's role {user} cannot create Supabase's roles "
+                f"(anon, authenticated, ...): {_first_line(exc, url)}; create them once as a "
+                f"superuser, or leave {ENV_SHADOW_DB_URL} unset for the embedded shadow"
+            ) from None
+        drop_leftovers(admin)
+        name = f"{SCRATCH_PREFIX}{int(time.time())}_{secrets.token_hex(4)}"
+        create = sql.SQL("create database {} template template0").format(sql.Identifier(name))
+        # Owned by postgres where we may hand it over, as a Supabase project's database is.
+        if admin.execute(
+            "select pg_has_role(current_user, 'postgres', 'usage')"
+            " from pg_roles where rolname = 'postgres'"
+        ).fetchone() == (True,):
+            create += sql.SQL(" owner postgres")
+        try:
+            admin.execute(create)
+        except psycopg.Error as exc:
+            raise ConfigError(
+                f"cannot create a scratch database on the shadow server {shown}: "
+                + _first_line(exc, url)
+            ) from None
+        try:
+            conninfo = make_conninfo(url, dbname=name, connect_timeout=connect_timeout_s)
+            _shape(conninfo, name, user, url)
+            yield ShadowDatabase(conninfo=conninfo, major=int(major), origin=shown)
+        finally:
+            admin.execute(
+                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+            )
+
+
+def _shape(conninfo: str, name: str, user: str, url: str) -> None:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        try:
+            conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
+            conn.execute(
+                sql.SQL("alter database {} set search_path = ").format(sql.Identifier(name))
+                + sql.SQL(supabase_shape.SEARCH_PATH)
+            )
+        except psycopg.Error as exc:
+            raise ConfigError(
+                f"the shadow database server's role {user} cannot build the Supabase shape: "
+                f"{_first_line(exc, url)}; use a superuser URL, or leave {ENV_SHADOW_DB_URL} "
+                "unset for the embedded shadow"
+            ) from None
+
+
+def drop_leftovers(admin: Conn, min_age_s: int = LEFTOVER_AGE_S) -> list[str]:
+    """Drop scratch databases left by killed runs; returns the names dropped. One that is in
+    use or not ours to drop is left alone (another run may own it)."""
+    rows = admin.execute(
+        supabase_shape.load("shadow_leftovers.sql").encode(), {"min_age_s": min_age_s}
+    ).fetchall()
+    dropped: list[str] = []
+    for (name,) in rows:
+        try:
+            admin.execute(sql.SQL("drop database if exists {}").format(sql.Identifier(name)))
+        except (psycopg.errors.ObjectInUse, psycopg.errors.InsufficientPrivilege):
+            continue
+        dropped.append(str(name))
+    return dropped

@@ -1,5 +1,6 @@
-"""Give a fresh cluster the shape of a Supabase project. The shape lives in sql/*.sql; this
-module only orders the steps and fills in the per-stack passwords."""
+"""Give a fresh cluster the shape of a Supabase project. The shape is toolkit.supabase_shape
+(shared with the shadow database), plus the local stack's own demo.sql; this module only orders
+the steps and fills in the per-stack passwords."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from importlib import resources
 import psycopg
 from psycopg import sql
 
+from toolkit import supabase_shape
 from toolkit.local.state import LocalStack
 
 TEMPLATE = "supabase_template"
-SEARCH_PATH = sql.SQL("""set search_path = "$user", public, extensions""")
+SEARCH_PATH = sql.SQL("set search_path = " + supabase_shape.SEARCH_PATH)
 
 
 def load_sql(name: str) -> str:
+    """The local stack's own SQL (the demo project), beside the shared shape."""
     return resources.files("toolkit.local").joinpath("sql", name).read_text(encoding="utf-8")
 
 
@@ -31,7 +34,7 @@ def bootstrap(stack: LocalStack) -> None:
     """Roles, then the template database, then `postgres` re-created as a clone of the template
     so the two are identical in shape by construction."""
     with admin_connect(stack, "postgres") as conn:
-        conn.execute(load_sql("roles.sql").encode())
+        conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
         for role, password in (
             ("postgres", stack.db_password),
             ("authenticator", stack.authenticator_password),
@@ -43,7 +46,9 @@ def bootstrap(stack: LocalStack) -> None:
             )
         conn.execute(sql.SQL("create database {} owner postgres").format(sql.Identifier(TEMPLATE)))
     with admin_connect(stack, TEMPLATE) as conn:
-        conn.execute(load_sql("database.sql").encode())
+        for name in (supabase_shape.DATABASE, supabase_shape.POSTGREST_RELOAD):
+            conn.execute(supabase_shape.load(name).encode())
+        conn.execute(load_sql("demo.sql").encode())
     with admin_connect(stack, "template1") as conn:
         database_settings(conn, TEMPLATE)
         # is_template lets postgres (CREATEDB, not owner) clone it too.

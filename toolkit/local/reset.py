@@ -1,0 +1,43 @@
+"""`toolkit local reset`, as `supabase db reset` does it: the stack's `postgres` database is
+recreated from the Supabase-shaped template, then the migrations are applied (by the caller,
+through apply's own code path), then `supabase/seed.sql` if present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from toolkit.local.bootstrap import TEMPLATE, admin_connect, database_settings
+from toolkit.local.state import LocalStack
+
+DBNAME = "postgres"
+
+
+def recreate_database(stack: LocalStack) -> None:
+    """Drop `postgres` (sessions included: PostgREST reconnects by itself) and clone it afresh
+    from the template, so it is exactly what a new stack starts with."""
+    with admin_connect(stack, "template1") as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(
+            sql.Identifier(DBNAME)))
+        conn.execute(sql.SQL("create database {} template {} owner postgres").format(
+            sql.Identifier(DBNAME), sql.Identifier(TEMPLATE)))
+        database_settings(conn, DBNAME)
+
+
+def seed_file(migrations_dir: Path) -> Path:
+    """supabase/seed.sql sits beside supabase/migrations (the CLI's default seed path)."""
+    return migrations_dir.parent / "seed.sql"
+
+
+def run_seed(stack: LocalStack, path: Path) -> None:
+    """Run the seed as postgres in one transaction: all of it or none."""
+    text = path.read_text(encoding="utf-8-sig")
+    with psycopg.connect(stack.db_url(DBNAME), connect_timeout=10) as conn:
+        conn.execute(text.encode())
+
+
+def reload_api_schema(stack: LocalStack) -> None:
+    with psycopg.connect(stack.db_url(DBNAME), autocommit=True, connect_timeout=10) as conn:
+        conn.execute("notify pgrst, 'reload schema'")

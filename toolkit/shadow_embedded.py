@@ -1,0 +1,293 @@
+"""The embedded shadow: a private PostgreSQL cluster from server binaries on this machine.
+
+Speed: initdb and the shape cost about a second, so they are done once and kept as a template
+data directory in the user's cache (keyed by major, binaries, shape and toolkit version). Each
+run copies the template into a private temp dir, starts it on a unix socket only, and removes
+it on exit (`pg_ctl stop -m immediate`: nothing in it is worth a checkpoint).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import glob
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from toolkit import supabase_shape
+from toolkit.errors import ConfigError, ConnectError
+from toolkit.local import procs
+from toolkit.local.errors import LocalStackError
+from toolkit.local.osuser import ServerUser, server_user
+from toolkit.shadow_server import ENV_SHADOW_DB_URL, ShadowDatabase
+
+SUPERUSER = "supabase_admin"
+DBNAME = "postgres"
+RECIPE = "2"  # the template build steps' version (part of the cache key)
+PORT = 5432  # only names the socket file; the socket dir is private to this run
+TOOLS = ("initdb", "pg_ctl", "postgres")
+# Debian/Ubuntu (and GitHub's ubuntu runners), then Homebrew on Apple silicon and on Intel.
+BINDIR_GLOBS = (
+    "/usr/lib/postgresql/*/bin",
+    "/opt/homebrew/opt/postgresql@*/bin",
+    "/usr/local/opt/postgresql@*/bin",
+)
+_MAJOR_IN_PATH = re.compile(r"postgresql[/@](\d+)")
+_MAJOR_IN_VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
+# Appended to the template's postgresql.conf: a throwaway cluster, no TCP, no durability.
+SERVER_CONF = """
+# Written by toolkit: a throwaway shadow cluster.
+listen_addresses = ''
+unix_socket_permissions = 0700
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 20
+shared_buffers = 16MB
+log_min_messages = warning
+timezone = 'UTC'
+include_if_exists = 'shadow.conf'
+"""
+
+
+@dataclass(frozen=True)
+class ServerBinaries:
+    major: int
+    bindir: Path
+
+    def tool(self, name: str) -> str:
+        return str(self.bindir / name)
+
+
+def candidate_bindirs() -> list[Path]:
+    """Every directory that may hold a PostgreSQL server, in the order we look."""
+    found = [Path(p) for pattern in BINDIR_GLOBS for p in sorted(glob.glob(pattern))]
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
+                                 timeout=10, check=True).stdout.strip()
+            if out:
+                found.append(Path(out))
+    initdb = shutil.which("initdb")
+    if initdb:
+        found.append(Path(initdb).resolve().parent)
+    unique: list[Path] = []
+    for path in found:
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+def _major(bindir: Path) -> int | None:
+    match = _MAJOR_IN_PATH.search(str(bindir))
+    if match:
+        return int(match.group(1))
+    try:
+        out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True,
+                             text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = _MAJOR_IN_VERSION.search(out)
+    return int(match.group(1)) if match else None
+
+
+def find_binaries(prefer_major: int | None = None) -> ServerBinaries:
+    """The server to run: `prefer_major` when installed, else the newest one found."""
+    servers: list[ServerBinaries] = []
+    for bindir in candidate_bindirs():
+        if all(os.access(bindir / tool, os.X_OK) for tool in TOOLS):
+            major = _major(bindir)
+            if major is not None:
+                servers.append(ServerBinaries(major, bindir))
+    if not servers:
+        wanted = prefer_major or 15
+        raise ConfigError(
+            "no PostgreSQL server found for the shadow database (looked in "
+            f"{', '.join(BINDIR_GLOBS)} and PATH): install postgresql-{wanted} "
+            f"(apt-get install postgresql-{wanted}; brew install postgresql@{wanted}), or set "
+            f"{ENV_SHADOW_DB_URL} to a server where toolkit may create a scratch database"
+        )
+    preferred = [s for s in servers if s.major == prefer_major]
+    return preferred[0] if preferred else max(servers, key=lambda s: s.major)
+
+
+def cache_root() -> Path:
+    """$XDG_CACHE_HOME/toolkit or ~/.cache/toolkit: created 0700, and refused when another
+    user owns it (a template from someone else would run as our database)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    root = Path(base) / "toolkit"
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = root.stat()
+    except OSError as exc:
+        raise ConfigError(f"cannot create the cache folder {root}: {exc.strerror}") from None
+    if info.st_uid != os.geteuid():
+        raise ConfigError(f"the cache folder {root} belongs to another user; remove it or set "
+                          "XDG_CACHE_HOME to a folder of your own")
+    if info.st_mode & 0o077:
+        root.chmod(0o700)
+    return root
+
+
+def template_key(bins: ServerBinaries) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        toolkit_version = version("toolkit")
+    except PackageNotFoundError:
+        from toolkit import __version__ as toolkit_version
+    # SERVER_CONF and RECIPE stand for how the template is built: bump RECIPE on any change.
+    raw = f"{RECIPE}\0{bins.bindir}\0{supabase_shape.digest()}\0{toolkit_version}\0{SERVER_CONF}"
+    return f"shadow-pg{bins.major}-{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
+
+
+def _run(user: ServerUser, argv: list[str], what: str, timeout: float = 60) -> None:
+    env = procs.clean_env(user.env() | {"LC_ALL": "C"})
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd="/",
+                              timeout=timeout, check=False, start_new_session=True,
+                              **user.popen_kwargs())
+    except subprocess.TimeoutExpired:
+        raise ConnectError(f"shadow database: {what} timed out after {timeout:.0f}s") from None
+    except OSError as exc:
+        raise ConfigError(f"shadow database: cannot run {argv[0]}: {exc.strerror}") from None
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        raise ConnectError(f"shadow database: {what} failed: "
+                           f"{lines[-1] if lines else f'exit {proc.returncode}'}")
+
+
+def _chown_tree(user: ServerUser, top: Path) -> None:
+    if not user.switch:
+        return
+    user.chown(top)
+    for dirpath, dirnames, filenames in os.walk(top):
+        for name in dirnames + filenames:
+            os.chown(os.path.join(dirpath, name), user.uid, user.gid, follow_symlinks=False)
+
+
+def _workdir(user: ServerUser) -> Path:
+    """A private dir for one cluster, short enough for a unix socket path (107 bytes)."""
+    base = "/tmp" if os.path.isdir("/tmp") else None
+    path = Path(tempfile.mkdtemp(prefix="toolkit-shadow-", dir=base))
+    _chown_tree(user, path)
+    return path
+
+
+def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> None:
+    data = work / "data"
+    conf = data / "shadow.conf"
+    conf.write_text(f"unix_socket_directories = '{work}'\nport = {PORT}\n")
+    user.chown(conf)
+    log = work / "postgres.log"
+    log.touch()
+    user.chown(log)
+    try:
+        _run(user, [bins.tool("pg_ctl"), "start", "-D", str(data), "-l", str(log), "-w",
+                    "-t", "60", "-s"], "starting PostgreSQL", timeout=90)
+    except ConnectError as exc:
+        tail = log.read_text(errors="replace").strip().splitlines()
+        raise ConnectError(f"{exc}{f' ({tail[-1]})' if tail else ''}") from None
+
+
+def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str) -> None:
+    """Stop the cluster in `data` if it runs; a postmaster pg_ctl cannot stop is killed (only
+    after /proc shows it is the one serving this data dir)."""
+    pid_file = data / "postmaster.pid"
+    if not pid_file.exists():
+        return
+    try:
+        _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
+             "stopping PostgreSQL", timeout=30)
+    except (ConnectError, ConfigError):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            pid = int(pid_file.read_text().splitlines()[0])
+            procs.terminate(pid, str(data))
+
+
+def conninfo(work: Path) -> str:
+    return f"host={work} port={PORT} user={SUPERUSER} dbname={DBNAME}"
+
+
+def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> None:
+    """initdb + the Supabase shape, stopped cleanly, then moved into the cache as `target`."""
+    work = _workdir(user)
+    data = work / "data"
+    try:
+        _run(user, [bins.tool("initdb"), "-D", str(data), "-U", SUPERUSER, "-E", "UTF8",
+                    "--locale=C", "--auth=trust", "--no-sync", "--no-instructions",
+                    # 1 MB WAL segments instead of 16: less to copy on every run.
+                    "--wal-segsize=1"], "initdb")
+        with open(data / "postgresql.conf", "a") as fh:
+            fh.write(SERVER_CONF)
+        _start(bins, user, work)
+        with psycopg.connect(conninfo(work), autocommit=True) as conn:
+            conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
+            conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
+            conn.execute(sql.SQL("alter database {} set search_path = ").format(
+                sql.Identifier(DBNAME)) + sql.SQL(supabase_shape.SEARCH_PATH))
+            # The template databases are two thirds of the files every run copies, and a
+            # shadow never creates databases: drop them.
+            for name in ("template0", "template1"):
+                conn.execute(sql.SQL("alter database {} is_template false").format(
+                    sql.Identifier(name)))
+                conn.execute(sql.SQL("drop database {}").format(sql.Identifier(name)))
+            conn.execute("checkpoint")
+        _stop(bins, user, data, "fast")  # a clean checkpoint: copies start without recovery
+        (data / "shadow.conf").unlink()
+        staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+        shutil.copytree(data, staging / "data", symlinks=True)
+        os.replace(staging / "data", target)
+        staging.rmdir()
+    finally:
+        _stop(bins, user, data, "immediate")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
+    root = cache_root()
+    target = root / template_key(bins)
+    if (target / "PG_VERSION").exists():
+        return target
+    # One builder at a time; the others find it ready once they get the lock.
+    with open(root / ".shadow.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "PG_VERSION").exists():
+            for stale in root.glob(f"shadow-pg{bins.major}-*"):
+                shutil.rmtree(stale, ignore_errors=True)  # built from an older shape
+            _build_template(bins, user, target)
+    return target
+
+
+@contextmanager
+def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]:
+    bins = find_binaries(prefer_major)
+    try:
+        user = server_user()
+    except LocalStackError as exc:
+        raise ConfigError(str(exc)) from None
+    template = ensure_template(bins, user)
+    work = _workdir(user)
+    data = work / "data"
+    try:
+        shutil.copytree(template, data, symlinks=True)
+        data.chmod(0o700)
+        _chown_tree(user, data)
+        _start(bins, user, work)
+        yield ShadowDatabase(conninfo=conninfo(work), major=bins.major,
+                             origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})")
+    finally:
+        _stop(bins, user, data, "immediate")
+        shutil.rmtree(work, ignore_errors=True)
