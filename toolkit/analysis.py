@@ -30,6 +30,9 @@ EXTENSION_FUNCTIONS = {
     "uuid_generate_v5": "uuid-ossp", "uuid_nil": "uuid-ossp",
 }
 
+_ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null",
+            "d": "set default"}
+
 # ALTER TABLE subcommands in the words people write them.
 _AT_WORDS = {
     "AddColumn": "ADD COLUMN", "DropColumn": "DROP COLUMN", "AlterColumnType": "ALTER COLUMN TYPE",
@@ -300,8 +303,10 @@ class _Analyser:
         fk_cols = _strings(con.fk_attrs) or cols
         ref_cols = _strings(con.pk_attrs)
         target = qualified(con.pktable)
+        action = _ACTIONS.get(con.fk_del_action, "no action")
         self.out.creates.append(f"foreign key {shown(table)}({', '.join(fk_cols)}) -> "
-                                f"{shown(target)}({', '.join(ref_cols) or 'primary key'})")
+                                f"{shown(target)}({', '.join(ref_cols) or 'primary key'}) "
+                                f"on delete {action}")
         if target == table:
             return
         self.ref(con.pktable, columns=ref_cols, types=[types.get(c) for c in fk_cols])

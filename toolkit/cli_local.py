@@ -208,7 +208,9 @@ def _apply_migrations(stack: LocalStack, folder: Path) -> int:
         typer.echo(f"error: {exc}", err=True)
         return int(exc.exit_code)
     emit(report, as_json=False, fmt="text", settings=settings)
-    return int(report.exit_code)
+    from toolkit.verdict import verdict
+
+    return verdict(report).code
 
 
 class EnvFormat(StrEnum):

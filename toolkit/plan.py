@@ -55,7 +55,11 @@ def planned(report: Report, project: Project, target: Catalog | None) -> None:
         if f.version not in pending:
             continue
         warnings = [PlanNote(n.line, n.message) for n in a.warnings]
+        said: set[tuple[str, str]] = set()
         for lock in a.locks:
+            if (lock.relation, lock.message) in said:
+                continue  # one warning per table and kind of lock is enough
+            said.add((lock.relation, lock.message))
             if lock.relation in existing if target is not None else not lock.new:
                 warnings.append(PlanNote(lock.line,
                                          f"{judge.shown(lock.relation)}: {lock.message}"))

@@ -18,7 +18,7 @@ PENDING_EXIT = 4  # plan --detailed-exitcode: it could make a plan, and somethin
 @dataclass(frozen=True)
 class Verdict:
     code: int
-    status: str  # ok | incomplete | failed: the GitHub Action's `status` output
+    status: str  # ok | incomplete | failed | pending (plan): the Action's `status` output
     reason: str  # why the exit is not 0 ("" when it is)
     summary: str  # the last line of the text report
 
@@ -86,7 +86,7 @@ def verdict(report: Report) -> Verdict:
             what = f"{_n(len(report.pending), 'migration')} pending: {', '.join(report.pending)}"
             if report.exit_on_pending:
                 return _make(PENDING_EXIT, "pending", what, "PENDING")
-            return Verdict(0, "ok", "", f"PLAN: {what} (exit 0)")
+            return Verdict(0, "pending", "", f"PLAN: {what} (exit 0)")
         return Verdict(0, "ok", "", "OK: nothing pending (exit 0)")
     # Tables outside this command's verdict (apply: not touched by its files) still count over
     # REST: an API that does not answer is never ok.

@@ -228,6 +228,6 @@ def test_step_runs_in_the_working_directory(action: dict[str, Any], db: str,
     shutil.copytree(ROOT / "supabase" / "migrations", project / "supabase" / "migrations")
     code, log, out = run_step(action, tmp_path, {"command": "plan", "db-url": db},
                               cwd=project)
-    assert code == 1, log
-    assert out["status"] == "incomplete"
+    assert code == 0, log  # plan is a review tool: pending is its normal answer
+    assert out["status"] == "pending"
     assert out["pending"] == VERSION

@@ -70,8 +70,6 @@ def test_postgres_runs_the_migration_directly(
         drop_database(stack, name)
 
 
-@pytest.mark.xfail(strict=True, reason="the current core resolves auth.users as "
-                   "public.auth.users and refuses (issue 11); the shadow-based core fixes it")
 def test_toolkit_apply_runs_the_migration(
     stack: LocalStack, fresh_db: tuple[str, str], tmp_path: Path
 ) -> None:

@@ -10,7 +10,8 @@ from toolkit.local import LocalStack
 
 def test_plan_lists_objects_preconditions_and_warnings(db: str) -> None:
     result = run_toolkit("plan", "--json", env={"SUPABASE_DB_URL": db})
-    assert result.code == 1, result.output
+    assert result.code == 0, result.output  # a plan was made: pending is plan's normal answer
+    assert result.json["status"] == "pending"
     (planned,) = result.json["planned"]
     assert planned["version"] == "20261126021500"
     creates = planned["creates"]
@@ -19,7 +20,10 @@ def test_plan_lists_objects_preconditions_and_warnings(db: str) -> None:
     assert "foreign key approval_history(approval_id) -> approvals_queue(id) on delete cascade" \
         in creates
     assert "row level security on agent_metrics" in creates
-    assert any("SHARE ROW EXCLUSIVE lock" in w and "agents" in w for w in planned["warnings"])
+    locks = [w for w in planned["warnings"] if "SHARE ROW EXCLUSIVE lock" in w["message"]]
+    # One warning for the lock on agents, on the line of the first foreign key to it.
+    assert [w["message"].split(":")[0] for w in locks] == ["agents"]
+    assert locks[0]["line"] > 1
     assert {p["name"] for p in result.json["preconditions"]} == {"agents", "uuid-ossp"}
 
 
@@ -34,9 +38,9 @@ def test_plan_warns_about_destructive_and_heavy_statements(db: str,
     result = run_toolkit("plan", "--json", "--migrations-dir", str(migrations_copy),
                          env={"SUPABASE_DB_URL": db})
     risky = next(p for p in result.json["planned"] if p["name"] == "risky")
-    text = "\n".join(risky["warnings"])
-    assert "ALTER TABLE on existing table agents" in text and "ACCESS EXCLUSIVE" in text
-    assert "index on existing table agents blocks writes" in text
+    text = "\n".join(w["message"] for w in risky["warnings"])
+    assert "agents: ALTER TABLE ... ADD COLUMN takes an ACCESS EXCLUSIVE lock" in text
+    assert "agents: CREATE INDEX blocks writes to it while it builds" in text
     assert "destructive: DROP TABLE" in text
     assert "writes existing data: DELETE" in text
     assert "function public.f has no SET search_path" in text
@@ -50,7 +54,7 @@ def test_plan_writes_nothing_even_the_history_table(stack: LocalStack, db: str) 
         reader = db.replace("postgres:", "plan_reader:", 1).split("@")
         url = "postgresql://plan_reader:reader-pass@" + reader[1]
         result = run_toolkit("plan", "--json", env={"SUPABASE_DB_URL": url})
-        assert result.code == 1, result.output
+        assert result.code == 0, result.output
         assert len(result.json["planned"]) == 1
         check = run_toolkit("check", "--json", env={"SUPABASE_DB_URL": url})
         assert check.code == 1, check.output
@@ -59,16 +63,27 @@ def test_plan_writes_nothing_even_the_history_table(stack: LocalStack, db: str) 
                                 ).fetchone() == (None,)
             # The read-only transaction is what the server saw.
             conn.execute("alter role plan_reader set default_transaction_read_only = on")
-        assert run_toolkit("plan", env={"SUPABASE_DB_URL": url}).code == 1
+        assert run_toolkit("plan", env={"SUPABASE_DB_URL": url}).code == 0
     finally:
         with admin(stack, db) as conn:
             conn.execute("drop owned by plan_reader")
             conn.execute("drop role plan_reader")
 
 
+def test_detailed_exitcode_says_pending(db: str) -> None:
+    pending = run_toolkit("plan", "--detailed-exitcode", env={"SUPABASE_DB_URL": db})
+    assert pending.code == 4, pending.output
+    assert "PLAN: 1 migration pending" in pending.stdout or "PENDING:" in pending.stdout
+    assert run_toolkit("apply", env={"SUPABASE_DB_URL": db}).code == 0
+    done = run_toolkit("plan", "--detailed-exitcode", env={"SUPABASE_DB_URL": db})
+    assert done.code == 0, done.output
+    assert "OK: nothing pending (exit 0)" in done.stdout
+
+
 def test_apply_dry_run_is_plan(db: str) -> None:
     result = run_toolkit("apply", "--dry-run", "--json", env={"SUPABASE_DB_URL": db})
-    assert result.code == 1
+    assert result.code == 0
+    assert result.json["pending"] == ["20261126021500"]
     assert result.json["command"] == "plan"
     assert run_toolkit("check", "--json", env={"SUPABASE_DB_URL": db}).json["pending"] == [
         "20261126021500"]
