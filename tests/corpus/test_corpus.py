@@ -26,7 +26,7 @@ from tests.corpus.projects import (
     version,
 )
 from tests.safety.test_supabase_cli import supabase
-from toolkit.local import ApiHandle, LocalStack
+from toolkit.local import TEMPLATE, ApiHandle, LocalStack
 
 AGENT_ROAD = "agent-road"
 
@@ -44,9 +44,12 @@ def _ok(result: Result, what: str) -> None:
     assert result.code == 0, f"{what} exited {result.code}:\n{result.output}"
 
 
-def _remote_versions(project: str, db: str) -> dict[str, str]:
-    """`supabase migration list` as the CLI prints it: local version -> remote version."""
-    listed = supabase("migration", "list", f"--remote={db}", cwd=project_dir(project))
+def _remote_versions(project: str, db: str, tmp_path: Path) -> dict[str, str]:
+    """`supabase migration list` as the CLI prints it: local version -> remote version. Run in
+    a copy of the project, as the CLI leaves its supabase/.temp behind."""
+    workdir = tmp_path / "cli" / project
+    shutil.copytree(project_dir(project), workdir)
+    listed = supabase("migration", "list", f"--remote={db}", cwd=workdir)
     assert listed.returncode == 0, listed.stderr
     rows: dict[str, str] = {}
     for line in listed.stdout.splitlines():
@@ -84,6 +87,7 @@ def test_history_applies_like_psql_and_stays_green(project: str, stack: LocalSta
 
     psql_apply(stack.db_url(psql_db), files)
     ours, theirs = schema_dump(stack, _dbname(db)), schema_dump(stack, psql_db)
+    assert theirs != schema_dump(stack, TEMPLATE), "the files changed nothing: a broken fixture"
     diff = list(difflib.unified_diff(theirs, ours, "psql", "toolkit", lineterm="", n=2))
     assert diff == [], "schema after toolkit apply differs from psql's:\n" + "\n".join(diff[:80])
 
@@ -93,6 +97,6 @@ def test_history_applies_like_psql_and_stays_green(project: str, stack: LocalSta
     assert "nothing pending" in again.stdout, again.output
     _ok(run_toolkit("verify", "--migrations-dir", folder, env=env), "verify")
 
-    remote = _remote_versions(project, db)
+    remote = _remote_versions(project, db, tmp_path)
     assert {version(f): remote.get(version(f)) for f in files} == {
         version(f): version(f) for f in files}, remote
