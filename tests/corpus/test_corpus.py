@@ -40,8 +40,16 @@ def _dbname(url: str) -> str:
     return url.rsplit("/", 1)[1].split("?")[0]
 
 
+def _reason(output: str) -> str:
+    """The line that says why: the first error or unmet precondition, else the last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    flagged = [line for line in lines if line.startswith(("error", "toolkit: error", "!!"))]
+    return (flagged or lines or ["(no output)"])[0 if flagged else -1]
+
+
 def _ok(result: Result, what: str) -> None:
-    assert result.code == 0, f"{what} exited {result.code}:\n{result.output}"
+    assert result.code == 0, (
+        f"{what} exited {result.code}: {_reason(result.output)}\n{result.output}")
 
 
 def _remote_versions(project: str, db: str, tmp_path: Path) -> dict[str, str]:
