@@ -1,0 +1,1 @@
+alter table public.contacts add column email text;
