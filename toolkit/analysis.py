@@ -354,7 +354,9 @@ class _Analyser:
             self.touch(stmt, new)
             self.warn(stmt, f"renames table {shown(old)} to {shown(new)}: clients using the old "
                       "name break")
-        elif node.relation is not None:
+        elif node.relation is not None and node.renameType in (
+                ObjectType.OBJECT_COLUMN, ObjectType.OBJECT_TABCONSTRAINT,
+                ObjectType.OBJECT_POLICY, ObjectType.OBJECT_TRIGGER):
             table = self.ref(node.relation)
             self.touch(stmt, table)
             if node.renameType == ObjectType.OBJECT_COLUMN and table not in self.created:

@@ -187,7 +187,7 @@ def _md(text: object) -> str:
 
 
 def summary_markdown(report: Report) -> str:
-    from toolkit.verdict import verdict
+    from toolkit.verdict import table_ok, verdict
 
     v = verdict(report)
     icon = {"ok": "✅", "incomplete": "⚠️", "failed": "❌", "pending": "📝"}.get(v.status, "")
@@ -196,13 +196,21 @@ def summary_markdown(report: Report) -> str:
         out += [_md(v.reason), ""]
     if report.target:
         out += [" · ".join(f"{_md(k)}: `{_md(v)}`" for k, v in report.target.items()), ""]
+    # What will change comes first (plan), then what stays.
+    for plan in report.planned:
+        out.append(f"**Pending {_md(plan.version)}_{_md(plan.name)}** (creates "
+                   f"{_n(len(plan.creates), 'object')})\n")
+        out += [f"- {_md(c)}" for c in plan.creates]
+        out += [f"- ⚠️ {_md(w.message)}" for w in plan.warnings]
+        out += [f"- ❌ {_md(w.message)}" for w in plan.non_transactional]
+        out.append("")
     if report.preconditions:
         out += ["| precondition | ok | detail |", "|---|---|---|"]
         out += [f"| {_md(p.name)} | {'✅' if p.ok else '❌'} | {_md(p.detail)} |"
                 for p in report.preconditions]
         out.append("")
     if report.tables:
-        present = sum(1 for t in report.tables if "present" in (t.database, t.rest))
+        present = sum(1 for t in report.tables if table_ok(t))
         out += [f"**Tables:** {present}/{len(report.tables)} present", "",
                 "| table | database | REST | detail |", "|---|---|---|---|"]
         out += [f"| `{_md(t.name)}` | {_state(t.database)} | {_state(t.rest)} | {_md(t.detail)} |"
@@ -223,13 +231,6 @@ def summary_markdown(report: Report) -> str:
         out += ["**Applied:** nothing", ""]
     if report.pending:
         out += ["**Pending:** " + ", ".join(f"`{_md(v)}`" for v in report.pending), ""]
-    for plan in report.planned:
-        out.append(f"<details><summary>{_md(plan.version)}_{_md(plan.name)}: creates "
-                   f"{len(plan.creates)} objects</summary>\n")
-        out += [f"- {_md(c)}" for c in plan.creates]
-        out += [f"- ⚠️ {_md(w.message)}" for w in plan.warnings]
-        out += [f"- ❌ {_md(w.message)}" for w in plan.non_transactional]
-        out.append("\n</details>\n")
     marks = {"error": "❌", "warning": "⚠️"}
     problems = [p for p in report.problems if p.level in marks]
     if problems:
