@@ -196,6 +196,9 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         judge.history(report, project.analysis, project.migrations, target)
         oracle = build(settings, project, target, report)
         judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
+        judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
+                        before=oracle.replay.before, after=oracle.replay.after,
+                        api_schemas=settings.api_schemas)
         if not report.pending:
             report.notes.append("nothing pending: every migration file is recorded as applied")
             _judge(report, project, oracle, target, settings, counted=set())
@@ -215,9 +218,10 @@ def _judge(report: Report, project: Project, oracle: Oracle, target: Catalog,
            settings: Settings, counted: set[str]) -> None:
     """Judge the target as it is now, every file applied; only `counted` tables decide the
     verdict: drift elsewhere is reported, not a failed apply."""
-    keep = [p for p in report.problems if p.kind not in ("drift", "grant")]
+    keep = [p for p in report.problems if p.kind not in ("drift", "grant", "advisor")]
     report.problems = keep
-    report.tables, report.objects = [], []
+    report.tables, report.objects, report.preconditions = [], [], []
+    judge.preconditions(report, project.analysis, target)
     after = oracle.replay.after
     judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                     before=after, after=after, counted=counted,
@@ -259,10 +263,7 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
         report.error(f"refusing to apply: {p.name}: {p.detail}", kind="precondition")
     if unmet:
         return False
-    scratch = Report("apply")
-    judge.relations(scratch, project.analysis, oracle.replay, oracle.stand, target,
-                    before=oracle.replay.before, after=oracle.replay.after)
-    for t in scratch.tables:
+    for t in report.tables:
         if not t.existed:
             continue
         if t.database == "present":

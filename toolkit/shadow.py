@@ -120,7 +120,10 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
     import psycopg
 
     setup = f"set local search_path = {SEARCH_PATH}; set local role postgres;"
-    if not a.no_transaction:
+    # A file with statements that cannot run in a transaction runs statement by statement,
+    # directive or not: apply refuses it without the directive, the shadow still judges it.
+    autocommit = a.no_transaction or bool(a.non_transactional)
+    if not autocommit:
         try:
             with conn.transaction(), conn.cursor() as cur:
                 cur.execute((setup + "\n" + _body(f, a)).encode())
@@ -131,7 +134,7 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
     with conn.cursor() as cur:
         for stmt in statements:
             try:
-                if a.no_transaction:
+                if autocommit:
                     cur.execute(f"set search_path = {SEARCH_PATH}; set role postgres;")
                     cur.execute(stmt.text.encode())
                 else:
@@ -146,7 +149,7 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
                     message=first, touches=list(stmt.touches),
                     extension=_extension_of(stmt, exc)))
             finally:
-                if a.no_transaction:
+                if autocommit:
                     cur.execute("reset role")
 
 

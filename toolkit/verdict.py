@@ -73,11 +73,11 @@ def verdict(report: Report) -> Verdict:
     errors = report.errors
     unmet = [p for p in report.preconditions if not p.ok]
     failed = [e for e in errors if e.kind in FAILED_KINDS]
-    if failed:
-        return _make(ExitCode.INCOMPLETE, "failed", failed[0].message, "FAILED")
-    if unmet:
+    if unmet:  # the cause comes first: a file the shadow cannot run without it follows
         return _make(ExitCode.PRECONDITION, "failed",
                      f"precondition unmet: {unmet[0].name}: {unmet[0].detail}", "NOT READY")
+    if failed:
+        return _make(ExitCode.INCOMPLETE, "failed", failed[0].message, "FAILED")
     if errors:
         return _make(ExitCode.INCOMPLETE, "incomplete", errors[0].message, "INCOMPLETE",
                      tally)

@@ -58,17 +58,34 @@ def test_syntax_error_is_located_before_connecting(migrations_copy: Path) -> Non
     assert "Traceback" not in result.output
 
 
-def test_second_file_failure_keeps_first(stack: LocalStack, db: str,
-                                         migrations_copy: Path) -> None:
+def test_a_file_the_shadow_cannot_run_is_refused_before_any_ddl(
+        stack: LocalStack, db: str, migrations_copy: Path) -> None:
     (migrations_copy / "20990101000000_broken.sql").write_text(
         "create table if not exists public.broken_table (id uuid primary key);\n"
         "select 1/0;\n")
     result = run_toolkit("apply", "--json", "--migrations-dir", str(migrations_copy),
                          env={"SUPABASE_DB_URL": db})
     assert result.code == 1
-    assert [a["version"] for a in result.json["applied"]] == ["20261126021500"]
-    assert any("division by zero" in p["message"] and p["line"] == 2
+    assert result.json["applied"] == []
+    assert any("division by zero" in p["message"] and p["line"] == 2 and p["sqlstate"] == "22012"
                for p in result.json["problems"])
+    assert _history(stack, db) == []
+    assert _count_tables(stack, db) == 0
+
+
+def test_second_file_failure_keeps_first(stack: LocalStack, db: str,
+                                         migrations_copy: Path) -> None:
+    """A failure only the target's data can show (the shadow has no rows): the first file stays
+    applied, the second is rolled back whole."""
+    (migrations_copy / "20990101000000_broken.sql").write_text(
+        "create table if not exists public.broken_table (id uuid primary key);\n"
+        "alter table public.agents add constraint agents_name_short check (length(name) < 3);\n")
+    result = run_toolkit("apply", "--json", "--migrations-dir", str(migrations_copy),
+                         env={"SUPABASE_DB_URL": db})
+    assert result.code == 1
+    assert [a["version"] for a in result.json["applied"]] == ["20261126021500"]
+    assert any("agents_name_short" in p["message"] and p["line"] == 2
+               and p["sqlstate"] == "23514" for p in result.json["problems"])
     assert _history(stack, db) == [("20261126021500",)]
     with admin(stack, db) as conn:
         assert conn.execute("select to_regclass('public.broken_table')").fetchone() == (None,)
@@ -79,7 +96,8 @@ def test_non_transactional_files_are_refused(stack: LocalStack, db: str,
     (migrations_copy / "20990101000000_concurrent.sql").write_text(
         "create index concurrently if not exists agents_name_idx on public.agents (name);\n")
     (migrations_copy / "20990101000001_own_tx.sql").write_text(
-        "begin;\ncreate table if not exists public.x (id int);\ncommit;\n")
+        "create table if not exists public.x (id int);\ncommit;\n"
+        "begin;\ncreate table if not exists public.y (id int);\n")
     result = run_toolkit("apply", "--migrations-dir", str(migrations_copy),
                          env={"SUPABASE_DB_URL": db})
     assert result.code == 1, result.output
