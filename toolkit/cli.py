@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -27,14 +28,15 @@ from toolkit.envnames import (
     ENV_URL,
 )
 from toolkit.errors import ConfigError as UsageError
-from toolkit.errors import ExitCode, MigrationFileError, ToolkitError
+from toolkit.errors import Declined, ExitCode, MigrationFileError, ToolkitError
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.report import Report
     from toolkit.settings import Settings
 
 EXIT_CODES = """Exit codes: 0 ok; 1 incomplete (tables missing or drifted) or a migration failed;
-2 usage, configuration or connection error; 3 a precondition is unmet."""
+2 usage, configuration or connection error; 3 a precondition is unmet; 4 you answered no at a
+prompt (nothing changed)."""
 
 app = typer.Typer(
     name="toolkit",
@@ -84,10 +86,57 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 def _settings(**flags: str | None) -> Settings:
+    from toolkit.project import default_env_file
     from toolkit.settings import load_settings
 
     env_file = flags.pop("env_file", None)
-    return load_settings(flags, env_file=Path(env_file) if env_file else Path(".env"))
+    # The default .env is the project root's, found by walking up like the Supabase CLI.
+    path = Path(env_file) if env_file and env_file != ".env" else default_env_file()
+    return load_settings(flags, env_file=path)
+
+
+def _declined(exc: Declined) -> NoReturn:
+    """Answering no is not an error: say that nothing changed, exit 4."""
+    sys.stderr.write(f"toolkit: {exc}\n")
+    raise SystemExit(int(exc.exit_code))
+
+
+def confirmer(command: str, yes: bool) -> Callable[[str], bool]:
+    """Ask on a terminal; without one, --yes is required (never prompt a script)."""
+
+    def confirm(question: str) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UsageError(f"{command} needs --yes when not run from a terminal")
+        return typer.confirm(question, default=False, err=True)
+
+    return confirm
+
+
+@contextmanager
+def leave_on_error(command: str, as_json: bool) -> Iterator[None]:
+    """For commands without a report: any failure is one line and its exit code."""
+    from toolkit.output import emit_error
+
+    try:
+        yield
+    except Declined as exc:
+        _declined(exc)
+    except ToolkitError as exc:
+        emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=None,
+                   command=command)
+        raise SystemExit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        emit_error("interrupted", code=ExitCode.INCOMPLETE, as_json=as_json, settings=None,
+                   command=command)
+        raise SystemExit(int(ExitCode.INCOMPLETE)) from None
+    except Exception as exc:
+        if os.environ.get("TOOLKIT_DEBUG"):
+            raise
+        emit_error(f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
+                   code=ExitCode.USAGE, as_json=as_json, settings=None, command=command)
+        raise SystemExit(int(ExitCode.USAGE)) from None
 
 
 def _empty_note(settings: Settings | None, message: str = "") -> str:
@@ -118,6 +167,8 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         report = body(settings)
         if _empty_note(settings):
             report.warn(_empty_note(settings))
+    except Declined as exc:
+        _declined(exc)
     except ToolkitError as exc:
         location: dict[str, object] | None = None
         if isinstance(exc, MigrationFileError):
@@ -152,13 +203,20 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
 
 def _version(value: bool) -> None:
     if value:
-        print(f"toolkit {__version__}")
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as installed
+
+        try:
+            number = installed("toolkit")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = __version__
+        print(f"toolkit {number}")
         raise typer.Exit()
 
 
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit")] = False,
 ) -> None:
     """Deploy toolkit for Supabase projects."""
@@ -310,7 +368,16 @@ def _mount_local() -> None:
                   "no Docker: start, stop, status, env.")
 
 
+def _mount_migration() -> None:
+    from toolkit.cli_migration import app as migration_app
+
+    app.add_typer(migration_app, name="migration",
+                  help="Migration files and the history table, as the Supabase CLI has them: "
+                  "new, list, repair.")
+
+
 _mount_local()
+_mount_migration()
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from toolkit.envnames import (
     ENV_URL,
 )
 from toolkit.errors import ConfigError
+from toolkit.project import default_migrations_dir
 from toolkit.redact import mask_url
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
@@ -240,7 +241,7 @@ def load_settings(
         db_url=db_url,
         supabase_url=url,
         service_key=key,
-        migrations_dir=Path(migrations) if migrations else Path("supabase/migrations"),
+        migrations_dir=Path(migrations) if migrations else default_migrations_dir(),
         lock_timeout_ms=parse_duration_ms(lock, "lock timeout") if lock else 4000,
         statement_timeout_ms=(
             parse_duration_ms(statement, "statement timeout") if statement else 120_000
