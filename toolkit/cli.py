@@ -325,34 +325,31 @@ def plan(
 
 @app.command()
 def rollback(
+    version_arg: Annotated[str | None, typer.Argument(
+        metavar="[VERSION]", help="The migration to roll back; it must be the newest applied "
+        "(default: the newest applied)", show_default=False)] = None,
     db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
     connect_timeout: ConnectTimeout = None,
     lock_timeout: LockTimeout = None,
-    version: Annotated[str | None, typer.Option(
-        "--version", help="The migration to roll back (default: the newest applied)",
-        show_default=False)] = None,
+    version: Annotated[str | None, typer.Option("--version", hidden=True)] = None,
     force: Annotated[bool, typer.Option(
-        "--force", help="Drop the tables even when they hold rows")] = False,
+        "--force", help="Drop tables and columns even when they hold data")] = False,
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help="Do not ask for confirmation (required without a terminal)")] = False,
     env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
 ) -> None:
-    """Undo a migration with its rollback file (supabase/rollbacks/<version>_<name>.sql): drop
-    its tables in one transaction and delete its history row. Refuses (exit 3) when a table
-    holds rows unless --force; asks for confirmation on a terminal, needs --yes elsewhere.
-    `agents` and its data are never touched."""
-
-    def confirm(question: str) -> bool:
-        if yes:
-            return True
-        if not sys.stdin.isatty():
-            raise UsageError("rollback needs --yes when not run from a terminal")
-        return typer.confirm(question, default=False, err=True)
+    """Undo the newest applied migration with its rollback file (supabase/rollbacks/<same file
+    name>, any SQL), in one transaction with its history row's deletion; one version at a
+    time, newest first. What it would drop (tables' rows, columns' non-null values) is counted
+    under the lock and refused unless --force. Never drops agents or anything the migration
+    did not create; blocked by other objects (a view), exit 3 naming them. Asks on a terminal
+    (answering no: nothing changed, exit 4), needs --yes elsewhere."""
 
     def body(settings: Settings) -> Report:
         from toolkit.rollback import run_rollback
 
-        return run_rollback(settings, version=version, force=force, confirm=confirm)
+        return run_rollback(settings, version=version_arg or version, force=force,
+                            confirm=confirmer("rollback", yes))
 
     run("rollback", format, json, lambda: _settings(
         SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,

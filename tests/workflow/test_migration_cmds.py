@@ -10,7 +10,6 @@ from tests.conftest import admin, run_toolkit
 from tests.safety.test_supabase_cli import supabase
 from toolkit.local import LocalStack
 
-
 NEW_TABLE = """create table if not exists public.agent_notes (
     id bigint generated always as identity primary key,
     note text not null
