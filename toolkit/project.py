@@ -20,11 +20,13 @@ def find_root(start: Path | None = None) -> Path:
 
 
 def shown(path: Path) -> Path:
-    """A path relative to the current folder when it is below it, for messages."""
+    """Relative to the current folder when strictly below it (the usual run from the root
+    reads supabase/migrations), else absolute, so messages name a path that works."""
     try:
-        return Path(os.path.relpath(path)) if path.is_absolute() else path
+        rel = os.path.relpath(path)
     except ValueError:
         return path
+    return path if rel == "." or rel.startswith("..") else Path(rel)
 
 
 def default_migrations_dir() -> Path:

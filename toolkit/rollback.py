@@ -34,7 +34,9 @@ class RollbackFailed(ToolkitError):
 
 
 def rollback_file(migration: MigrationFile) -> Path:
-    return migration.path.parent.parent / "rollbacks" / migration.path.name
+    from toolkit.project import shown
+
+    return shown(migration.path.absolute().parent.parent / "rollbacks" / migration.path.name)
 
 
 def run_rollback(settings: Settings, *, version: str | None, force: bool,
