@@ -169,4 +169,14 @@ def run_check(settings: Settings, *, use_rest: bool = True) -> Report:
     if rest is not None:
         merge_rest(report, rest.result())
         report.timings["rest"] = (time.perf_counter() - started) * 1000
+    _warn_stale_bundle(report)
     return report
+
+
+def _warn_stale_bundle(report: Report) -> None:
+    from toolkit.edge_bundle import bundle_stale
+    from toolkit.project import find_root
+
+    stale = bundle_stale(find_root())
+    if stale:
+        report.warn(stale)
