@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from toolkit import progress
 from toolkit.catalog import Catalog, inspect
 from toolkit.check import describe_target, load_migrations, merge_rest
 from toolkit.db import connect, load_sql
@@ -197,7 +198,9 @@ def _apply_pending(conn: Any, report: Report, declared: Declared, pending: list[
         start = time.perf_counter()
         try:
             create_ext = enable_extensions and first and "uuid-ossp" not in catalog.extensions
-            applied = _apply_file(conn, analysis, settings, catalog, create_ext)
+            with progress.current().step(f"applying {analysis.file.path.name}",
+                                         progress.statements_detail(list(analysis.recorded))):
+                applied = _apply_file(conn, analysis, settings, catalog, create_ext)
         except psycopg.errors.OperationalError as exc:
             if getattr(exc, "sqlstate", None):
                 _statement_error(report, analysis, exc, settings)

@@ -154,9 +154,11 @@ def _empty_note(settings: Settings | None, message: str = "") -> str:
 def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Settings],
         body: Callable[[Settings], Report]) -> NoReturn:
     """Run a command body and leave with its exit code; errors become one line, never a trace."""
-    from toolkit.output import emit, emit_error
+    from toolkit.output import emit, emit_error, github_mode
+    from toolkit.progress import configure
 
     as_json = as_json or fmt == "json"
+    configure(as_json=as_json, github=github_mode(fmt))
     settings: Settings | None = None
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
