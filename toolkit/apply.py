@@ -25,6 +25,7 @@ from toolkit.evaluate import (
 )
 from toolkit.report import AppliedMigration, Report
 from toolkit.settings import Settings
+from toolkit.words import plural
 
 # pg_advisory_xact_lock key shared by every toolkit run: the bytes of "toolkit" as a bigint.
 LOCK_KEY = int.from_bytes(b"toolkit", "big")
@@ -239,7 +240,9 @@ def _verify_rest(report: Report, settings: Settings, names: list[str], wait_s: f
     merge_rest(report, probes)
     report.timings["rest verify"] = waited * 1000
     if caught_up:
-        report.notes.append(f"REST: all {len(names)} tables answer (after {waited:.2f}s)")
+        report.notes.append(f"REST: {'the' if len(names) == 1 else 'all'} "
+                            f"{plural(len(names), 'table')} answer"
+                            f"{'s' if len(names) == 1 else ''} (after {waited:.2f}s)")
     else:
         report.error(f"REST: PostgREST's schema cache did not catch up within {wait_s:g}s; the "
                      "tables exist in the database. Run NOTIFY pgrst, 'reload schema' and "

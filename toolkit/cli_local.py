@@ -98,7 +98,7 @@ def start(
         stack = start_stack(_dir(state_dir), write_env=target)
     typer.echo(f"local stack running in {stack.state_dir} ({time.monotonic() - began:.1f}s)")
     typer.echo(f"  API       {stack.api_url}  (REST at {stack.api_url}/rest/v1)")
-    typer.echo(f"  Database  postgresql://postgres:****@{stack.db_host}:{stack.db_port}/postgres")
+    typer.echo(f"  Database  postgresql://postgres:***@{stack.db_host}:{stack.db_port}/postgres")
     if target is not None:
         typer.echo(f"  wrote SUPABASE_* to {target}")
     else:

@@ -18,6 +18,7 @@ from toolkit.declared_model import Declared, FileAnalysis, Requirement, Statemen
 from toolkit.errors import MigrationFileError
 from toolkit.migrations import MigrationFile
 from toolkit.schema import Check, Column, ForeignKey, Index, Table
+from toolkit.words import node_name
 
 __all__ = ["Declared", "FileAnalysis", "Requirement", "Statement", "analyse", "ast"]
 
@@ -113,7 +114,8 @@ class _Analyser:
             message, offset = exc.args[0], exc.args[1] if len(exc.args) > 1 else 0
             line, col = self.out.file.position(max(0, int(offset)))  # 0-based
             raise MigrationFileError(
-                f"{self.out.file.path}:{line}:{col}: syntax error: {message}",
+                f"{self.out.file.path}:{line}:{col}: "
+                + (message if message.startswith("syntax error") else f"syntax error: {message}"),
                 path=str(self.out.file.path), line=line, column=col,
             ) from None
         from toolkit.statements import split
@@ -180,7 +182,7 @@ class _Analyser:
                 )
             case ast.VacuumStmt() | ast.CreatedbStmt() | ast.AlterSystemStmt():
                 self.out.non_transactional.append(
-                    f"{where}: {type(stmt).__name__} cannot run inside a transaction"
+                    f"{where}: {node_name(type(stmt).__name__)} cannot run inside a transaction"
                 )
             case ast.ReindexStmt() if any(getattr(p, "defname", "") == "concurrently"
                                           for p in stmt.params or ()):
@@ -285,11 +287,12 @@ class _Analyser:
                 self.constraint(t, cmd.def_, tuple(_strings(cmd.def_.keys)), cols, where)
                 continue
             if sub in (AlterTableType.AT_DropColumn, AlterTableType.AT_DropConstraint):
-                self.out.warnings.append(f"{where}: destructive: ALTER TABLE {table} {sub.name}")
+                self.out.warnings.append(
+                    f"{where}: destructive: ALTER TABLE {table} {node_name(sub.name)}")
             elif not new:
                 self.out.warnings.append(
-                    f"{where}: ALTER TABLE on existing table {table} ({sub.name}) takes an "
-                    "ACCESS EXCLUSIVE lock"
+                    f"{where}: ALTER TABLE on existing table {table} ({node_name(sub.name)}) "
+                    "takes an ACCESS EXCLUSIVE lock"
                 )
 
 

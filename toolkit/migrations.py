@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from toolkit.errors import ConfigError, MigrationFileError
+from toolkit.words import plural
 
 _NAME = re.compile(r"^(\d+)_(.*)\.sql$")
 
@@ -87,7 +88,7 @@ def discover(directory: Path) -> MigrationSet:
     if not files:
         raise ConfigError(
             f"no migration files in {str(directory)!r}"
-            + (f" ({len(warnings)} skipped for their names)" if warnings else "")
+            + (f" ({plural(len(warnings), 'file')} skipped for their names)" if warnings else "")
         )
     files.sort(key=lambda f: int(f.version))
     return MigrationSet(directory=directory, files=files, warnings=warnings)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -25,6 +24,7 @@ from toolkit.output import github_mode
 from toolkit.redact import redact
 from toolkit.report import Problem, Report, TableResult
 from toolkit.settings import Settings
+from toolkit.words import plural
 
 Level = Literal["error", "warning", "notice"]
 MAX_PER_LEVEL = 10  # GitHub keeps ten error and ten warning annotations per step
@@ -179,8 +179,9 @@ def _problems(report: Report, settings: Settings | None) -> list[Problem]:
         if report.command == "plan":
             problem = Problem("notice", f"{name} is pending: apply creates {listed}")
         else:
-            problem = Problem(table_level, f"{name} is not applied: {len(tables)} tables "
-                              f"missing ({listed}); run toolkit apply")
+            problem = Problem(table_level, f"{name} is not applied: "
+                              f"{plural(len(tables), 'table')} missing ({listed}); run toolkit "
+                              "apply")
         if path:
             problem.file, problem.line = str(path), 1
         out.append(problem)
@@ -188,7 +189,7 @@ def _problems(report: Report, settings: Settings | None) -> list[Problem]:
         if plan.version not in unapplied:
             tables = [c.removeprefix("table ") for c in plan.creates if c.startswith("table ")]
             out.append(Problem("notice", f"{Path(plan.file).name} is pending: apply creates "
-                               + (", ".join(tables) or f"{len(plan.creates)} objects"),
+                               + (", ".join(tables) or plural(len(plan.creates), "object")),
                                plan.file, 1))
         for warning in plan.warnings:
             m = _AT_LINE.match(warning)
@@ -245,7 +246,8 @@ def summary_markdown(report: Report) -> str:
         out.append("")
     if report.applied:
         out.append("**Applied:**")
-        out += [f"- `{_md(a.version)}_{_md(a.name)}` in {a.ms:.0f} ms ({len(a.created)} objects)"
+        out += [f"- `{_md(a.version)}_{_md(a.name)}` in {a.ms:.0f} ms "
+                f"({plural(len(a.created), 'object')})"
                 for a in report.applied]
         out.append("")
     elif report.command == "apply" and not report.failed:
@@ -254,7 +256,7 @@ def summary_markdown(report: Report) -> str:
         out += ["**Pending:** " + ", ".join(f"`{_md(v)}`" for v in report.pending), ""]
     for plan in report.planned:
         out.append(f"<details><summary>{_md(plan.version)}_{_md(plan.name)}: creates "
-                   f"{len(plan.creates)} objects</summary>\n")
+                   f"{plural(len(plan.creates), 'object')}</summary>\n")
         out += [f"- {_md(c)}" for c in plan.creates]
         out += [f"- ⚠️ {_md(w)}" for w in plan.warnings]
         out += [f"- ❌ {_md(w)}" for w in plan.non_transactional]
@@ -303,15 +305,18 @@ def output_lines(outputs: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
-def report_path(command: str) -> Path:
-    directory = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir())
-    return directory / f"toolkit-{command or 'run'}-report.json"
+def report_path(command: str) -> Path | None:
+    """The JSON report's place in the runner's temp folder; None outside a runner, where
+    GitHub mode (--format github on a laptop) must not leave files behind."""
+    directory = os.environ.get("RUNNER_TEMP")
+    return Path(directory) / f"toolkit-{command or 'run'}-report.json" if directory else None
 
 
-def write_report_file(report: Report, secrets: Iterable[str] = ()) -> Path:
+def write_report_file(report: Report, secrets: Iterable[str] = ()) -> Path | None:
     path = report_path(report.command)
-    path.write_text(redact(json.dumps(report.to_dict(), indent=2), list(secrets)) + "\n",
-                    encoding="utf-8")
+    if path is not None:
+        path.write_text(redact(json.dumps(report.to_dict(), indent=2), list(secrets)) + "\n",
+                        encoding="utf-8")
     return path
 
 
@@ -327,7 +332,7 @@ def emit_github(report: Report, settings: Settings | None, stream: TextIO) -> No
         "missing": ",".join(report.missing),
         "applied": ",".join(a.version for a in report.applied),
         "pending": ",".join(report.pending),
-        "report": str(path),
+        "report": str(path or ""),
     }
     _append("GITHUB_OUTPUT", redact(output_lines(outputs), secrets))
 
@@ -349,6 +354,7 @@ def emit_github_error(message: str, *, code: int, command: str, settings: Settin
     path = report_path(command)
     body = {"command": command, "ok": False, "status": "failed", "exit_code": code,
             "error": message, **{k: v for k, v in where.items() if v}}
-    path.write_text(redact(json.dumps(body, indent=2), secrets) + "\n", encoding="utf-8")
+    if path is not None:
+        path.write_text(redact(json.dumps(body, indent=2), secrets) + "\n", encoding="utf-8")
     _append("GITHUB_OUTPUT", output_lines({"status": "failed", "missing": "", "applied": "",
-                                           "pending": "", "report": str(path)}))
+                                           "pending": "", "report": str(path or "")}))

@@ -37,7 +37,9 @@ _STMT = {"CreateStmt": "CREATE TABLE", "AlterTableStmt": "ALTER TABLE", "DropStm
          "CreateSchemaStmt": "CREATE SCHEMA", "CommentStmt": "COMMENT", "DoStmt": "DO",
          "TransactionStmt": "BEGIN/COMMIT", "VariableSetStmt": "SET",
          "CreateEnumStmt": "CREATE TYPE ... AS ENUM", "CompositeTypeStmt": "CREATE TYPE",
-         "AlterPolicyStmt": "ALTER POLICY", "CreateSeqStmt": "CREATE SEQUENCE"}
+         "AlterPolicyStmt": "ALTER POLICY", "CreateSeqStmt": "CREATE SEQUENCE",
+         "VacuumStmt": "VACUUM", "CreatedbStmt": "CREATE DATABASE",
+         "AlterSystemStmt": "ALTER SYSTEM", "ReindexStmt": "REINDEX"}
 
 
 def node_name(name: str) -> str:
