@@ -95,9 +95,14 @@ def _settings(**flags: str | None) -> Settings:
     return load_settings(flags, env_file=path)
 
 
-def _declined(exc: Declined) -> NoReturn:
+def _declined(exc: Declined, command: str, as_json: bool) -> NoReturn:
     """Answering no is not an error: say that nothing changed, exit 4."""
+    import json
+
     sys.stderr.write(f"toolkit: {exc}\n")
+    if as_json:
+        print(json.dumps({"command": command, "ok": False, "status": "declined",
+                          "exit_code": int(exc.exit_code), "error": None, "notes": [str(exc)]}))
     raise SystemExit(int(exc.exit_code))
 
 
@@ -122,7 +127,7 @@ def leave_on_error(command: str, as_json: bool) -> Iterator[None]:
     try:
         yield
     except Declined as exc:
-        _declined(exc)
+        _declined(exc, command, as_json)
     except ToolkitError as exc:
         emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=None,
                    command=command)
@@ -170,7 +175,7 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         if _empty_note(settings):
             report.warn(_empty_note(settings))
     except Declined as exc:
-        _declined(exc)
+        _declined(exc, command, as_json)
     except ToolkitError as exc:
         location: dict[str, object] | None = None
         if isinstance(exc, MigrationFileError):
@@ -214,6 +219,11 @@ def _version(value: bool) -> None:
             number = __version__
         print(f"toolkit {number}")
         raise typer.Exit()
+
+
+def version_command() -> None:
+    """Print the version (same as --version / -V)."""
+    _version(True)
 
 
 @app.callback()
@@ -377,6 +387,7 @@ def _mount_migration() -> None:
 
 _mount_local()
 _mount_migration()
+app.command("version")(version_command)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import MigrationFileError
+from toolkit.errors import MigrationFileError, Refused
 
 
 @dataclass(frozen=True, order=True)
@@ -60,7 +60,9 @@ def is_empty(path: Path, text: str) -> bool:
 
 
 def losses(path: Path, text: str) -> list[Loss]:
-    """Every table and column the file drops, in file order; refuses non-transactional SQL."""
+    """Every table and column the file drops (DROP TABLE, DROP COLUMN; TRUNCATE empties
+    a table, so it counts as its rows), in file order; refuses non-transactional SQL
+    and CASCADE."""
     from pglast import ast
 
     out: list[Loss] = []
@@ -73,7 +75,15 @@ def losses(path: Path, text: str) -> list[Loss]:
         if getattr(stmt, "concurrent", False):
             raise MigrationFileError(f"{path}: CONCURRENTLY cannot run inside a transaction: "
                                      "leave it out of the rollback file", path=str(path))
-        if isinstance(stmt, ast.DropStmt) and stmt.removeType is not None \
+        if getattr(stmt, "behavior", None) is not None and stmt.behavior.name == "DROP_CASCADE":
+            # CASCADE drops whatever depends on the object: a user's view, another table's
+            # foreign key. None of that is the migration's, so it is never toolkit's to drop.
+            raise Refused(f"{path}: CASCADE would also drop objects that depend on it, which "
+                          "the migration did not create: drop the migration's own objects by "
+                          "name, in order")
+        if isinstance(stmt, ast.TruncateStmt):
+            out += [Loss(*_relation(rv)) for rv in stmt.relations or ()]
+        elif isinstance(stmt, ast.DropStmt) and stmt.removeType is not None \
                 and stmt.removeType.name == "OBJECT_TABLE":
             for obj in stmt.objects or ():
                 names = [n.sval for n in obj]

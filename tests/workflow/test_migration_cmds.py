@@ -29,7 +29,7 @@ def _pairs(listing: str) -> list[tuple[str, str]]:
 
 
 def test_version_flag() -> None:
-    for flag in ("--version", "-V"):
+    for flag in ("--version", "-V", "version"):
         result = run_toolkit(flag)
         assert result.code == 0
         assert result.stdout.strip() == f"toolkit {version('toolkit')}"

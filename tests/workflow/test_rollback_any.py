@@ -126,3 +126,14 @@ def test_missing_and_empty_rollback_files(db: str, project: Path) -> None:
     shutil.rmtree(project / "supabase/rollbacks")
     missing = run_toolkit("rollback", "--yes", env=env, cwd=project)
     assert missing.code == 2 and "no rollback file" in missing.stderr
+
+
+def test_cascade_in_a_rollback_file_is_refused(stack: LocalStack, db: str,
+                                               project: Path) -> None:
+    env = {"SUPABASE_DB_URL": db}
+    assert run_toolkit("apply", env=env, cwd=project).code == 0
+    rollback = next((project / "supabase/rollbacks").glob("*.sql"))
+    rollback.write_text("drop table public.agent_tasks cascade;\n")
+    result = run_toolkit("rollback", "--yes", "--force", env=env, cwd=project)
+    assert result.code == 3 and "CASCADE would also drop" in result.stderr
+    assert _history(stack, db) == ["20261126021500"]
