@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from toolkit import judge
+from toolkit import judge, progress
 from toolkit.analysis_model import FileAnalysis
 from toolkit.catalog import SEARCH_PATH, Catalog, inspect
 from toolkit.connections import describe_target
@@ -30,6 +30,7 @@ from toolkit.report import AppliedMigration, Report
 from toolkit.rest_view import exposed_names, merge_rest
 from toolkit.settings import Settings
 from toolkit.sqlfiles import load_sql
+from toolkit.words import plural
 
 
 def _search_path(catalog: Catalog) -> str:
@@ -291,13 +292,16 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
     for f, a in project.pairs(report.pending):
         start = time.perf_counter()
         try:
-            if a.no_transaction:
-                applied = _apply_statements(conn, report, f, a, settings, target)
-                if applied is None:
-                    break
-            else:
-                create_ext = enable_extensions and first and "uuid-ossp" not in target.extensions
-                applied = _apply_file(conn, f, a, settings, target, create_ext)
+            with progress.current().step(f"applying {f.path.name}",
+                                         progress.statements_detail(list(a.recorded))):
+                if a.no_transaction:
+                    applied = _apply_statements(conn, report, f, a, settings, target)
+                else:
+                    create_ext = (enable_extensions and first
+                                  and "uuid-ossp" not in target.extensions)
+                    applied = _apply_file(conn, f, a, settings, target, create_ext)
+            if applied is None:
+                break
         except psycopg.errors.OperationalError as exc:
             if getattr(exc, "sqlstate", None):
                 _statement_error(report, f, exc, settings)
@@ -344,7 +348,9 @@ def _rest(report: Report, settings: Settings, wait_s: float, verify: bool) -> No
     merge_rest(report, probes)
     report.timings["rest verify"] = waited * 1000
     if caught_up:
-        report.notes.append(f"REST: all {len(names)} tables answer (after {waited:.2f}s)")
+        report.notes.append(f"REST: {'the' if len(names) == 1 else 'all'} "
+                            f"{plural(len(names), 'table')} answer"
+                            f"{'s' if len(names) == 1 else ''} (after {waited:.2f}s)")
     else:
         report.error(f"REST: the API did not answer for every table within {wait_s:g}s "
                      "(see the table); the tables exist in the database. Run NOTIFY pgrst, "

@@ -17,4 +17,15 @@ def run_check(settings: Settings, *, use_rest: bool = True) -> Report:
         )
     report = Report("check", target=describe_target(settings))
     observe(settings, report, use_rest=use_rest)
+    _warn_stale_bundle(report)
     return report
+
+
+def _warn_stale_bundle(report: Report) -> None:
+    """The Edge Function answers from its bundle: say when it was built from other files."""
+    from toolkit.edge_bundle import bundle_stale
+    from toolkit.root import find_root
+
+    stale = bundle_stale(find_root())
+    if stale:
+        report.warn(stale, kind="edge")

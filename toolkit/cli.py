@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -27,7 +28,7 @@ from toolkit.envnames import (
     ENV_URL,
 )
 from toolkit.errors import ConfigError as UsageError
-from toolkit.errors import ExitCode, MigrationFileError, ToolkitError
+from toolkit.errors import Declined, ExitCode, MigrationFileError, ToolkitError
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.report import Report
@@ -35,7 +36,8 @@ if TYPE_CHECKING:  # imported by the commands that use them, not by --help
 
 EXIT_CODES = """Exit codes: 0 ok; 1 incomplete (tables missing, drifted or pending, an
 unanswered API) or a migration failed; 2 usage, configuration or connection error; 3 a
-precondition is unmet; 4 plan --detailed-exitcode: something is pending."""
+precondition is unmet; 4 you answered no at a prompt (nothing changed); 5 plan
+--detailed-exitcode: something is pending."""
 
 app = typer.Typer(
     name="toolkit",
@@ -92,10 +94,62 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 def _settings(**flags: str | None) -> Settings:
+    from toolkit.root import default_env_file
     from toolkit.settings import load_settings
 
     env_file = flags.pop("env_file", None)
-    return load_settings(flags, env_file=Path(env_file) if env_file else Path(".env"))
+    # The default .env is the project root's, found by walking up like the Supabase CLI.
+    path = Path(env_file) if env_file and env_file != ".env" else default_env_file()
+    return load_settings(flags, env_file=path)
+
+
+def _declined(exc: Declined, command: str, as_json: bool) -> NoReturn:
+    """Answering no is not an error: say that nothing changed, exit 4."""
+    import json
+
+    sys.stderr.write(f"toolkit: {exc}\n")
+    if as_json:
+        print(json.dumps({"command": command, "ok": False, "status": "declined",
+                          "exit_code": int(exc.exit_code), "error": None, "notes": [str(exc)]}))
+    raise SystemExit(int(exc.exit_code))
+
+
+def confirmer(command: str, yes: bool) -> Callable[[str], bool]:
+    """Ask on a terminal; without one, --yes is required (never prompt a script)."""
+
+    def confirm(question: str) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UsageError(f"{command} needs --yes when not run from a terminal")
+        return typer.confirm(question, default=False, err=True)
+
+    return confirm
+
+
+@contextmanager
+def leave_on_error(command: str, as_json: bool) -> Iterator[None]:
+    """For commands without a report: any failure is one line and its exit code."""
+    from toolkit.output import emit_error
+
+    try:
+        yield
+    except Declined as exc:
+        _declined(exc, command, as_json)
+    except ToolkitError as exc:
+        emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=None,
+                   command=command)
+        raise SystemExit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        emit_error("interrupted", code=ExitCode.INCOMPLETE, as_json=as_json, settings=None,
+                   command=command)
+        raise SystemExit(int(ExitCode.INCOMPLETE)) from None
+    except Exception as exc:
+        if os.environ.get("TOOLKIT_DEBUG"):
+            raise
+        emit_error(f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
+                   code=ExitCode.USAGE, as_json=as_json, settings=None, command=command)
+        raise SystemExit(int(ExitCode.USAGE)) from None
 
 
 def _empty_note(settings: Settings | None, message: str = "") -> str:
@@ -113,9 +167,11 @@ def _empty_note(settings: Settings | None, message: str = "") -> str:
 def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Settings],
         body: Callable[[Settings], Report]) -> NoReturn:
     """Run a command body and leave with its exit code; errors become one line, never a trace."""
-    from toolkit.output import emit, emit_error
+    from toolkit.output import emit, emit_error, github_mode
+    from toolkit.progress import configure
 
     as_json = as_json or fmt == "json"
+    configure(as_json=as_json, github=github_mode(fmt))
     settings: Settings | None = None
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -126,6 +182,8 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         report = body(settings)
         if _empty_note(settings):
             report.warn(_empty_note(settings))
+    except Declined as exc:
+        _declined(exc, command, as_json)
     except ToolkitError as exc:
         location: dict[str, object] | None = None
         if isinstance(exc, MigrationFileError):
@@ -162,13 +220,25 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
 
 def _version(value: bool) -> None:
     if value:
-        print(f"toolkit {__version__}")
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as installed
+
+        try:
+            number = installed("toolkit")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = __version__
+        print(f"toolkit {number}")
         raise typer.Exit()
+
+
+def version_command() -> None:
+    """Print the version (same as --version / -V)."""
+    _version(True)
 
 
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit")] = False,
 ) -> None:
     """Deploy toolkit for Supabase projects."""
@@ -269,7 +339,7 @@ def plan(
     db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
     connect_timeout: ConnectTimeout = None, shadow_db_url: ShadowUrl = None,
     detailed_exitcode: Annotated[bool, typer.Option(
-        "--detailed-exitcode", help="Exit 4 when something is pending (0: nothing pending)")
+        "--detailed-exitcode", help="Exit 5 when something is pending (0: nothing pending)")
     ] = False,
     env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
 ) -> None:
@@ -277,7 +347,7 @@ def plan(
     existing tables, the preconditions they need, and warnings (locks on existing tables,
     destructive statements, anything that cannot run in a transaction, tables that exist
     already). Reads inside a READ ONLY transaction; writes nothing. Exit 0 when it could make a
-    plan, pending or not (4 with --detailed-exitcode when something is pending)."""
+    plan, pending or not (5 with --detailed-exitcode when something is pending)."""
 
     def body(settings: Settings) -> Report:
         from toolkit.plan import run_plan
@@ -292,34 +362,31 @@ def plan(
 
 @app.command()
 def rollback(
+    version_arg: Annotated[str | None, typer.Argument(
+        metavar="[VERSION]", help="The migration to roll back; it must be the newest applied "
+        "(default: the newest applied)", show_default=False)] = None,
     db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
     connect_timeout: ConnectTimeout = None,
     lock_timeout: LockTimeout = None,
-    version: Annotated[str | None, typer.Option(
-        "--version", help="The migration to roll back (default: the newest applied)",
-        show_default=False)] = None,
+    version: Annotated[str | None, typer.Option("--version", hidden=True)] = None,
     force: Annotated[bool, typer.Option(
-        "--force", help="Drop the tables even when they hold rows")] = False,
+        "--force", help="Drop tables and columns even when they hold data")] = False,
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help="Do not ask for confirmation (required without a terminal)")] = False,
     env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
 ) -> None:
-    """Undo a migration with its rollback file (supabase/rollbacks/<version>_<name>.sql): drop
-    its tables in one transaction and delete its history row. Refuses (exit 3) when a table
-    holds rows unless --force; asks for confirmation on a terminal, needs --yes elsewhere.
-    `agents` and its data are never touched."""
-
-    def confirm(question: str) -> bool:
-        if yes:
-            return True
-        if not sys.stdin.isatty():
-            raise UsageError("rollback needs --yes when not run from a terminal")
-        return typer.confirm(question, default=False, err=True)
+    """Undo the newest applied migration with its rollback file (supabase/rollbacks/<same file
+    name>, any SQL), in one transaction with its history row's deletion; one version at a
+    time, newest first. What it would drop (tables' rows, columns' non-null values) is counted
+    under the lock and refused unless --force. Never drops agents or anything the migration
+    did not create; blocked by other objects (a view), exit 3 naming them. Asks on a terminal
+    (answering no: nothing changed, exit 4), needs --yes elsewhere."""
 
     def body(settings: Settings) -> Report:
         from toolkit.rollback import run_rollback
 
-        return run_rollback(settings, version=version, force=force, confirm=confirm)
+        return run_rollback(settings, version=version_arg or version, force=force,
+                            confirm=confirmer("rollback", yes))
 
     run("rollback", format, json, lambda: _settings(
         SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
@@ -335,7 +402,17 @@ def _mount_local() -> None:
                   "no Docker: start, stop, status, env.")
 
 
+def _mount_migration() -> None:
+    from toolkit.cli_migration import app as migration_app
+
+    app.add_typer(migration_app, name="migration",
+                  help="Migration files and the history table, as the Supabase CLI has them: "
+                  "new, list, repair.")
+
+
 _mount_local()
+_mount_migration()
+app.command("version")(version_command)
 
 
 def main() -> None:

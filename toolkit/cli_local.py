@@ -67,7 +67,14 @@ def _user_errors() -> Iterator[None]:
 
 
 def _dir(state_dir: Path | None) -> Path:
-    return state_dir if state_dir is not None else default_state_dir()
+    """One stack per project: the default state dir is under the project root (the folder
+    holding supabase/, found by walking up), whichever subfolder the command runs in."""
+    if state_dir is not None:
+        return state_dir
+    from toolkit.root import find_root, shown
+
+    default = default_state_dir()
+    return default if default.is_absolute() else shown(find_root() / default)
 
 
 @app.command()
@@ -87,14 +94,15 @@ def start(
 ) -> None:
     """Start the stack (idempotent: a running stack is returned as is, a half-started one fixed)."""
     from toolkit.local import start as start_stack
+    from toolkit.root import default_env_file
 
-    target = env_file if env_file is not None else (Path(".env") if write_env else None)
+    target = env_file if env_file is not None else (default_env_file() if write_env else None)
     began = time.monotonic()
     with _user_errors():
         stack = start_stack(_dir(state_dir), write_env=target)
     typer.echo(f"local stack running in {stack.state_dir} ({time.monotonic() - began:.1f}s)")
     typer.echo(f"  API       {stack.api_url}  (REST at {stack.api_url}/rest/v1)")
-    typer.echo(f"  Database  postgresql://postgres:****@{stack.db_host}:{stack.db_port}/postgres")
+    typer.echo(f"  Database  postgresql://postgres:***@{stack.db_host}:{stack.db_port}/postgres")
     if target is not None:
         typer.echo(f"  wrote SUPABASE_* to {target}")
     else:

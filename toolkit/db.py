@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from toolkit.dburl import origin_name
 from toolkit.errors import ConnectError
 from toolkit.redact import redact
 from toolkit.settings import LOOPBACK, Settings
@@ -68,12 +69,13 @@ def describe_connect_error(exc: Exception, settings: Settings) -> str:
     text = " ".join(str(exc).split())
     low = text.lower()
     target = settings.shown_db_url()
+    origin = origin_name(settings.sources.get("SUPABASE_DB_URL"))
     if "password authentication failed" in low or "authentication failed" in low:
-        hint = "wrong password or user: check SUPABASE_DB_URL (Project Settings > Database)"
+        hint = f"wrong password or user: check {origin} (Project Settings > Database)"
     elif "does not exist" in low and "database" in low:
         hint = "that database does not exist: the Supabase database is named 'postgres'"
     elif "could not translate host name" in low or "name or service not known" in low:
-        hint = "unknown host: check the host name in SUPABASE_DB_URL"
+        hint = f"unknown host: check the host name in {origin}"
     elif "timeout" in low or "timed out" in low:
         hint = (f"no answer within {settings.connect_timeout_s}s (--connect-timeout): is the host "
                 "reachable? GitHub runners have no IPv6: use the session pooler URL")

@@ -15,6 +15,8 @@ class ExitCode(IntEnum):
     INCOMPLETE = 1  # tables missing or drifted, or a migration failed
     USAGE = 2  # bad flags, configuration or connection
     PRECONDITION = 3  # the database is not ready for the migrations
+    DECLINED = 4  # the user answered no at a prompt: nothing changed
+    PENDING = 5  # plan --detailed-exitcode: it made a plan, and something is pending
 
 
 class ToolkitError(Exception):
@@ -48,3 +50,12 @@ class Refused(ToolkitError):
     """A safety rule refused the operation (rollback of tables with rows, no --yes)."""
 
     exit_code = ExitCode.PRECONDITION
+
+
+class Declined(ToolkitError):
+    """The user answered no at a confirmation prompt: not an error, nothing changed."""
+
+    exit_code = ExitCode.DECLINED
+
+    def __init__(self, message: str = "nothing changed") -> None:
+        super().__init__(message)

@@ -1,7 +1,141 @@
-"""The migration history, shared with the Supabase CLI (supabase_migrations.schema_migrations),
-and the advisory lock every toolkit run that writes takes."""
+"""`toolkit migration new | list | repair`: the Supabase CLI's migration commands.
+
+Files are named as `supabase migration new` names them (<UTC yyyymmddhhmmss>_<name>.sql); the
+history is the CLI's table, supabase_migrations.schema_migrations, written as the CLI writes it,
+so `supabase migration list` and `toolkit migration list` always agree.
+"""
 
 from __future__ import annotations
 
-# pg_advisory_xact_lock key shared by every toolkit run: the bytes of "toolkit" as a bigint.
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import ConfigError, ConnectError, Declined
+
+_NAME = re.compile(r"^(\d+)_(.*)\.sql$")
+_VERSION = re.compile(r"^\d+$")
+
+
+def local_versions(directory: Path) -> dict[str, Path]:
+    """version -> file, for the files named as the CLI expects (others are ignored here)."""
+    if not directory.is_dir():
+        return {}
+    out: dict[str, Path] = {}
+    for path in sorted(directory.iterdir()):
+        m = _NAME.match(path.name)
+        if m and path.is_file():
+            out.setdefault(m.group(1), path)
+    return out
+
+
+def new_migration(migrations_dir: Path, name: str, *, rollback: bool,
+                  now: datetime | None = None) -> list[Path]:
+    """Write an empty <timestamp>_<name>.sql (and its empty rollback file); return the paths."""
+    if not name.strip():
+        raise ConfigError("the migration needs a name, e.g. toolkit migration new add_due_date")
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise ConfigError(f"migration name {name!r} contains a path separator: give a plain "
+                          "name such as add_due_date")
+    version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    existing = local_versions(migrations_dir)
+    if version in existing:
+        raise ConfigError(f"version {version} already exists ({existing[version].name}): wait "
+                          "a second and run it again")
+    filename = f"{version}_{name}.sql"
+    paths = [migrations_dir / filename]
+    if rollback:
+        paths.append(migrations_dir.parent / "rollbacks" / filename)
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8"):  # "x": never overwrite a file
+            pass
+    return paths
+
+
+@dataclass(frozen=True)
+class Row:
+    local: str
+    remote: str
+
+    @property
+    def time(self) -> str:
+        """The version read as a UTC timestamp, as the CLI shows it; else the version itself."""
+        version = self.local or self.remote
+        try:
+            return datetime.strptime(version, "%Y%m%d%H%M%S").strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return version
+
+
+def remote_versions(conn: Any) -> list[str]:
+    from toolkit.sqlfiles import load_sql
+
+    state = conn.execute(load_sql("history_exists.sql")).fetchone()[0]
+    if state == "hidden":
+        raise ConnectError("this role may not read supabase_migrations.schema_migrations: "
+                           "use the postgres role's connection string")
+    if state == "absent":
+        return []
+    return [str(r[0]) for r in conn.execute(load_sql("history_versions.sql")).fetchall()]
+
+
+def side_by_side(local: list[str], remote: list[str]) -> list[Row]:
+    """Local and remote versions on one line when equal, each alone otherwise, in order."""
+    versions = sorted(set(local) | set(remote), key=lambda v: (int(v), v))
+    return [Row(v if v in local else "", v if v in remote else "") for v in versions]
+
+
+def render_list(rows: list[Row]) -> str:
+    """The CLI's layout: a Local | Remote | Time (UTC) table, each value in backticks."""
+    cells = [("Local", "Remote", "Time (UTC)")]
+    cells += [(f"`{r.local or ' '}`", f"`{r.remote or ' '}`", f"`{r.time}`") for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(3)]
+    lines = ["  " + "|".join(f" {c.ljust(w)} " for c, w in zip(cell, widths, strict=True))
+             for cell in cells]
+    lines.insert(1, "  " + "|".join("-" * (w + 2) for w in widths))
+    return "\n".join(lines)
+
+
+def repair(conn: Any, migrations_dir: Path, version: str, status: str,
+           confirm: Callable[[str], bool]) -> str:
+    """Insert (applied) or delete (reverted) one history row; return what was done."""
+    from toolkit.sqlfiles import load_sql
+
+    if not _VERSION.match(version):
+        raise ConfigError(f"version {version!r} is not a migration version (digits only)")
+    if status not in ("applied", "reverted"):
+        raise ConfigError(f"--status {status!r}: use applied or reverted")
+    local = local_versions(migrations_dir)
+    if status == "applied" and version not in local:
+        raise ConfigError(f"no local migration file has version {version} in {migrations_dir}: "
+                          "applied needs the file, to record its name and statements")
+    if not confirm(f"Mark {version} as {status} in supabase_migrations.schema_migrations "
+                   "(no SQL of the migration runs)?"):
+        raise Declined()
+    with conn.transaction():
+        if status == "applied":
+            from toolkit.statements import split
+
+            path = local[version]
+            m = _NAME.match(path.name)
+            assert m is not None
+            conn.execute(load_sql("history_ensure.sql"))
+            cur = conn.execute(load_sql("history_repair_applied.sql"), {
+                "version": version, "name": m.group(2),
+                "statements": list(split(path.read_text(encoding="utf-8")))})
+            done = "recorded as applied" if cur.rowcount else "was already recorded as applied"
+        else:
+            if version not in remote_versions(conn):
+                return f"{version} was not recorded: nothing to revert"
+            conn.execute(load_sql("history_repair_reverted.sql"), {"version": version})
+            done = "removed from the history (reverted)"
+    return f"{version} {done}"
+
+
+# pg_advisory_xact_lock key shared by every toolkit run that writes (apply, rollback, repair):
+# the bytes of "toolkit" as a bigint.
 LOCK_KEY = int.from_bytes(b"toolkit", "big")

@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from toolkit.errors import ConfigError, MigrationFileError
+from toolkit.words import plural
 
 _NAME = re.compile(r"^(\d+)_(.*)\.sql$")
 NO_TRANSACTION = "toolkit:no-transaction"
@@ -106,7 +107,7 @@ def discover(directory: Path) -> MigrationSet:
     if not files:
         raise ConfigError(
             f"no migration files in {str(directory)!r}"
-            + (f" ({len(warnings)} skipped for their names)" if warnings else "")
+            + (f" ({plural(len(warnings), 'file')} skipped for their names)" if warnings else "")
         )
     files.sort(key=lambda f: f.path.name)
     return MigrationSet(directory=directory, files=files, warnings=warnings)

@@ -28,9 +28,10 @@ def emit(report: Report, *, as_json: bool, fmt: str, settings: Settings | None,
     if as_json:
         text = json.dumps(report.to_dict(), indent=2)
     else:
+        from toolkit.progress import use_colour
         from toolkit.render_text import render_text
 
-        text = render_text(report)
+        text = render_text(report, colour=use_colour(out, github=github_mode(fmt)))
     out.write(redact(text, secrets) + "\n")
     out.flush()
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ from toolkit.output import github_mode
 from toolkit.redact import redact
 from toolkit.report import Problem, Report, TableResult
 from toolkit.settings import Settings
+from toolkit.words import plural
 
 Level = Literal["error", "warning", "notice"]
 MAX_PER_LEVEL = 10  # GitHub keeps ten error and ten warning annotations per step
@@ -144,7 +144,8 @@ def _problems(report: Report) -> list[Problem]:
             problem = Problem("notice", f"{name} is pending: apply creates {listed}")
         else:
             problem = Problem(table_level, f"{name} is not applied: "
-                              f"{_n(len(tables), 'table')} missing ({listed}); run toolkit apply")
+                              f"{plural(len(tables), 'table')} missing ({listed}); run "
+                              "toolkit apply")
         if file:
             problem.file, problem.line = file, 1
         out.append(problem)
@@ -153,15 +154,11 @@ def _problems(report: Report) -> list[Problem]:
             created = [c.removeprefix("table ") for c in plan.creates
                        if c.startswith("table ")]
             out.append(Problem("notice", f"{Path(plan.file).name} is pending: apply creates "
-                               + (", ".join(created) or _n(len(plan.creates), "object")),
+                               + (", ".join(created) or plural(len(plan.creates), "object")),
                                file=plan.file, line=1))
         for note in plan.warnings:
             out.append(Problem("warning", note.message, file=plan.file, line=note.line))
     return out
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word if count == 1 else word + 's'}"
 
 
 def annotation_lines(report: Report, secrets: list[str],
@@ -199,7 +196,7 @@ def summary_markdown(report: Report) -> str:
     # What will change comes first (plan), then what stays.
     for plan in report.planned:
         out.append(f"**Pending {_md(plan.version)}_{_md(plan.name)}** (creates "
-                   f"{_n(len(plan.creates), 'object')})\n")
+                   f"{plural(len(plan.creates), 'object')})\n")
         out += [f"- {_md(c)}" for c in plan.creates]
         out += [f"- ⚠️ {_md(w.message)}" for w in plan.warnings]
         out += [f"- ❌ {_md(w.message)}" for w in plan.non_transactional]
@@ -224,7 +221,8 @@ def summary_markdown(report: Report) -> str:
         out.append("")
     if report.applied:
         out.append("**Applied:**")
-        out += [f"- `{_md(a.version)}_{_md(a.name)}` in {a.ms:.0f} ms ({len(a.created)} objects)"
+        out += [f"- `{_md(a.version)}_{_md(a.name)}` in {a.ms:.0f} ms "
+                f"({plural(len(a.created), 'object')})"
                 for a in report.applied]
         out.append("")
     elif report.command == "apply" and v.status != "failed":
@@ -275,15 +273,18 @@ def output_lines(outputs: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
-def report_path(command: str) -> Path:
-    directory = Path(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir())
-    return directory / f"toolkit-{command or 'run'}-report.json"
+def report_path(command: str) -> Path | None:
+    """The JSON report's place in the runner's temp folder; None outside a runner, where
+    GitHub mode (--format github on a laptop) must not leave files behind."""
+    directory = os.environ.get("RUNNER_TEMP")
+    return Path(directory) / f"toolkit-{command or 'run'}-report.json" if directory else None
 
 
-def write_report_file(report: Report, secrets: Iterable[str] = ()) -> Path:
+def write_report_file(report: Report, secrets: Iterable[str] = ()) -> Path | None:
     path = report_path(report.command)
-    path.write_text(redact(json.dumps(report.to_dict(), indent=2), list(secrets)) + "\n",
-                    encoding="utf-8")
+    if path is not None:
+        path.write_text(redact(json.dumps(report.to_dict(), indent=2), list(secrets)) + "\n",
+                        encoding="utf-8")
     return path
 
 
@@ -301,7 +302,7 @@ def emit_github(report: Report, settings: Settings | None, stream: TextIO) -> No
         "missing": ",".join(report.missing),
         "applied": ",".join(a.version for a in report.applied),
         "pending": ",".join(report.pending),
-        "report": str(path),
+        "report": str(path or ""),
     }
     _append("GITHUB_OUTPUT", redact(output_lines(outputs), secrets))
 
@@ -323,6 +324,7 @@ def emit_github_error(message: str, *, code: int, command: str, settings: Settin
     path = report_path(command)
     body = {"command": command, "ok": False, "status": "failed", "exit_code": code,
             "error": message, **{k: v for k, v in where.items() if v}}
-    path.write_text(redact(json.dumps(body, indent=2), secrets) + "\n", encoding="utf-8")
+    if path is not None:
+        path.write_text(redact(json.dumps(body, indent=2), secrets) + "\n", encoding="utf-8")
     _append("GITHUB_OUTPUT", output_lines({"status": "failed", "missing": "", "applied": "",
-                                           "pending": "", "report": str(path)}))
+                                           "pending": "", "report": str(path or "")}))

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+from toolkit.progress import paint
 from toolkit.report import Report
+from toolkit.words import plural
 
 _MARK = {True: "ok ", False: "!! "}
+# ok / missing / drifted at a glance, on a terminal only (the caller decides).
+_STATE_COLOUR = {"present": "green", "missing": "red", "drifted": "yellow", "forbidden": "red",
+                 "unknown": "yellow", "error": "red"}
 
 
-def _table(rows: list[list[str]], header: list[str]) -> list[str]:
+def _table(rows: list[list[str]], header: list[str], colour: bool = False) -> list[str]:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths))]
-    lines += [fmt.format(*r).rstrip() for r in rows]
+    for r in rows:
+        # Pad first, then colour the state cells: escape codes must not skew the columns.
+        cells = [c.ljust(w) for c, w in zip(r, widths, strict=True)]
+        for i in (1, 2):
+            state = r[i].strip()
+            if state in _STATE_COLOUR:
+                cells[i] = paint(r[i], _STATE_COLOUR[state], colour) + " " * (widths[i] - len(r[i]))
+        lines.append("  ".join(cells).rstrip())
     return lines
 
 
-def render_text(report: Report) -> str:
+def _mark(ok: bool, colour: bool) -> str:
+    return paint(_MARK[ok], "green" if ok else "red", colour)
+
+
+def render_text(report: Report, *, colour: bool = False) -> str:
     out: list[str] = []
     target = " | ".join(f"{k}: {v}" for k, v in report.target.items())
     out.append(f"toolkit {report.command}" + (f"  ({target})" if target else ""))
@@ -23,12 +39,12 @@ def render_text(report: Report) -> str:
         out.append("")
         out.append("Preconditions")
         for p in report.preconditions:
-            out.append(f"  {_MARK[p.ok]}{p.name:<10} {p.detail}")
+            out.append(f"  {_mark(p.ok, colour)}{p.name:<10} {p.detail}")
     if report.functional:
         out.append("")
         out.append("Functional test (one transaction, rolled back)")
         for f in report.functional:
-            out.append(f"  {_MARK[f.ok]}{f.name:<22} {f.detail}")
+            out.append(f"  {_mark(f.ok, colour)}{f.name:<22} {f.detail}")
     if report.planned:
         out.append("")
         for plan in report.planned:
@@ -46,12 +62,12 @@ def render_text(report: Report) -> str:
         out.append("")
         rows = [[t.name, t.database, t.rest, t.detail if len(t.detail) < 90
                  else t.detail[:87] + "..."] for t in report.tables]
-        out += _table(rows, ["table", "database", "rest", "detail"])
+        out += _table(rows, ["table", "database", "rest", "detail"], colour)
     if report.objects:
         out.append("")
         rows = [[f"{o.kind} {o.name}", o.database, o.detail if len(o.detail) < 90
                  else o.detail[:87] + "..."] for o in report.objects]
-        out += _table(rows, ["object", "database", "detail"])
+        out += _table(rows, ["object", "database", "detail"], colour)
     if report.shadow:
         sh = report.shadow
         out.append("")
@@ -64,10 +80,15 @@ def render_text(report: Report) -> str:
     problems = [p for p in report.problems if p.level != "notice"]
     if problems or report.notes:
         out.append("")
-    out += [f"{p.level}: {p.message}" for p in problems]
+    level_colour = {"error": "red", "warning": "yellow"}
+    out += [f"{paint(p.level, level_colour.get(p.level, 'dim'), colour)}: {p.message}"
+            for p in problems]
     out += [f"note: {n}" for n in report.notes]
     out.append("")
-    out.append(_summary(report))
+    summary = _summary(report)
+    tone = "green" if summary.startswith("OK") else "yellow" if summary.startswith(
+        "INCOMPLETE") else "red"
+    out.append(paint(summary, tone, colour))
     return "\n".join(out)
 
 
@@ -78,9 +99,8 @@ def _kinds(created: list[str]) -> str:
         kind = next((k for k in ("row level security", "foreign key") if line.startswith(k)),
                     line.split(" ", 1)[0])
         counts[kind] = counts.get(kind, 0) + 1
-    plural = {"row level security": "RLS on {n} tables", "index": "{n} indexes"}
-    return ", ".join(plural.get(k, "{n} " + k + ("s" if n != 1 else "")).format(n=n)
-                     for k, n in counts.items()) or "nothing new"
+    return ", ".join(f"RLS on {plural(n, 'table')}" if k == "row level security"
+                     else plural(n, k) for k, n in counts.items()) or "nothing new"
 
 
 def _summary(report: Report) -> str:

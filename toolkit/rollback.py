@@ -1,10 +1,10 @@
-"""`toolkit rollback`: the seed's rollback plan as a command.
+"""`toolkit rollback [VERSION]`: undo the newest applied migration with its rollback file.
 
-The down SQL lives beside the migration (supabase/rollbacks/<version>_<name>.sql), not here.
-It runs in one transaction with the history row's deletion. Before dropping anything the
-tables are locked and counted inside that transaction, so no row can slip in between the
-count and the drop; tables with rows are refused unless --force. Only tables the migration
-itself creates may be dropped: `agents` and its data are never touched.
+The down SQL lives beside the migration (supabase/rollbacks/<version>_<name>.sql) and may be
+any SQL. It runs in one transaction with the history row's deletion. Whatever it would drop
+(tables, columns) is counted first, and again under an ACCESS EXCLUSIVE lock inside that
+transaction, so nothing can slip in between the count and the drop; data is refused unless
+--force. Only what the migration itself created may be dropped: `agents` never.
 """
 
 from __future__ import annotations
@@ -13,127 +13,130 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from toolkit.analysis_model import Analysis
-from toolkit.catalog import inspect
 from toolkit.connections import describe_target
 from toolkit.db import connect
-from toolkit.errors import ConfigError, MigrationFileError, Refused
-from toolkit.history import LOCK_KEY
+from toolkit.errors import ConfigError, Declined, ExitCode, Refused, ToolkitError
+from toolkit.history import LOCK_KEY, remote_versions
 from toolkit.migrations import MigrationFile
 from toolkit.project import load_project
 from toolkit.report import Report
+from toolkit.rollback_sql import Loss, created, foreign, is_empty, losses
 from toolkit.settings import Settings
 from toolkit.sqlfiles import load_sql
+from toolkit.words import plural
 
 Confirm = Callable[[str], bool]
 
 
+class RollbackFailed(ToolkitError):
+    """The rollback SQL failed: rolled back, nothing changed."""
+
+    exit_code = ExitCode.INCOMPLETE
+
+
 def rollback_file(migration: MigrationFile) -> Path:
-    return migration.path.parent.parent / "rollbacks" / migration.path.name
+    from toolkit.root import shown
 
-
-def dropped_tables(path: Path, sql_text: str) -> list[str]:
-    """The tables a rollback file drops, in order; anything but DROP TABLE is refused."""
-    import pglast
-    from pglast import ast as pg_ast
-
-    ast: Any = pg_ast
-
-    try:
-        raw = pglast.parse_sql(sql_text)
-    except pglast.parser.ParseError as exc:
-        raise MigrationFileError(f"{path}: syntax error: {exc.args[0]}", path=str(path)) from None
-    out: list[str] = []
-    for rs in raw:
-        stmt = rs.stmt
-        if not (isinstance(stmt, ast.DropStmt) and stmt.removeType.name == "OBJECT_TABLE"):
-            raise MigrationFileError(
-                f"{path}: only DROP TABLE statements belong in a rollback file "
-                f"(found {type(stmt).__name__})", path=str(path))
-        for obj in stmt.objects:
-            names = [n.sval for n in obj]
-            schema, table = (names[0], names[1]) if len(names) == 2 else ("public", names[0])
-            out.append(table if schema == "public" else f"{schema}.{table}")
-    return out
-
-
-def _count_rows(cur: Any, tables: list[str]) -> dict[str, int]:
-    from psycopg import sql
-
-    if not tables:
-        return {}
-    query = sql.SQL(" union all ").join(
-        sql.SQL("select {}, count(*) from public.{}").format(sql.Literal(t), sql.Identifier(t))
-        for t in tables)
-    cur.execute(query)
-    return {name: int(n) for name, n in cur.fetchall()}
+    return shown(migration.path.absolute().parent.parent / "rollbacks" / migration.path.name)
 
 
 def run_rollback(settings: Settings, *, version: str | None, force: bool,
                  confirm: Confirm) -> Report:
     report = Report("rollback", target=describe_target(settings))
-    project = load_project(settings, report)
-    migrations = project.migrations
+    # Every migration file parsed first, as check does: a broken file is named before connecting.
+    files = load_project(settings, report).migrations.files
     with connect(settings, autocommit=True) as conn:
-        catalog = inspect(conn)
-        applied = [f for f in migrations.files if f.version in catalog.applied_versions]
-        target = _target(migrations.files, applied, version)
+        recorded = set(remote_versions(conn))
+        applied = [f for f in files if f.version in recorded]
+        target = _target(files, applied, version)
         path = rollback_file(target)
         if not path.is_file():
-            raise ConfigError(f"no rollback file for {target.path.name}: expected {path}")
-        drops = dropped_tables(path, path.read_text(encoding="utf-8"))
-        _only_own_tables(project.analysis, target, drops, path)
-        present = [t for t in drops if catalog.table(t if "." in t else f"public.{t}")]
+            raise ConfigError(f"no rollback file for {target.path.name}: expected {path} "
+                              "(toolkit migration new --rollback writes one beside a new "
+                              "migration)")
+        text = path.read_text(encoding="utf-8")
+        drops = losses(path, text)
+        if not drops and is_empty(path, text):
+            raise ConfigError(f"{path} is empty: write the SQL that undoes {target.path.name}")
+        bad = foreign(drops, created(target.path, target.sql))
+        if bad:
+            raise Refused(f"{path.name} would drop {', '.join(b.shown for b in bad)}, which "
+                          f"{target.path.name} does not create: refusing (toolkit never drops "
+                          "agents or anything the migrations did not create)")
         with conn.cursor() as cur:
-            counts = _count_rows(cur, present)
-        _refuse_rows(counts, force)
-        listing = ", ".join(f"{t} ({counts[t]} rows)" for t in present) or "none present"
-        if not confirm(f"Drop {len(present)} tables of {target.version}_{target.name}: "
-                       f"{listing}, and delete its history row?"):
-            raise Refused("rollback not confirmed: nothing was changed")
-        _execute(conn, settings, path, present, drops, target, force)
-    report.notes.append(f"rolled back {target.version}_{target.name}: dropped "
-                        f"{len(present)} tables in one transaction and deleted its history row")
-    report.notes += [f"dropped {t} ({counts[t]} rows)" for t in present]
+            present = [d for d in drops if _present(cur, d)]
+            counts = _count(cur, present)
+        _refuse_data(counts, force)
+        if not confirm(_question(target, path, counts)):
+            raise Declined("rollback declined: nothing changed")
+        _execute(conn, settings, path, text, present, target, force)
+    report.notes.append(
+        f"rolled back {target.version}_{target.name}: ran {path.name} and deleted its history "
+        "row in one transaction")
+    report.notes += [f"dropped {loss.table_shown if loss.column is None else loss.shown} "
+                     f"({_amount(loss, n)})" for loss, n in counts.items()]
     return report
 
 
 def _target(files: list[MigrationFile], applied: list[MigrationFile],
             version: str | None) -> MigrationFile:
+    """The newest applied migration; a named VERSION must be that one (one at a time)."""
+    if not applied:
+        raise Refused("no migration is recorded as applied: nothing to roll back")
     if version:
         match = [f for f in files if f.version == version]
         if not match:
             raise ConfigError(f"no migration file with version {version}")
         if match[0] not in applied:
             raise Refused(f"{version} is not recorded as applied: nothing to roll back")
-        if applied and applied[-1] is not match[0]:
-            raise Refused(f"{version} is not the newest applied migration "
-                          f"({applied[-1].version}): roll that back first")
-        return match[0]
-    if not applied:
-        raise Refused("no migration is recorded as applied: nothing to roll back")
+        if applied[-1] is not match[0]:
+            newer = [f.version for f in applied if int(f.version) > int(version)]
+            raise Refused(f"{version} is not the newest applied migration: roll back "
+                          f"{', '.join(reversed(newer))} first (newest first, one at a time)")
     return applied[-1]
 
 
-def _only_own_tables(analysis: Analysis, target: MigrationFile, drops: list[str],
-                     path: Path) -> None:
-    creates = analysis.by_version()[target.version].creates
-    own = {c.removeprefix("table ") for c in creates if c.startswith("table ")}
-    foreign = [t for t in drops if t not in own]
-    if foreign:
-        raise Refused(f"{path.name} would drop {', '.join(foreign)}, which "
-                      f"{target.path.name} does not create: refusing")
+def _present(cur: Any, loss: Loss) -> bool:
+    cur.execute(load_sql("rollback_loss_present.sql"),
+                {"schema": loss.schema, "table": loss.table, "column": loss.column})
+    return bool(cur.fetchone()[0])
 
 
-def _refuse_rows(counts: dict[str, int], force: bool) -> None:
-    full = {t: n for t, n in counts.items() if n}
+def _count(cur: Any, present: list[Loss]) -> dict[Loss, int]:
+    from psycopg import sql
+
+    out: dict[Loss, int] = {}
+    for loss in present:
+        table = sql.Identifier(loss.schema, loss.table)
+        if loss.column is None:
+            query = sql.SQL(load_sql("rollback_count_rows.sql")).format(table=table)
+        else:
+            query = sql.SQL(load_sql("rollback_count_values.sql")).format(
+                table=table, column=sql.Identifier(loss.column))
+        cur.execute(query)
+        out[loss] = int(cur.fetchone()[0])
+    return out
+
+
+def _amount(loss: Loss, n: int) -> str:
+    return plural(n, "row") if loss.column is None else plural(n, "non-null value")
+
+
+def _refuse_data(counts: dict[Loss, int], force: bool) -> None:
+    full = [(loss, n) for loss, n in counts.items() if n]
     if full and not force:
-        listed = ", ".join(f"{t} has {n} rows" for t, n in full.items())
-        raise Refused(f"refusing to drop tables that hold data: {listed}; pass --force to drop "
-                      "them anyway")
+        listed = ", ".join(f"{loss.shown} holds {_amount(loss, n)}" for loss, n in full)
+        raise Refused(f"refusing to drop data: {listed}; pass --force to drop it anyway")
 
 
-def _execute(conn: Any, settings: Settings, path: Path, present: list[str], drops: list[str],
+def _question(target: MigrationFile, path: Path, counts: dict[Loss, int]) -> str:
+    lost = ", ".join(f"{loss.shown} ({_amount(loss, n)})" for loss, n in counts.items())
+    what = f"drops {lost}" if lost else "drops no table or column"
+    return (f"Roll back {target.version}_{target.name}: run rollbacks/{path.name} ({what}) and "
+            "delete its history row?")
+
+
+def _execute(conn: Any, settings: Settings, path: Path, text: str, present: list[Loss],
              target: MigrationFile, force: bool) -> None:
     import psycopg
     from psycopg import sql
@@ -142,19 +145,33 @@ def _execute(conn: Any, settings: Settings, path: Path, present: list[str], drop
         statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
         lock_key=sql.Literal(LOCK_KEY),
         lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"))
+    tables = sorted({(loss.schema, loss.table) for loss in present})
     try:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(prelude)
-            if present:
-                # Lock first, then count: no row can arrive between the count and the drop.
-                cur.execute(sql.SQL("lock table {} in access exclusive mode").format(
-                    sql.SQL(", ").join(sql.SQL("public.{}").format(sql.Identifier(t))
-                                       for t in present)))
-                _refuse_rows(_count_rows(cur, present), force)
-            cur.execute(path.read_text(encoding="utf-8").encode())
+            if tables:
+                cur.execute(sql.SQL(load_sql("rollback_lock.sql")).format(
+                    tables=sql.SQL(", ").join(sql.Identifier(*t) for t in tables)))
+                _refuse_data(_count(cur, present), force)
+            cur.execute(text.encode())  # simple protocol: the whole file, one round trip
             cur.execute(load_sql("history_delete.sql"), {"version": target.version})
     except psycopg.errors.LockNotAvailable:
         raise Refused(
             f"a lock on one of the tables was held for longer than lock_timeout "
-            f"({settings.lock_timeout_ms} ms): nothing was dropped; retry later"
-        ) from None
+            f"({settings.lock_timeout_ms} ms): nothing was changed; retry later") from None
+    except psycopg.errors.DependentObjectsStillExist as exc:
+        raise Refused(f"rollback blocked: {_dependants(exc)}; nothing was changed. Drop or "
+                      "change those objects yourself (they are not the migration's), then "
+                      "run rollback again") from None
+    except psycopg.Error as exc:
+        if isinstance(exc, psycopg.errors.OperationalError) and not exc.sqlstate:
+            raise
+        first = (exc.diag.message_primary or str(exc)).splitlines()[0]
+        raise RollbackFailed(f"{path}: {first} [{exc.sqlstate}]; the transaction was rolled "
+                             "back, nothing was changed") from None
+
+
+def _dependants(exc: Any) -> str:
+    """PostgreSQL's 'view v depends on table t' lines, without its hint (never CASCADE)."""
+    detail = exc.diag.message_detail or exc.diag.message_primary or "other objects depend on it"
+    return "; ".join(line.strip() for line in detail.splitlines() if line.strip())

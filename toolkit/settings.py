@@ -28,6 +28,7 @@ from toolkit.envnames import (
 )
 from toolkit.errors import ConfigError
 from toolkit.redact import mask_url
+from toolkit.root import default_migrations_dir
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*$")
@@ -110,8 +111,14 @@ def parse_duration_ms(value: str | int | float, what: str) -> int:
     return int(ms)
 
 
-def validate_db_url(url: str) -> None:
-    """Catch the malformed URLs before psycopg does, with a line that says what to fix."""
+def validate_db_url(url: str, origin: str = "database URL") -> None:
+    """Catch the malformed URLs before psycopg does, with a line that says what to fix and
+    names where the URL came from (--db-url, SUPABASE_DB_URL or .env)."""
+    from toolkit.dburl import explain
+
+    problem = explain(url, origin)
+    if problem:
+        raise ConfigError(problem)
     if "://" not in url:
         if "=" in url:  # a libpq key=value conninfo string: psycopg validates it
             return
@@ -122,8 +129,9 @@ def validate_db_url(url: str) -> None:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        reason = "port out of range (1-65535)" if "range" in str(exc) else "malformed"
-        raise ConfigError(f"database URL {mask_url(url)!r} is {reason}") from None
+        reason = ("port out of range (1-65535)" if "range" in str(exc)
+                  else f"malformed ({_url_reason(exc)})")
+        raise ConfigError(f"{origin} {mask_url(url)!r} is {reason}") from None
     if parts.scheme not in ("postgresql", "postgres"):
         raise ConfigError(
             f"database URL scheme {parts.scheme!r} is not postgresql://: use the Postgres "
@@ -133,6 +141,15 @@ def validate_db_url(url: str) -> None:
         raise ConfigError(f"database URL {mask_url(url)!r} has no host")
     if port == 0:
         raise ConfigError("database URL port out of range (1-65535)")
+
+
+def _url_reason(exc: ValueError) -> str:
+    text = str(exc)
+    if "Port could not be cast" in text:
+        return "the port is not a number"
+    if "IPv" in text:
+        return "brackets [] belong only around an IPv6 address"
+    return text
 
 
 def validate_api_url(url: str) -> None:
@@ -218,7 +235,9 @@ def load_settings(
 
     db_url = get(ENV_DB_URL)
     if db_url:
-        validate_db_url(db_url)
+        from toolkit.dburl import origin_name
+
+        validate_db_url(db_url, origin_name(sources.get(ENV_DB_URL)))
     url = get(ENV_URL)
     key = get(ENV_SERVICE_KEY)
     if url and not key:
@@ -252,7 +271,7 @@ def load_settings(
         db_url=db_url,
         supabase_url=url,
         service_key=key,
-        migrations_dir=Path(migrations) if migrations else Path("supabase/migrations"),
+        migrations_dir=Path(migrations) if migrations else default_migrations_dir(),
         lock_timeout_ms=parse_duration_ms(lock, "lock timeout") if lock else 4000,
         statement_timeout_ms=(
             parse_duration_ms(statement, "statement timeout") if statement else 120_000

@@ -12,7 +12,7 @@ from toolkit.report import Report, TableResult
 
 # Errors of these kinds mean a migration failed or was refused, not just "not there yet".
 FAILED_KINDS = {"migration", "refused", "shadow"}
-PENDING_EXIT = 4  # plan --detailed-exitcode: it could make a plan, and something is pending
+PENDING_EXIT = ExitCode.PENDING
 
 
 @dataclass(frozen=True)

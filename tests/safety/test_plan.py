@@ -72,7 +72,7 @@ def test_plan_writes_nothing_even_the_history_table(stack: LocalStack, db: str) 
 
 def test_detailed_exitcode_says_pending(db: str) -> None:
     pending = run_toolkit("plan", "--detailed-exitcode", env={"SUPABASE_DB_URL": db})
-    assert pending.code == 4, pending.output
+    assert pending.code == 5, pending.output
     assert "PLAN: 1 migration pending" in pending.stdout or "PENDING:" in pending.stdout
     assert run_toolkit("apply", env={"SUPABASE_DB_URL": db}).code == 0
     done = run_toolkit("plan", "--detailed-exitcode", env={"SUPABASE_DB_URL": db})

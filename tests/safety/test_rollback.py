@@ -50,7 +50,7 @@ def test_rollback_refuses_tables_with_rows_unless_forced(stack: LocalStack, db: 
     assert n is not None
     refused = run_toolkit("rollback", "--yes", env=env)
     assert refused.code == 3
-    assert f"agent_tasks has {n[0]} rows" in refused.stderr
+    assert f"table agent_tasks holds {n[0]} rows" in refused.stderr
     assert _count(stack, db) == 11
     forced = run_toolkit("rollback", "--yes", "--force", env=env)
     assert forced.code == 0, forced.output
@@ -67,7 +67,7 @@ def test_rollback_needs_yes_without_a_terminal(stack: LocalStack, db: str) -> No
 
 
 def test_rollback_asks_on_a_terminal(stack: LocalStack, db: str) -> None:
-    """A real pseudo-terminal: 'n' leaves everything, 'y' rolls back."""
+    """A real pseudo-terminal: 'n' is "nothing changed" (exit 4, no error), 'y' rolls back."""
     import os
     import pty
     import subprocess
@@ -76,7 +76,7 @@ def test_rollback_asks_on_a_terminal(stack: LocalStack, db: str) -> None:
     from tests.conftest import ROOT
 
     assert run_toolkit("apply", env={"SUPABASE_DB_URL": db}).code == 0
-    for answer, expected_code, expected_tables in (("n", 3, 11), ("y", 0, 0)):
+    for answer, expected_code, expected_tables in (("n", 4, 11), ("y", 0, 0)):
         leader, follower = pty.openpty()
         proc = subprocess.Popen([sys.executable, "-m", "toolkit", "rollback", "--db-url", db],
                                 cwd=ROOT, stdin=follower, stdout=subprocess.PIPE,
@@ -85,10 +85,21 @@ def test_rollback_asks_on_a_terminal(stack: LocalStack, db: str) -> None:
         seen = b""
         while b"[y/N]" not in seen:
             seen += os.read(leader, 1024)
-        assert b"Drop 11 tables" in seen
+        assert b"drops table agent_metrics (0 rows)" in seen
         os.write(leader, answer.encode() + b"\n")
         proc.communicate(timeout=60)
+        after = b""
+        while True:
+            try:
+                chunk = os.read(leader, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            after += chunk
         os.close(leader)
+        if answer == "n":
+            assert b"nothing changed" in after and b"error" not in after
         assert proc.returncode == expected_code
         assert _count(stack, db) == expected_tables
 
@@ -103,7 +114,7 @@ def test_rollback_refuses_a_file_that_drops_agents(stack: LocalStack, db: str,
         "drop table if exists public.agent_metrics;\ndrop table if exists public.agents;\n")
     result = run_toolkit("rollback", "--yes", env=env)
     assert result.code == 3
-    assert "would drop agents" in result.stderr
+    assert "would drop table agents" in result.stderr
     with admin(stack, db) as conn:
         assert conn.execute("select to_regclass('public.agents')").fetchone() != (None,)
         assert conn.execute("select to_regclass('public.agent_metrics')").fetchone() != (None,)

@@ -112,5 +112,6 @@ export async function handler(req: Request): Promise<Response> {
 }
 
 if (import.meta.main) {
-  Deno.serve(handler);
+  // `deno task serve` locally: PORT picks the port (8000 by default, as Deno.serve's own).
+  Deno.serve({ port: Number(Deno.env.get("PORT") ?? "8000") }, handler);
 }

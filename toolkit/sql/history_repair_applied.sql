@@ -1,0 +1,3 @@
+insert into supabase_migrations.schema_migrations (version, name, statements)
+values (%(version)s, %(name)s, %(statements)s)
+on conflict (version) do nothing

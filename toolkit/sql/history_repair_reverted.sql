@@ -1,0 +1,1 @@
+delete from supabase_migrations.schema_migrations where version = %(version)s

@@ -1,0 +1,2 @@
+-- Rows a DROP TABLE would lose.
+select count(*) from {table}
