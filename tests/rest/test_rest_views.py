@@ -59,8 +59,13 @@ def test_forbidden_table_is_reported_and_not_ok(stack: LocalStack, db: str,
     result = run_toolkit("check", "--json", env=env)
     assert result.code == 1, result.output
     logs = next(t for t in result.json["tables"] if t["name"] == "agent_logs")
-    assert (logs["database"], logs["rest"]) == ("present", "forbidden")
+    # Grants are part of drift: the database view names what was revoked, and the GRANT
+    # that fixes it; the API's own answer is 42501.
+    assert (logs["database"], logs["rest"]) == ("drifted", "forbidden")
     assert "42501" in logs["detail"]
+    assert any(d.startswith("service_role lacks DELETE, INSERT, SELECT")
+               and "grant delete, insert, select" in d and "on public.agent_logs to service_role"
+               in d for d in logs["differences"]), logs["differences"]
 
 
 def test_disagreement_between_the_views_is_not_ok(stack: LocalStack, db: str,

@@ -35,9 +35,10 @@ def test_each_kind_of_drift_is_named(stack: LocalStack, db: str) -> None:
     messages = [p["message"] for p in result.json["problems"]]
     for expected in (
         'agent_metrics: column "unit" missing',
-        "agent_tasks: index on (agent_id) missing",
+        "agent_tasks: index on (agent_id) missing (agent_tasks_agent_id_idx)",
         'agent_logs: column "message" is nullable, expected NOT NULL',
-        "agent_logs: check on (level) [critical, debug, error, info, warning] missing",
+        "agent_logs: check on (level): CHECK ((level = ANY (ARRAY['debug'::text, 'info'::text, "
+        "'warning'::text, 'error'::text, 'critical'::text]))) missing",
         "agent_status: row level security is disabled",
         'agent_tools: column "description" is character varying(20), expected text',
         "approval_history: foreign key (approval_id) -> approvals_queue(id) is ON DELETE "
