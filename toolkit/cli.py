@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from toolkit import __version__
 from toolkit.envnames import (
     ENV_CONNECT_TIMEOUT,
     ENV_DB_URL,
@@ -152,7 +151,9 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
 
 def _version(value: bool) -> None:
     if value:
-        print(f"toolkit {__version__}")
+        import toolkit  # the version is read from the package metadata only here
+
+        print(f"toolkit {toolkit.__version__}")
         raise typer.Exit()
 
 

@@ -16,7 +16,6 @@ import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from toolkit import __version__
 from toolkit.declared_model import Declared
 from toolkit.migrations import MigrationFile
 
@@ -30,11 +29,13 @@ def cache_dir() -> Path:
 
 
 def _key(files: list[MigrationFile]) -> str:
-    try:
-        parser = version("pglast")
-    except PackageNotFoundError:
-        parser = "?"
-    h = hashlib.sha256(f"{__version__}\0{parser}".encode())
+    versions = []
+    for dist in ("toolkit", "pglast"):
+        try:
+            versions.append(version(dist))
+        except PackageNotFoundError:
+            versions.append("?")
+    h = hashlib.sha256("\0".join(versions).encode())
     for f in files:
         h.update(f"\0{f.version}\0{f.name}\0{f.digest}".encode())
     return h.hexdigest()[:32]
