@@ -75,26 +75,34 @@ def test_install_is_from_the_lock_and_cached_on_it(action: dict[str, Any]) -> No
     assert any(u.startswith("actions/setup-python@") for u in uses)
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
     assert cache["with"]["key"] == "${{ steps.key.outputs.key }}"
+    assert cache["with"]["path"] == "${{ steps.key.outputs.dir }}"
     key = next(s for s in steps if s.get("id") == "key")
     assert 'sha256sum "$GITHUB_ACTION_PATH/requirements/action.txt"' in key["run"]
-    pips = _pip_installs(next(s for s in steps if s.get("id") == "install")["run"])
-    # Two installs: every dependency pinned and hash-checked from the lock, then toolkit
-    # itself with no dependency resolution, no index and no build environment of its own.
-    assert len(pips) == 2, pips
-    assert {"--require-hashes", "-r", "$GITHUB_ACTION_PATH/requirements/action.txt"} <= set(pips[0])
-    assert {"--no-deps", "--no-build-isolation", "--no-index"} <= set(pips[1])
+    install = next(s for s in steps if s.get("id") == "install")
+    assert install["env"]["WHEELS"] == "${{ steps.key.outputs.dir }}"  # what the cache keeps
+    assert 'lock="$GITHUB_ACTION_PATH/requirements/action.txt"' in install["run"]
+    pips = _pip_installs(install["run"])
+    # A download of the lock's wheels (cache miss only), then two offline installs: every
+    # dependency pinned and hash-checked from the lock's wheels, then toolkit itself with no
+    # dependency resolution, no index and no build environment of its own.
+    assert [p[p.index("--disable-pip-version-check") + 1] for p in pips] == [
+        "download", "install", "install"], pips
+    assert {"--require-hashes", "-r", "$lock", "-d", "$WHEELS"} <= set(pips[0])
+    assert {"--require-hashes", "-r", "$lock", "--no-index", "--find-links", "$WHEELS"} <= set(
+        pips[1])
+    assert {"--no-deps", "--no-build-isolation", "--no-index"} <= set(pips[2])
     assert (ROOT / "requirements" / "action.txt").is_file()
 
 
 def _pip_installs(script: str) -> list[list[str]]:
-    """The argument lists of the script's pip installs, with "${pip[@]}" expanded."""
+    """The argument lists of the script's pip commands, with "${pip[@]}" expanded."""
     joined = script.replace("\\\n", " ")
     prefix = re.search(r"^\s*pip=\((.*)\)\s*$", joined, re.M)
     assert prefix, "the install step names its pip command once, as pip=(...)"
     out = []
     for line in joined.splitlines():
         words = shlex.split(line.strip()) if line.strip().startswith('"${pip[@]}"') else []
-        if words[1:2] == ["install"]:
+        if words[1:2] in (["install"], ["download"]):
             out.append(shlex.split(prefix.group(1)) + words[1:])
     return out
 
@@ -103,7 +111,7 @@ def test_install_builds_toolkit_outside_the_workspace(action: dict[str, Any]) ->
     """For `uses: ./` the action's folder is the workspace: pip must build from a copy."""
     script = next(s for s in action["runs"]["steps"] if s.get("id") == "install")["run"]
     pips = _pip_installs(script)
-    assert pips[1][-1] == "$src"
+    assert pips[2][-1] == "$src"
     assert re.search(r'\bsrc="\$tmp/toolkit-src"', script)
     assert re.search(r'\btmp="\$\{RUNNER_TEMP', script)
     assert re.search(r'cp -R "\$GITHUB_ACTION_PATH/pyproject.toml" .*"\$src/"', script.replace(
