@@ -18,7 +18,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from baseline_check import TABLES
+# Here, not imported from baseline_check.py, which imports the Supabase client at its top.
+TABLES = [
+    "agents", "agent_profiles", "agent_tasks", "agent_status", "agent_conversations",
+    "agent_tools", "agent_permissions", "agent_logs", "agent_analytics", "approvals_queue",
+    "approval_history", "agent_metrics",
+]
 
 
 def load(which: str) -> Callable[[str, str], Awaitable[Any]]:
