@@ -72,8 +72,16 @@ def test_gateway_serves_rest_without_hypercorn(stack: LocalStack,
         r = client.post("/agents", content=b'{"name": 1}',
                         headers={"apikey": stack.anon_key, "Content-Type": "application/json"})
         assert r.status_code == 401 and r.json()["code"] == "42501"  # anon may not insert
+        r = client.head("/agents?select=id", headers={"apikey": stack.secret_key})
+        assert r.status_code == 200 and r.content == b""
         r = client.get("/agents?select=id", headers={"apikey": stack.secret_key})
-        assert r.status_code == 200
+        assert r.status_code == 200 and r.reason_phrase == "OK"
+    # HEAD of a route the gateway answers itself (a body it must not send), then a GET on
+    # the same connection: the connection survived it.
+    with httpx.Client(base_url=url) as client:
+        assert client.head("/health").status_code == 200
+        assert client.get("/health").json() == {"status": "ok"}
+    assert "Error" not in Path(log).read_text()  # the server logs a failed exchange there
 
 
 def test_h2c_is_refused_without_hypercorn(plain_gateway: tuple[str, str]) -> None:

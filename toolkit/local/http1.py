@@ -13,6 +13,7 @@ import contextlib
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from email.utils import formatdate
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
@@ -25,6 +26,7 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Coroutine[Any, Any, None]]
 
 READ_SIZE = 64 * 1024
+_KNOWN = frozenset(s.value for s in HTTPStatus)
 
 
 async def serve(app: App, host: str, port: int, stop: asyncio.Event) -> None:
@@ -153,12 +155,14 @@ async def _exchange(app: App, conn: h11.Connection, request: h11.Request,
         if message["type"] == "http.response.start":
             headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
             headers.append((b"date", formatdate(usegmt=True).encode("ascii")))
-            writer.write(conn.send(h11.Response(status_code=message["status"],
-                                                headers=headers)) or b"")
+            status = int(message["status"])
+            reason = HTTPStatus(status).phrase.encode() if status in _KNOWN else b""
+            writer.write(conn.send(h11.Response(status_code=status, headers=headers,
+                                                reason=reason)) or b"")
             response_started = True
         elif message["type"] == "http.response.body":
             body = message.get("body", b"")
-            if body:
+            if body and request.method != b"HEAD":  # HEAD: the headers only, as for GET
                 writer.write(conn.send(h11.Data(data=body)) or b"")
             if not message.get("more_body", False):
                 writer.write(conn.send(h11.EndOfMessage()) or b"")
