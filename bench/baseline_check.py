@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from supabase import create_client
+from clients import TABLES
 
-TABLES = [
-    "agents", "agent_profiles", "agent_tasks", "agent_status", "agent_conversations",
-    "agent_tools", "agent_permissions", "agent_logs", "agent_analytics", "approvals_queue",
-    "approval_history", "agent_metrics",
-]
+from supabase import create_client
 
 
 def main() -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import json
 import os
 import platform
 import shutil
@@ -207,6 +208,14 @@ def network(stack: LocalStack, runs: int, rtt_ms: float) -> tuple[list[Row], dic
                         ("`toolkit verify` (REST + functional test)",
                          [*TOOLKIT, "verify", "--format", "text"], env, [pg, gw]),
                     ]
+                    clients = ROOT / "bench" / "clients.py"
+                    cmds += [
+                        (f"REST client: {label}, import + 12 probes at once",
+                         [PY, str(clients), which, url, key], env, [gw])
+                        for which, label in (
+                            ("supabase", "supabase `acreate_client().table()`"),
+                            ("postgrest", "postgrest `AsyncPostgrestClient` (toolkit's)"))
+                    ]
                     for name, argv, cmd_env, counted in cmds:
                         run_child(argv, cmd_env)  # warm-up
                         def direct_run(a: list[str] = argv, e: dict[str, str] = cmd_env
@@ -215,6 +224,8 @@ def network(stack: LocalStack, runs: int, rtt_ms: float) -> tuple[list[Row], dic
 
                         once = through(counted, direct_run) if proxies else direct_run
                         row = repeat(Row(f"network, {where}", name), runs, once)
+                        if name.startswith("REST client"):
+                            row.note = client_note(row)
                         rows.append(row)
                         if proxies:
                             detail[name] = row
@@ -224,6 +235,33 @@ def network(stack: LocalStack, runs: int, rtt_ms: float) -> tuple[list[Row], dic
     finally:
         drop_database(stack, dbname)
     return rows, detail
+
+
+def client_note(row: Row) -> str:
+    """The in-process split that bench/clients.py prints: import, then the probe round."""
+    figures = [json.loads(s.out.strip().splitlines()[-1]) for s in row.samples]
+    imp = statistics.median(f["import_ms"] for f in figures)
+    probe = statistics.median(f["probe_ms"] for f in figures)
+    return f"import {imp:.0f} ms, probe round {probe:.0f} ms"
+
+
+def install_rows(runs: int) -> list[Row]:
+    """The Action's install step, run for real from the lock (see bench/install_time.py)."""
+    from install_time import measure
+
+    cold = Row("install (the Action's step, fresh venv)",
+               "cache miss: download the lock's wheels, install them")
+    warm = Row("install (the Action's step, fresh venv)",
+               "cache hit: install the cached wheels with --no-index")
+    before = Row("install (the Action's step, fresh venv)",
+                 "before the lock: `pip install` of the action folder, pip cache warm")
+    for _ in range(max(1, runs // 3)):  # each miss downloads ~30 wheels
+        samples = measure(PY, lambda argv, env, cwd: run_child(argv, env, cwd))
+        for row, sample in zip((cold, warm, before), samples, strict=True):
+            if sample.code != 0:
+                raise SystemExit(f"{row.name}: failed:\n{sample.out}")
+            row.samples.append(sample)
+    return [cold, warm, before]
 
 
 def apply_rows(stack: LocalStack, runs: int) -> list[Row]:
@@ -240,8 +278,6 @@ def apply_rows(stack: LocalStack, runs: int) -> list[Row]:
                     sample = run_child([*TOOLKIT, "apply", "--no-verify", "--json"],
                                        clean_env(SUPABASE_DB_URL=url))
                     if sample.code == 0 and i:
-                        import json
-
                         timings = json.loads(sample.out)["timings_ms"]
                         inproc.append(sum(v for k, v in timings.items()
                                           if k.startswith("apply ")))
@@ -284,6 +320,13 @@ def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> 
         elif r.name.startswith("`toolkit check`") or r.name.startswith("`toolkit verify`"):
             base = next(x for x in rows if x.section == r.section and x.name.startswith("baseline"))
             ratio = f"{r.median / base.median:.2f}x baseline"
+        elif r.name.startswith("REST client: supabase"):
+            other = next(x for x in rows if x.section == r.section
+                         and x.name.startswith("REST client: postgrest"))
+            ratio = f"{r.median / other.median:.2f}x postgrest"
+        elif r.name.startswith("cache hit"):
+            old = next(x for x in rows if x.name.startswith("before the lock"))
+            ratio = f"{r.median / old.median:.2f}x before"
         elif r.name.startswith("`toolkit apply"):
             ps = next(x for x in rows if x.name.startswith("`psql"))
             ratio = f"{r.median / ps.median:.2f}x psql"
@@ -306,10 +349,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per command (median of)")
     parser.add_argument("--rtt-ms", type=float, default=100.0, help="injected round trip")
-    parser.add_argument("--only", choices=["startup", "network", "apply"], action="append")
+    parser.add_argument("--only", choices=["startup", "network", "apply", "install"],
+                        action="append")
     parser.add_argument("--state-dir", type=Path, help="reuse this local stack (left running)")
     args = parser.parse_args()
-    only = set(args.only or ["startup", "network", "apply"])
+    only = set(args.only or ["startup", "network", "apply", "install"])
 
     rows: list[Row] = []
     detail: dict[str, Row] = {}
@@ -325,6 +369,8 @@ def main() -> None:
                 rows += net
             if "apply" in only:
                 rows += apply_rows(stack, args.runs)
+    if "install" in only:
+        rows += install_rows(args.runs)
     md = table(rows, detail, args.runs, args.rtt_ms)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

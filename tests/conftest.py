@@ -38,9 +38,12 @@ NEW_TABLES = [
     "agent_metrics",
 ]
 ALL_TABLES = ["agents", *NEW_TABLES]
-OUTPUT_LOG = Path(os.environ.get("TOOLKIT_TEST_OUTPUT_LOG", "/tmp/toolkit-test-output.log"))
+# One log per session (sessions of other checkouts may run at the same time on this machine);
+# CI names a fixed path so that it can print the log when a job fails.
+OUTPUT_LOG = Path(os.environ.get("TOOLKIT_TEST_OUTPUT_LOG")
+                  or f"/tmp/toolkit-test-output-{os.getpid()}.log")
 # Secrets a test used beyond the stack's own (bad passwords, foreign keys): the secret scan in
-# tests/zz_secrets looks for each of them in every output of the session.
+# tests/secrets looks for each of them in every output of the session.
 SESSION_SECRETS: set[str] = set()
 # The shadow database every toolkit run in the suite replays the migrations on: the session
 # stack's own server (URL mode; tests/shadow covers the embedded server), and a cache folder of
@@ -48,9 +51,26 @@ SESSION_SECRETS: set[str] = set()
 SHADOW: dict[str, str] = {}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "runs_last: reads what the other tests of the session left behind")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Every session starts a fresh output log, so the secret scan sees this session only."""
     OUTPUT_LOG.write_text("", encoding="utf-8")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked runs_last go after every other, whatever their file is called.
+
+    The secret scan judges every output of the session, so it must come after all of them.
+    It stays a test (it is selected, reported and fails like one) rather than a sessionfinish
+    hook, and pytest's own ordering hook places it, instead of a folder name that happens to
+    sort last. trylast: after any other plugin has reordered.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
 
 
 @pytest.fixture(scope="session")

@@ -11,16 +11,14 @@ import contextlib
 import json
 import os
 import tempfile
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 
 def toolkit_version() -> str:
-    try:
-        return version("toolkit")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "0+unknown"
+    import toolkit
+
+    return str(toolkit.__version__)
 
 
 def cache_dir() -> Path:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from toolkit import __version__
 from toolkit.envnames import (
     ENV_CONNECT_TIMEOUT,
     ENV_DB_URL,
@@ -220,14 +219,9 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError
-        from importlib.metadata import version as installed
+        import toolkit  # the version is read from the package metadata only here
 
-        try:
-            number = installed("toolkit")
-        except PackageNotFoundError:  # run from a source tree that was never installed
-            number = __version__
-        print(f"toolkit {number}")
+        print(f"toolkit {toolkit.__version__}")
         raise typer.Exit()
 
 

@@ -142,14 +142,10 @@ def cache_root() -> Path:
 
 
 def template_key(bins: ServerBinaries) -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from toolkit.cache import toolkit_version
 
-    try:
-        toolkit_version = version("toolkit")
-    except PackageNotFoundError:
-        from toolkit import __version__ as toolkit_version
     # SERVER_CONF and RECIPE stand for how the template is built: bump RECIPE on any change.
-    raw = f"{RECIPE}\0{bins.bindir}\0{supabase_shape.digest()}\0{toolkit_version}\0{SERVER_CONF}"
+    raw = f"{RECIPE}\0{bins.bindir}\0{supabase_shape.digest()}\0{toolkit_version()}\0{SERVER_CONF}"
     return f"shadow-pg{bins.major}-{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 

@@ -1,14 +1,13 @@
-"""action.yml: the inputs and outputs the docs promise, no script injection, and its main script
-run for real (bash, the installed toolkit, a real database) as the runner would run it.
-
-PyYAML is not a dependency, so the file is read with a small parser for the subset it uses
-(mappings, block scalars, lists of mappings); with PyYAML installed the two must agree.
+"""action.yml: the inputs and outputs the docs promise, no script injection, an install from
+the committed lock that leaves the workspace alone, and its main script run for real (bash, the
+installed toolkit, a real database) as the runner would run it. Read with PyYAML (dev extra).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.actions.test_github_mode import VERSION, parse_outputs
 from tests.conftest import NEW_TABLES, ROOT
@@ -28,80 +28,9 @@ INPUTS = {"command", "working-directory", "db-url", "supabase-url", "service-rol
 OUTPUTS = {"status", "missing", "applied", "pending", "report"}
 
 
-def _scalar(text: str) -> str | bool:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        return text[1:-1]
-    return {"true": True, "false": False}.get(text, text)
-
-
-def load_yaml_subset(text: str) -> Any:
-    """Mappings, `- ` lists of mappings, `|`/`>-` block scalars, quoted and plain scalars."""
-    raw_lines = text.splitlines()
-    lines = [(len(raw) - len(raw.lstrip(" ")), raw.strip()) for raw in raw_lines]
-
-    def skip(i: int) -> int:  # blank lines and comments between keys
-        while i < len(lines) and (not lines[i][1] or lines[i][1].startswith("#")):
-            i += 1
-        return i
-
-    def block(i: int, indent: int, folded: bool) -> tuple[str, int]:
-        body: list[str] = []
-        while i < len(lines) and (lines[i][0] > indent or not lines[i][1]):
-            body.append(raw_lines[i])
-            i += 1
-        while body and not body[-1].strip():
-            body.pop()
-            i -= 1
-        if not body:
-            return "", i
-        cut = min(len(b) - len(b.lstrip(" ")) for b in body if b.strip())
-        parts = [b[cut:] for b in body]
-        return (" ".join(p.strip() for p in parts) if folded else "\n".join(parts) + "\n"), i
-
-    def value(i: int, indent: int, rest: str) -> tuple[Any, int]:
-        if rest in ("|", "|-", ">", ">-"):
-            return block(i, indent, rest.startswith(">"))
-        if rest:
-            return _scalar(rest), i
-        i = skip(i)
-        if i < len(lines) and lines[i][0] > indent:
-            return node(i, lines[i][0])
-        if i < len(lines) and lines[i][0] == indent and lines[i][1].startswith("- "):
-            return node(i, indent)
-        return None, i
-
-    def node(i: int, indent: int) -> tuple[Any, int]:
-        i = skip(i)
-        if lines[i][1].startswith("- "):
-            items = []
-            while i < len(lines) and lines[i][0] == indent and lines[i][1].startswith("- "):
-                # a list item is a mapping whose first key sits after "- "
-                raw_lines[i] = " " * (indent + 2) + lines[i][1][2:]
-                lines[i] = (indent + 2, lines[i][1][2:])
-                item, i = node(i, indent + 2)
-                items.append(item)
-                i = skip(i)
-            return items, i
-        out: dict[str, Any] = {}
-        while i < len(lines) and lines[i][0] == indent and not lines[i][1].startswith("- "):
-            m = re.match(r"^([\w.-]+):(?:\s+(.*))?$", lines[i][1])
-            assert m, f"unsupported YAML line: {lines[i][1]!r}"
-            out[m.group(1)], i = value(i + 1, indent, (m.group(2) or "").strip())
-            i = skip(i)
-        return out, i
-
-    return node(0, 0)[0]
-
-
 @pytest.fixture(scope="module")
 def action() -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml_subset(ACTION.read_text(encoding="utf-8"))
-    try:
-        import yaml
-    except ImportError:
-        return data
-    assert yaml.safe_load(ACTION.read_text(encoding="utf-8")) == data
+    data: dict[str, Any] = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
     return data
 
 
@@ -140,15 +69,53 @@ def test_no_input_is_spliced_into_a_script(action: dict[str, Any]) -> None:
     assert secrets <= used
 
 
-def test_install_is_from_the_action_checkout_and_cached(action: dict[str, Any]) -> None:
+def test_install_is_from_the_lock_and_cached_on_it(action: dict[str, Any]) -> None:
     steps = action["runs"]["steps"]
     uses = [s.get("uses", "") for s in steps]
     assert any(u.startswith("actions/setup-python@") for u in uses)
-    assert any(u.startswith("actions/cache@") for u in uses)
-    install = next(s for s in steps if s.get("id") == "install")
-    assert '"$GITHUB_ACTION_PATH"' in install["run"]
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["key"] == "${{ steps.key.outputs.key }}"
+    assert cache["with"]["path"] == "${{ steps.key.outputs.dir }}"
     key = next(s for s in steps if s.get("id") == "key")
-    assert "$GITHUB_ACTION_PATH/pyproject.toml" in key["run"]
+    assert 'sha256sum "$GITHUB_ACTION_PATH/requirements/action.txt"' in key["run"]
+    install = next(s for s in steps if s.get("id") == "install")
+    assert install["env"]["WHEELS"] == "${{ steps.key.outputs.dir }}"  # what the cache keeps
+    assert 'lock="$GITHUB_ACTION_PATH/requirements/action.txt"' in install["run"]
+    pips = _pip_installs(install["run"])
+    # A download of the lock's wheels (cache miss only), then two offline installs: every
+    # dependency pinned and hash-checked from the lock's wheels, then toolkit itself with no
+    # dependency resolution, no index and no build environment of its own.
+    assert [p[p.index("--disable-pip-version-check") + 1] for p in pips] == [
+        "download", "install", "install"], pips
+    assert {"--require-hashes", "-r", "$lock", "-d", "$WHEELS"} <= set(pips[0])
+    assert {"--require-hashes", "-r", "$lock", "--no-index", "--find-links", "$WHEELS"} <= set(
+        pips[1])
+    assert {"--no-deps", "--no-build-isolation", "--no-index"} <= set(pips[2])
+    assert (ROOT / "requirements" / "action.txt").is_file()
+
+
+def _pip_installs(script: str) -> list[list[str]]:
+    """The argument lists of the script's pip commands, with "${pip[@]}" expanded."""
+    joined = script.replace("\\\n", " ")
+    prefix = re.search(r"^\s*pip=\((.*)\)\s*$", joined, re.M)
+    assert prefix, "the install step names its pip command once, as pip=(...)"
+    out = []
+    for line in joined.splitlines():
+        words = shlex.split(line.strip()) if line.strip().startswith('"${pip[@]}"') else []
+        if words[1:2] in (["install"], ["download"]):
+            out.append(shlex.split(prefix.group(1)) + words[1:])
+    return out
+
+
+def test_install_builds_toolkit_outside_the_workspace(action: dict[str, Any]) -> None:
+    """For `uses: ./` the action's folder is the workspace: pip must build from a copy."""
+    script = next(s for s in action["runs"]["steps"] if s.get("id") == "install")["run"]
+    pips = _pip_installs(script)
+    assert pips[2][-1] == "$src"
+    assert re.search(r'\bsrc="\$tmp/toolkit-src"', script)
+    assert re.search(r'\btmp="\$\{RUNNER_TEMP', script)
+    assert re.search(r'cp -R "\$GITHUB_ACTION_PATH/pyproject.toml" .*"\$src/"', script.replace(
+        "\\\n", " "))
 
 
 # The main step's script, run by bash as the runner does (`bash -e {0}`), against a real database.

@@ -67,11 +67,14 @@ def test_anon_reads_no_rows(stack: LocalStack, db: str) -> None:
     assert run_toolkit("apply", env={"SUPABASE_DB_URL": db}).code == 0
     with admin(stack, db) as conn:
         conn.execute("insert into agent_tools (agent_id, tool_name) select id, 't' from agents")
+        # The grant is there (Supabase's default privileges), so an empty answer below is RLS
+        # at work; a permission error would be a different finding and fails the test.
+        granted = conn.execute(
+            "select has_table_privilege('anon', 'public.agent_tools', 'select')").fetchone()
+        assert granted == (True,)
         conn.execute("set role anon")
         try:
             visible = conn.execute("select count(*) from agent_tools").fetchone()
-        except Exception:
-            visible = (0,)
         finally:
             conn.execute("reset role")
         assert visible == (0,)

@@ -125,7 +125,9 @@ def test_create_database_and_serve_api(stack: LocalStack) -> None:
     url = create_database(stack, name)
     created_in = time.monotonic() - began
     try:
-        assert created_in < 2.0
+        # A generous bound, not a speed target: it clones the stack's template (the content
+        # below proves it), so only a wait on a lock or a timeout could take this long.
+        assert created_in < 20, created_in
         with psycopg.connect(url, autocommit=True) as conn:
             assert conn.execute("select count(*) from agents").fetchone() == (2,)
             assert conn.execute("show search_path").fetchone() == ('"$user", public, extensions',)

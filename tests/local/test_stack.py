@@ -17,11 +17,17 @@ from toolkit.local.state import read_state, write_state
 
 
 def test_start_is_idempotent_and_fast(stack: LocalStack) -> None:
+    pids = {p.name: p.pid for p in status(stack.state_dir).parts}
     began = time.monotonic()
     again = start(stack.state_dir)
-    assert time.monotonic() - began < 1.0
+    took = time.monotonic() - began
     assert again == stack
     assert load(stack.state_dir) == stack
+    # Fast because nothing is started again: the very same processes serve.
+    assert {p.name: p.pid for p in status(stack.state_dir).parts} == pids
+    # A generous bound, not a speed target (a busy 2-core runner stalls for seconds): it only
+    # catches a start that sat out a readiness timeout (api.READY_TIMEOUT) instead.
+    assert took < 10, took
 
 
 def test_status_reports_running_parts(stack: LocalStack) -> None:
@@ -52,37 +58,46 @@ def test_two_stacks_side_by_side_and_stop_only_own(
     stack: LocalStack, other_state_dir: Path
 ) -> None:
     other_dir = other_state_dir
-    if True:
-        other = start(other_dir)
-        assert {other.db_port, other.api_port, other.postgrest_port}.isdisjoint(
-            {stack.db_port, stack.api_port, stack.postgrest_port}
-        )
-        assert other.jwt_secret != stack.jwt_secret
-        for s in (stack, other):
-            r = httpx.get(f"{s.api_url}/rest/v1/agents?select=id", headers={"apikey": s.secret_key})
-            assert r.status_code == 200 and len(r.json()) == 2
-        # A key of one stack is not a key of the other.
-        r = httpx.get(f"{other.api_url}/rest/v1/agents", headers={"apikey": stack.secret_key})
-        assert r.status_code == 401
+    began = time.monotonic()
+    other = start(other_dir)
+    first_s = time.monotonic() - began
+    with psycopg.connect(other.db_url(), autocommit=True) as conn:
+        conn.execute("create table public.kept_across_restart (id int)")
+    assert {other.db_port, other.api_port, other.postgrest_port}.isdisjoint(
+        {stack.db_port, stack.api_port, stack.postgrest_port}
+    )
+    assert other.jwt_secret != stack.jwt_secret
+    for s in (stack, other):
+        r = httpx.get(f"{s.api_url}/rest/v1/agents?select=id", headers={"apikey": s.secret_key})
+        assert r.status_code == 200 and len(r.json()) == 2
+    # A key of one stack is not a key of the other.
+    r = httpx.get(f"{other.api_url}/rest/v1/agents", headers={"apikey": stack.secret_key})
+    assert r.status_code == 401
 
-        other_pids = [p.pid for p in status(other_dir).parts]
-        assert stop(other_dir) is True
-        assert all(procs.cmdline(pid) is None for pid in other_pids if pid)
-        assert not status(other_dir).running
-        assert status(stack.state_dir).running
-        assert httpx.get(f"{stack.api_url}/health").status_code == 200
-        assert stop(other_dir) is False  # nothing left to stop
+    other_pids = [p.pid for p in status(other_dir).parts]
+    assert stop(other_dir) is True
+    assert all(procs.cmdline(pid) is None for pid in other_pids if pid)
+    assert not status(other_dir).running
+    assert status(stack.state_dir).running
+    assert httpx.get(f"{stack.api_url}/health").status_code == 200
+    assert stop(other_dir) is False  # nothing left to stop
 
-        # Restart after stop: same keys and ports (when still free), data kept.
-        began = time.monotonic()
-        again = start(other_dir)
-        assert time.monotonic() - began < 5
-        assert again.service_role_key == other.service_role_key
-        assert (again.db_port, again.api_port) == (other.db_port, other.api_port)
-        r = httpx.get(
-            f"{again.api_url}/rest/v1/agents?select=id", headers={"apikey": again.secret_key}
-        )
-        assert len(r.json()) == 2
+    # Restart after stop: same keys and ports (when still free), data kept.
+    began = time.monotonic()
+    again = start(other_dir)
+    restart_s = time.monotonic() - began
+    assert again.service_role_key == other.service_role_key
+    assert (again.db_port, again.api_port) == (other.db_port, other.api_port)
+    r = httpx.get(
+        f"{again.api_url}/rest/v1/agents?select=id", headers={"apikey": again.secret_key}
+    )
+    assert len(r.json()) == 2
+    with psycopg.connect(again.db_url()) as conn:  # the cluster was kept, not made anew
+        assert conn.execute("select to_regclass('public.kept_across_restart')").fetchone() == (
+            "kept_across_restart",)
+    # A ratio, not a wall-clock target: a restart reuses the cluster, so it must not cost
+    # more than the first start, which ran initdb and the bootstrap too (2x: load varies).
+    assert restart_s < 2 * first_s, (restart_s, first_s)
 
 
 def test_stop_never_signals_a_pid_that_is_not_ours(other_state_dir: Path) -> None:

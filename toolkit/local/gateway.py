@@ -1,7 +1,9 @@
 """The API gateway of a local stack: what Kong does on Supabase, for `/rest/v1/*` only.
 
-Runs as its own process (`python -m toolkit.local.gateway --config <json>`) under hypercorn,
-which speaks HTTP/1.1 and HTTP/2 (h2c prior knowledge) on the same port.
+Runs as its own process (`python -m toolkit.local.gateway --config <json>`). With the `local`
+extra installed (`pip install toolkit[local]`) it runs under hypercorn, which speaks HTTP/1.1
+and HTTP/2 (h2c prior knowledge) on the same port; without it, under toolkit's own HTTP/1.1
+server (toolkit.local.http1), which is all a Supabase client and `toolkit check` need.
 
 The apikey rule: the key comes from the `apikey` header or query parameter; none -> 401
 "No API key found in request"; unknown -> 401 "Invalid API key". Authorization: absent ->
@@ -15,6 +17,7 @@ import argparse
 import asyncio
 import json
 import signal
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -156,10 +159,21 @@ async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 async def serve(config: dict[str, Any]) -> None:
-    from hypercorn.asyncio import serve as hypercorn_serve
-    from hypercorn.config import Config
-
     app = Gateway(config["upstream"], config["keys"])
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        from hypercorn.asyncio import serve as hypercorn_serve
+        from hypercorn.config import Config
+    except ImportError:
+        from toolkit.local import http1
+
+        print("gateway: HTTP/1.1 only (h2c needs the local extra: pip install toolkit[local])",
+              file=sys.stderr, flush=True)
+        await http1.serve(app, config["host"], config["port"], stop)
+        return
     hc = Config()
     hc.bind = [f"{config['host']}:{config['port']}"]
     hc.accesslog = None
@@ -167,10 +181,6 @@ async def serve(config: dict[str, Any]) -> None:
     hc.include_server_header = False
     hc.errorlog = "-"
     hc.loglevel = "WARNING"
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     await hypercorn_serve(app, hc, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
 
 

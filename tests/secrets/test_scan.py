@@ -1,5 +1,6 @@
-"""Runs last (the folder sorts last): every output toolkit printed during this session, as
-logged by run_toolkit and the reliability tests, holds no secret the session used."""
+"""Every output toolkit printed during this session, as logged by run_toolkit and the
+reliability tests, holds no secret the session used. Marked runs_last: tests/conftest.py's
+collection hook runs it after every other test of the session, wherever it sorts."""
 
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ def _printed(log: str) -> list[str]:
             if not line.startswith("$ toolkit ") and not line.startswith("::add-mask::")]
 
 
+@pytest.mark.runs_last
 def test_no_secret_in_any_output(request: pytest.FixtureRequest, stack: LocalStack) -> None:
     others = [item for item in request.session.items if item.path != request.node.path]
     if not others:
         pytest.skip("nothing else ran in this session")
+    assert request.session.items[-1] is request.node, "the scan must run after every other test"
     log = OUTPUT_LOG.read_text(encoding="utf-8")
     assert log.strip(), f"{OUTPUT_LOG} is empty: run_toolkit did not log"
     lines = _printed(log)
