@@ -258,7 +258,11 @@ class _Analyser:
                 self.warn(stmt, f"destructive: DROP {what.upper()}")
             case ast.TruncateStmt():
                 self.warn(stmt, "destructive: TRUNCATE")
+            case ast.InsertStmt():
+                self.touch(stmt, self.ref(node.relation, strong=False))
+                self.select_refs(node.selectStmt, stmt)
             case ast.DeleteStmt() | ast.UpdateStmt():
+                self.touch(stmt, self.ref(node.relation, strong=False))
                 self.warn(stmt, "writes existing data: "
                           + ("DELETE" if isinstance(node, ast.DeleteStmt) else "UPDATE"))
             case _:

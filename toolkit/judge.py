@@ -107,7 +107,7 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
             target: Catalog) -> None:
     if not target.history_readable:
         report.error(f"role {target.user} may not read supabase_migrations.schema_migrations: "
-                     "what is pending is unknown (use the postgres role)", kind="history")
+                     "pending migrations are unknown (use the postgres role)", kind="history")
         return
     report.pending = pending_versions(migrations, target)
     local = migrations.by_version()

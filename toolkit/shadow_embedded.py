@@ -126,8 +126,9 @@ def find_binaries(prefer_major: int | None = None) -> ServerBinaries:
 def cache_root() -> Path:
     """$XDG_CACHE_HOME/toolkit or ~/.cache/toolkit: created 0700, and refused when another
     user owns it (a template from someone else would run as our database)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    root = Path(base) / "toolkit"
+    from toolkit.cache import cache_dir
+
+    root = cache_dir()
     try:
         root.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = root.stat()

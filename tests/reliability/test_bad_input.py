@@ -91,7 +91,7 @@ def _cases(stack: LocalStack, tmp: Path) -> list[Case]:
              "cannot connect"),
         ]
         if cmd == "plan":  # plan works from the files alone: it warns and lists everything
-            db_cases[0] = ("empty SUPABASE_DB_URL", {"SUPABASE_DB_URL": ""}, 1,
+            db_cases[0] = ("empty SUPABASE_DB_URL", {"SUPABASE_DB_URL": ""}, 0,
                            "SUPABASE_DB_URL is set but empty")
         for name, env, code, needle in db_cases:
             args = ["--yes"] if cmd == "rollback" else []

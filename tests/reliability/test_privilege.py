@@ -78,6 +78,8 @@ def test_check_and_plan_as_a_catalog_reader(stack: LocalStack, db: str, api: Api
             assert code == 1, (name, out, err)
             assert "pending migrations are unknown" in out, out
             assert "apply would do nothing" not in out
+        elif name.startswith("plan"):
+            assert code == 0, (name, out, err)  # a plan was made, pending or not
         else:
             assert code == (0 if applied else 1), (name, out, err)
     assert _snapshot(stack, db) == before
@@ -106,7 +108,10 @@ def test_verify_leaves_nothing_behind_when_killed(stack: LocalStack, db: str,
             baseline = [conn.execute(f"select count(*) from public.{t}").fetchone()
                         for t in ("agents", "agent_profiles")]
             code, out, err, full_s = spawn("verify", env=env).finish()
-            assert code == 0, out + err
+            # The slow trigger is drift (exit 1), yet the functional test runs and passes.
+            assert code == 1, out + err
+            assert 'trigger "rel_slow" not in the migrations' in out, out
+            assert "inserted a profile for" in out, out
             for _ in range(5):
                 trials += 1
                 run = spawn("verify", env=env)
@@ -123,7 +128,7 @@ def test_verify_leaves_nothing_behind_when_killed(stack: LocalStack, db: str,
                 after = [conn.execute(f"select count(*) from public.{t}").fetchone()
                          for t in ("agents", "agent_profiles")]
                 assert after == baseline, (after, baseline)
-                outcomes["finished" if code == 0 else
+                outcomes["finished" if code in (0, 1) else
                          "killed inside the test transaction" if inside else
                          "killed elsewhere"] += 1
     print(f"verify SIGKILL trials: {trials}; {dict(outcomes)}; rows left behind: 0")
