@@ -123,7 +123,7 @@ class Result:
 
 
 def run_toolkit(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
-                timeout: float = 120, input: str | None = None) -> Result:
+                timeout: float = 120, input: str | None = None, log: bool = True) -> Result:
     """Run `python -m toolkit` as a user would; every output is kept for the secret scan."""
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("SUPABASE_", "TOOLKIT_", "GITHUB_"))}
@@ -132,8 +132,10 @@ def run_toolkit(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
     base.update(env or {})
     proc = subprocess.run([sys.executable, "-m", "toolkit", *args], env=base, cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, input=input)
-    with OUTPUT_LOG.open("a", encoding="utf-8") as log:
-        log.write(f"$ toolkit {' '.join(args)}\n{proc.stdout}\n{proc.stderr}\n")
+    if not log:  # `toolkit local env` prints the stack's keys: that is its job
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+    with OUTPUT_LOG.open("a", encoding="utf-8") as out_log:
+        out_log.write(f"$ toolkit {' '.join(args)}\n{proc.stdout}\n{proc.stderr}\n")
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

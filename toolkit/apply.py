@@ -205,11 +205,13 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
             _judge(report, project, oracle, target, settings, counted=set())
             _rest(report, settings, rest_wait_s, verify)
             return report
-        if not _ready(report, project, oracle, target, enable_extensions, adopt_existing):
+        accepted = _ready(report, project, oracle, target, enable_extensions, adopt_existing)
+        if accepted is None:
             return report
         _apply_pending(conn, report, project, settings, target, enable_extensions)
         after = inspect(conn)
-    _judge(report, project, oracle, after, settings, counted=_touched(oracle))
+    # Tables accepted as they are by --adopt-existing are reported, not held against apply.
+    _judge(report, project, oracle, after, settings, counted=_touched(oracle) - accepted)
     if not report.errors:
         _rest(report, settings, rest_wait_s, verify)
     return report
@@ -239,10 +241,11 @@ def _touched(oracle: Oracle) -> set[str]:
 
 
 def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
-           enable_extensions: bool, adopt_existing: bool) -> bool:
+           enable_extensions: bool, adopt_existing: bool) -> set[str] | None:
     """Refuse before any DDL: a history the files do not explain, files that cannot run in a
     transaction, files the shadow could not run, unmet preconditions, existing tables that a
-    pending CREATE TABLE IF NOT EXISTS would skip while they differ."""
+    pending CREATE TABLE IF NOT EXISTS would skip while they differ. None: refused; else the
+    tables accepted as they are."""
     remote_only = judge.remote_only_versions(project.migrations, target)
     if remote_only:
         # As `supabase db push` does: a history the local files do not explain is a stop.
@@ -256,14 +259,15 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
                              f"`-- {NO_TRANSACTION}` on its first line to run it statement by "
                              "statement", kind="refused", file=str(f.path), line=n.line)
     if report.errors:
-        return False
+        return None
     unmet = [p for p in report.preconditions if not p.ok]
     if enable_extensions:
         unmet = [p for p in unmet if p.name != "uuid-ossp" or "does not ship" in p.detail]
     for p in unmet:
         report.error(f"refusing to apply: {p.name}: {p.detail}", kind="precondition")
     if unmet:
-        return False
+        return None
+    accepted: set[str] = set()
     for t in report.tables:
         if not t.existed:
             continue
@@ -271,6 +275,7 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
             report.notes.append(f"{t.name} exists already and matches what {t.created_by} "
                                 "creates: adopted (the history row records it)")
         elif adopt_existing:
+            accepted.add(t.name if "." in t.name else f"public.{t.name}")
             report.warn(f"{t.name} exists already and differs from what {t.created_by} "
                         f"creates; accepted by --adopt-existing: {'; '.join(t.differences)}",
                         kind="adopted", table=t.name)
@@ -280,7 +285,7 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
                          f"and record the migration as applied: {'; '.join(t.differences)} "
                          "(fix the table, or pass --adopt-existing to accept it as it is)",
                          kind="refused", table=t.name)
-    return not report.errors
+    return None if report.errors else accepted
 
 
 def _apply_pending(conn: Any, report: Report, project: Project, settings: Settings,

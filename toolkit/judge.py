@@ -16,6 +16,9 @@ from toolkit.shadow import Replay, package_hint
 from toolkit.standins import StandIns
 
 TABLE_KINDS = ("r", "p", "f")
+# A statement failing on the shadow with these names something the shadow lacks (a relation,
+# type, function or schema the migrations never create): the target may have it.
+SHADOW_LACKS = {"42P01", "42704", "42883", "3F000"}
 
 
 def shown(name: str) -> str:
@@ -156,21 +159,39 @@ def _creators(analysis: Analysis) -> tuple[dict[str, str], list[str]]:
 
 def shadow_failures(report: Report, replay: Replay, pending: set[str],
                     migrations: MigrationSet) -> None:
-    """Say what the shadow could not run. A missing extension makes tables unknown; any other
-    failure in a pending file will fail on the target too: apply refuses it."""
+    """Say what the shadow could not run, one line per cause. What it lacks (an extension, or
+    something the migrations never create) makes what it touches unknown; any other failure in
+    a pending file would fail on the target too: apply refuses it."""
     by_name = {f.path.name: f for f in migrations.files}
-    for fail in replay.failures:
+    missing = [f for f in replay.failures if f.extension]
+    lacking = [f for f in replay.failures if not f.extension and f.sqlstate in SHADOW_LACKS]
+    for fail in missing + lacking:
         f = by_name.get(fail.file)
         where = f"{f.path if f else fail.file}:{fail.line}:{fail.col}"
+        touched = list(fail.touches)
         if fail.extension:
-            hint = package_hint(fail.extension, replay.major)
-            report.warn(f"{where}: the shadow database (PostgreSQL {replay.major}) lacks "
-                        f"extension {fail.extension}: install {hint} "
-                        "or point TOOLKIT_SHADOW_DB_URL at a server that has it; "
-                        f"{', '.join(map(shown, fail.touches)) or 'what it touches'} "
-                        "cannot be judged", kind="shadow-extension", file=fail.file,
-                        line=fail.line, col=fail.col, sqlstate=fail.sqlstate)
-        elif f is not None and f.version in pending:
+            # What fails after it for want of what it defines is the same cause.
+            if fail is missing[0]:
+                touched += [t for g in lacking for t in g.touches if t not in touched]
+            what = (f"lacks extension {fail.extension}: install "
+                    f"{package_hint(fail.extension, replay.major)} or point "
+                    "TOOLKIT_SHADOW_DB_URL at a server that has it")
+        elif missing:
+            continue
+        else:
+            what = (f"could not run it: {fail.message} [{fail.sqlstate}] (the shadow has only "
+                    "what the migrations create, Supabase's own schemas, and the tables they "
+                    "name in DDL; the target may have more)")
+        report.warn(f"{where}: the shadow database (PostgreSQL {replay.major}) {what}; "
+                    f"{', '.join(map(shown, touched)) or 'nothing it touches'} cannot be judged",
+                    kind="shadow-limit", file=fail.file, line=fail.line, col=fail.col,
+                    sqlstate=fail.sqlstate)
+    for fail in replay.failures:
+        if fail.extension or fail.sqlstate in SHADOW_LACKS:
+            continue
+        f = by_name.get(fail.file)
+        where = f"{f.path if f else fail.file}:{fail.line}:{fail.col}"
+        if f is not None and f.version in pending:
             report.error(f"{where}: {fail.message} [{fail.sqlstate}] (found by replaying the "
                          "migrations on the shadow database; it would fail on the target too)",
                          kind="shadow", file=str(f.path), line=fail.line, col=fail.col,
@@ -216,9 +237,12 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
             t.detail = "exists; referenced, never created, by the migrations"
         report.tables.append(t)
     b_rel, a_rel = before["relations"], after["relations"]
+    # What the shadow could not make still gets a row: unknown, never left out.
+    outside = set(stand.copied) | set(stand.made)
+    ours |= {n for n in unknown if n not in outside and not managed(n)}
     for name in sorted(ours, key=lambda n: (rank.get(n, len(rank)), n)):
         want_after, want_before = a_rel.get(name), b_rel.get(name)
-        kind = (want_after or want_before or {}).get("kind")
+        kind = (want_after or want_before or {"kind": "r"}).get("kind")
         have = target.relations.get(name) if target is not None else None
         if kind not in TABLE_KINDS:
             _view(report, name, want_before, want_after, have, target, unknown)

@@ -63,9 +63,10 @@ def test_forbidden_table_is_reported_and_not_ok(stack: LocalStack, db: str,
     # that fixes it; the API's own answer is 42501.
     assert (logs["database"], logs["rest"]) == ("drifted", "forbidden")
     assert "42501" in logs["detail"]
-    assert any(d.startswith("service_role lacks DELETE, INSERT, SELECT")
-               and "grant delete, insert, select" in d and "on public.agent_logs to service_role"
-               in d for d in logs["differences"]), logs["differences"]
+    assert any(d.startswith("service_role lacks DELETE, INSERT, REFERENCES, SELECT")
+               and "(fix: grant delete, insert, references, select" in d
+               and "on public.agent_logs to service_role)" in d
+               for d in logs["differences"]), logs["differences"]
 
 
 def test_disagreement_between_the_views_is_not_ok(stack: LocalStack, db: str,

@@ -57,7 +57,8 @@ def test_one_local_stack_per_project() -> None:
             assert status.code == 0 and json.loads(status.stdout)["running"] is True
             again = run_toolkit("local", "status", "--json", cwd=here)
             assert json.loads(again.stdout) == json.loads(status.stdout)
-            env = run_toolkit("local", "env", "--format", "dotenv", cwd=here / "..")
+            env = run_toolkit("local", "env", "--format", "dotenv", cwd=here / "..",
+                              log=False)
             assert env.code == 0 and "SUPABASE_DB_URL=" in env.stdout
         finally:
             stop(state)
