@@ -7,6 +7,7 @@ commands that need them, so `toolkit --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -102,6 +103,34 @@ def _empty_note(settings: Settings | None, message: str = "") -> str:
             "treated as not set (an undefined GitHub secret expands to an empty string)")
 
 
+def _settle() -> None:
+    """The outcome is decided: a late SIGINT/SIGTERM must not change the exit code. SIG_IGN, not
+    a Python handler, since interpreter shutdown puts SIG_DFL back for handlers it installed."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit without interpreter shutdown: a REST probe still waiting in its thread (the database
+    refused at once) must not hold the exit for the connect timeout, and no late signal can
+    land during shutdown. Everything worth keeping has been written and flushed by now."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
+def _database_error(exc: Exception) -> str | None:
+    """A database error that escaped the core, as one line with its SQLSTATE (psycopg is not
+    imported here: --help stays fast)."""
+    if not type(exc).__module__.startswith("psycopg"):
+        return None
+    sqlstate = getattr(exc, "sqlstate", None) or "no SQLSTATE"
+    diag = getattr(exc, "diag", None)
+    first = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__)
+    return f"database error [{sqlstate}]: {' '.join(first.split())}"
+
+
 def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Settings],
         body: Callable[[Settings], Report]) -> NoReturn:
     """Run a command body and leave with its exit code; errors become one line, never a trace."""
@@ -119,6 +148,7 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         if _empty_note(settings):
             report.warn(_empty_note(settings))
     except ToolkitError as exc:
+        _settle()
         location: dict[str, object] | None = None
         if isinstance(exc, MigrationFileError):
             location = {"file": exc.path, "line": exc.line, "col": exc.column}
@@ -126,28 +156,29 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         emit_error(f"{exc}; {empty}" if empty else str(exc), code=exc.exit_code,
                    as_json=as_json, settings=settings, command=command, location=location,
                    fmt=fmt)
-        raise SystemExit(int(exc.exit_code)) from None
+        _leave(int(exc.exit_code))
     except KeyboardInterrupt:  # SIGINT, or SIGTERM as Interrupted
+        _settle()
         emit_error("interrupted: the transaction in progress was rolled back; files committed "
                    "before it stay applied (toolkit check shows what is)",
                    code=ExitCode.INCOMPLETE, as_json=as_json, settings=settings,
                    command=command, fmt=fmt)
-        raise SystemExit(int(ExitCode.INCOMPLETE)) from None
+        _leave(int(ExitCode.INCOMPLETE))
     except Exception as exc:
+        _settle()
         if os.environ.get("TOOLKIT_DEBUG"):
             raise
-        emit_error(f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
-                   code=ExitCode.USAGE, as_json=as_json, settings=settings, command=command,
-                   fmt=fmt)
-        raise SystemExit(int(ExitCode.USAGE)) from None
-    try:
-        emit(report, as_json=as_json, fmt=fmt, settings=settings)
-    except KeyboardInterrupt:
-        emit_error(f"interrupted while printing the report; {command} itself had finished "
-                   "(toolkit check shows the state)", code=ExitCode.INCOMPLETE,
-                   as_json=False, settings=settings, command=command, fmt=fmt)
-        raise SystemExit(int(ExitCode.INCOMPLETE)) from None
-    raise SystemExit(int(report.exit_code))
+        database = _database_error(exc)
+        code = ExitCode.INCOMPLETE if database else ExitCode.USAGE
+        if database and (getattr(exc, "sqlstate", None) or "08").startswith("08"):
+            code = ExitCode.USAGE  # connection exceptions: a configuration or network matter
+        emit_error(database or f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 "
+                   "for details)", code=code, as_json=as_json, settings=settings,
+                   command=command, fmt=fmt)
+        _leave(int(code))
+    _settle()
+    emit(report, as_json=as_json, fmt=fmt, settings=settings)
+    _leave(int(report.exit_code))
 
 
 def _version(value: bool) -> None:
