@@ -135,6 +135,8 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         pending = pending_versions(migrations, catalog)
         if not pending:
             report.notes.append("nothing pending: every migration file is recorded as applied")
+            if verify and settings.rest_configured:  # a REST failure after a commit stays seen
+                _verify_rest(report, settings, names, rest_wait_s)
             return report
         if not catalog.history_readable:
             raise ConnectError(
@@ -149,6 +151,11 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
             return report
         if not _ready(report, declared, pending, enable_extensions):
             return report
+        if settings.rest_configured:  # key accepted and PostgREST answering, before any DDL
+            from toolkit.rest import preflight
+
+            preflight(settings.supabase_url or "", settings.service_key or "", names[0],
+                      settings.connect_timeout_s)
         _apply_pending(conn, report, declared, pending, settings, catalog, enable_extensions)
         catalog = inspect(conn, names)
     report.tables = []
@@ -236,7 +243,8 @@ def _verify_rest(report: Report, settings: Settings, names: list[str], wait_s: f
     merge_rest(report, probes)
     report.timings["rest verify"] = waited * 1000
     if caught_up:
-        report.notes.append(f"REST: all {len(names)} tables answer (after {waited:.2f}s)")
+        if all(p.state == "present" for p in probes):
+            report.notes.append(f"REST: all {len(names)} tables answer (after {waited:.2f}s)")
     else:
         report.error(f"REST: PostgREST's schema cache did not catch up within {wait_s:g}s; the "
                      "tables exist in the database. Run NOTIFY pgrst, 'reload schema' and "

@@ -8,6 +8,7 @@ commands that need them, so `toolkit --help` stays fast.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -139,6 +140,12 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
     as_json = as_json or fmt == "json"
     settings: Settings | None = None
     signal.signal(signal.SIGTERM, _on_sigterm)
+    # An interrupt that lands between psycopg's calls makes it log "error ignored in rollback"
+    # lines on the way out; the server rolls back the closed connection's transaction anyway,
+    # and the one "interrupted" line below says so.
+    quiet = logging.getLogger("psycopg")
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
     try:
         settings = make_settings()
         from toolkit.render_github import announce_masks

@@ -71,24 +71,30 @@ def _kinds(created: list[str]) -> str:
 
 
 def _summary(report: Report) -> str:
+    """The last line. It never says OK with a non-zero exit, and its counts agree with the
+    verdict: a table counts as ok only when every view that answered says so."""
     code = int(report.exit_code)
     if report.failed:
         return f"FAILED (exit {code})"
     if not report.preconditions_ok:
         return f"NOT READY: a precondition is unmet (exit {code})"
-    present = sum(1 for t in report.tables if t.database == "present" or
-                  (t.database == "unknown" and t.rest == "present"))
     total = len(report.tables)
-    if report.ok:
-        done = f"{present}/{total} tables present" if total else "done"
-        return f"OK: {done} (exit {code})"
-    missing = len(report.missing)
-    drifted = sum(1 for t in report.tables if t.database == "drifted")
-    parts = [f"{present}/{total} tables present"]
-    if missing:
-        parts.append(f"{missing} missing")
-    if drifted:
-        parts.append(f"{drifted} drifted")
+    good = sum(1 for t in report.tables if t.ok)
+    if report.ok and code == 0:
+        return f"OK: {good}/{total} tables present (exit {code})" if total else f"OK (exit {code})"
+    counts = {
+        "missing": len(report.missing),
+        "drifted": sum(1 for t in report.tables if t.database == "drifted"),
+        "forbidden over REST": sum(1 for t in report.tables if t.rest == "forbidden"),
+        "without a PostgREST answer": sum(1 for t in report.tables if t.rest == "unknown"),
+    }
+    parts = [f"{good}/{total} tables ok"] if total else []
+    parts += [f"{n} {what}" for what, n in counts.items() if n]
     if report.pending and report.pending_is_incomplete:
         parts.append(f"{len(report.pending)} pending")
+    failed_checks = sum(1 for f in report.functional if not f.ok)
+    if failed_checks:
+        parts.append(f"{failed_checks} functional check{'s' if failed_checks > 1 else ''} failed")
+    if len(parts) <= 1:
+        parts.append("see the errors above")
     return f"INCOMPLETE: {', '.join(parts)} (exit {code})"

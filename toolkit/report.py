@@ -37,6 +37,13 @@ class TableResult:
             return False
         return (self.database == "missing") != (self.rest == "missing")
 
+    @property
+    def ok(self) -> bool:
+        """Seen and sound by every view that answered; an unknown REST answer is never ok."""
+        if self.database in ("missing", "drifted") or self.disagreement:
+            return False
+        return self.rest not in ("missing", "forbidden", "unknown")
+
 
 @dataclass
 class Problem:
@@ -88,12 +95,7 @@ class Report:
 
     @property
     def tables_ok(self) -> bool:
-        for t in self.tables:
-            if t.database in ("missing", "drifted"):
-                return False
-            if t.rest in ("missing", "forbidden") or t.disagreement:
-                return False
-        return True
+        return all(t.ok for t in self.tables)
 
     @property
     def ok(self) -> bool:
