@@ -248,3 +248,39 @@ def test_apply_with_nothing_pending_still_checks_rest(
     errors = [p["message"] for p in again.json["problems"] if p["level"] == "error"]
     assert any("agent_logs" in m for m in errors), errors
     assert again.json["status"] == "incomplete"
+
+
+def test_verify_names_the_agents_column_it_cannot_fill(
+        stack: LocalStack, db: str, api: ApiHandle) -> None:
+    env = _env(db, api.api_url, api.service_role_key)
+    assert run_toolkit("apply", env=env).code == 0
+    with admin(stack, db) as conn:
+        conn.execute("delete from public.agents")
+        conn.execute("alter table public.agents add column home inet not null")
+    result = run_toolkit("verify", "--json", env=env)
+    assert result.code == 1, result.output
+    assert "Traceback" not in result.stderr and "unexpected" not in result.output
+    insert = next(f for f in result.json["functional"] if f["name"] == "insert agent_profiles")
+    assert insert["ok"] is False
+    assert "could not fill agents.home (inet)" in insert["detail"], insert
+    assert "[22P02]" in insert["detail"]
+    text = run_toolkit("verify", env=env)
+    assert "error: functional test, insert agent_profiles: could not fill agents.home (inet)" \
+        in text.stdout, text.stdout
+    assert "INCOMPLETE: 12/12 tables ok, 1 functional check failed (exit 1)" in text.stdout
+    with admin(stack, db) as conn:
+        assert conn.execute("select count(*) from public.agents").fetchone() == (0,)
+        assert conn.execute("select count(*) from public.agent_profiles").fetchone() == (0,)
+
+
+def test_verify_shows_the_database_view_and_says_why_the_test_was_skipped(
+        db: str, api: ApiHandle) -> None:
+    result = run_toolkit("verify", "--json", env=_env(db, api.api_url, api.service_role_key))
+    assert result.code == 1, result.output
+    views = {t["name"]: (t["database"], t["rest"]) for t in result.json["tables"]}
+    assert views["agents"] == ("present", "present")
+    assert views["agent_profiles"] == ("missing", "missing")
+    assert any("functional test skipped: agent_profiles not in the database" in n
+               for n in result.json["notes"])
+    errors = [p["message"] for p in result.json["problems"] if p["level"] == "error"]
+    assert errors, result.json
