@@ -48,12 +48,13 @@ def explain(report: Report) -> None:
     """Add an error line for every reason behind a non-zero exit not already stated."""
     if report.exit_code == ExitCode.OK:
         return
+    if report.pending_is_incomplete and report.pending and report.exit_code == ExitCode.INCOMPLETE \
+            and not report.failed:
+        return  # plan: the pending files, listed on lines of their own, are the reason
     reasons = _table_reasons(report)
     reasons += [f"precondition {p.name}: {p.detail}" for p in report.preconditions
                 if not p.ok and not _said(report, p.name)]
     reasons += [f"functional test, {f.name}: {f.detail}" for f in report.functional if not f.ok]
-    if report.pending_is_incomplete and report.pending and not _said(report, "pending"):
-        reasons.append(f"pending: {', '.join(report.pending)} (toolkit apply runs them)")
     for reason in reasons:
         report.error(reason)
     if not any(p.level == "error" for p in report.problems):
