@@ -121,15 +121,22 @@ def _leave(code: int) -> NoReturn:
     os._exit(code)
 
 
-def _database_error(exc: Exception) -> str | None:
+# SQLSTATEs that mean the run could not look (connection, login, privilege): exit 2 like any
+# connection or configuration error; any other database error is a failed run: exit 1.
+_SETUP_SQLSTATES = ("08", "28", "3D", "42501")
+
+
+def _database_error(exc: Exception) -> tuple[str, ExitCode] | None:
     """A database error that escaped the core, as one line with its SQLSTATE (psycopg is not
     imported here: --help stays fast)."""
     if not type(exc).__module__.startswith("psycopg"):
         return None
-    sqlstate = getattr(exc, "sqlstate", None) or "no SQLSTATE"
+    sqlstate = getattr(exc, "sqlstate", None) or ""
     diag = getattr(exc, "diag", None)
     first = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__)
-    return f"database error [{sqlstate}]: {' '.join(first.split())}"
+    code = ExitCode.USAGE if not sqlstate or sqlstate.startswith(_SETUP_SQLSTATES) \
+        else ExitCode.INCOMPLETE
+    return f"database error [{sqlstate or 'no SQLSTATE'}]: {' '.join(first.split())}", code
 
 
 def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Settings],
@@ -175,13 +182,11 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         _settle()
         if os.environ.get("TOOLKIT_DEBUG"):
             raise
-        database = _database_error(exc)
-        code = ExitCode.INCOMPLETE if database else ExitCode.USAGE
-        if database and (getattr(exc, "sqlstate", None) or "08").startswith("08"):
-            code = ExitCode.USAGE  # connection exceptions: a configuration or network matter
-        emit_error(database or f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 "
-                   "for details)", code=code, as_json=as_json, settings=settings,
-                   command=command, fmt=fmt)
+        line, code = _database_error(exc) or (
+            f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
+            ExitCode.USAGE)
+        emit_error(line, code=code, as_json=as_json, settings=settings, command=command,
+                   fmt=fmt)
         _leave(int(code))
     _settle()
     emit(report, as_json=as_json, fmt=fmt, settings=settings)
