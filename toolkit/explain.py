@@ -25,7 +25,11 @@ def _table_reasons(report: Report) -> list[str]:
     out: list[str] = []
     db_missing = [t for t in bad if t.database == "missing"]
     if db_missing:
-        out.append(f"missing in the database: {_names(db_missing)}")
+        line = f"missing in the database: {_names(db_missing)}"
+        pending = sorted({t.created_by for t in db_missing if t.created_by in report.pending})
+        if pending and all(t.created_by in report.pending for t in db_missing):
+            line += f" ({', '.join(v for v in pending if v)} pending: toolkit apply creates them)"
+        out.append(line)
     drifted = [t for t in bad if t.database == "drifted"]
     for t in drifted:
         diff = "; ".join(t.differences) or t.detail

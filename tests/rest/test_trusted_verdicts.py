@@ -284,3 +284,12 @@ def test_verify_shows_the_database_view_and_says_why_the_test_was_skipped(
                for n in result.json["notes"])
     errors = [p["message"] for p in result.json["problems"] if p["level"] == "error"]
     assert errors, result.json
+
+
+def test_check_before_apply_gives_its_reason_and_counts_that_agree(
+        db: str, api: ApiHandle) -> None:
+    result = run_toolkit("check", env=_env(db, api.api_url, api.service_role_key))
+    assert result.code == 1, result.output
+    assert f"error: missing in the database: {', '.join(NEW_TABLES)} (20261126021500 pending: " \
+           "toolkit apply creates them)" in result.stdout
+    assert result.stdout.rstrip().endswith("INCOMPLETE: 1/12 tables ok, 11 missing (exit 1)")
