@@ -208,6 +208,12 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         accepted = _ready(report, project, oracle, target, enable_extensions, adopt_existing)
         if accepted is None:
             return report
+        exposed = exposed_names(report)
+        if settings.rest_configured and exposed:  # key accepted, PostgREST answers: before DDL
+            from toolkit.rest import preflight
+
+            preflight(settings.supabase_url or "", settings.service_key or "", exposed[0],
+                      settings.connect_timeout_s)
         _apply_pending(conn, report, project, settings, target, enable_extensions)
         after = inspect(conn)
     # Tables accepted as they are by --adopt-existing are reported, not held against apply.
@@ -353,9 +359,10 @@ def _rest(report: Report, settings: Settings, wait_s: float, verify: bool) -> No
     merge_rest(report, probes)
     report.timings["rest verify"] = waited * 1000
     if caught_up:
-        report.notes.append(f"REST: {'the' if len(names) == 1 else 'all'} "
-                            f"{plural(len(names), 'table')} answer"
-                            f"{'s' if len(names) == 1 else ''} (after {waited:.2f}s)")
+        if all(p.state == "present" for p in probes):
+            report.notes.append(f"REST: {'the' if len(names) == 1 else 'all'} "
+                                f"{plural(len(names), 'table')} answer"
+                                f"{'s' if len(names) == 1 else ''} (after {waited:.2f}s)")
     else:
         report.error(f"REST: the API did not answer for every table within {wait_s:g}s "
                      "(see the table); the tables exist in the database. Run NOTIFY pgrst, "

@@ -7,6 +7,8 @@ commands that need them, so `toolkit --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import signal
 import sys
@@ -163,6 +165,41 @@ def _empty_note(settings: Settings | None, message: str = "") -> str:
             "treated as not set (an undefined GitHub secret expands to an empty string)")
 
 
+def _settle() -> None:
+    """The outcome is decided: a late SIGINT/SIGTERM must not change the exit code. SIG_IGN, not
+    a Python handler, since interpreter shutdown puts SIG_DFL back for handlers it installed."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit without interpreter shutdown: a REST probe still waiting in its thread (the database
+    refused at once) must not hold the exit for the connect timeout, and no late signal can
+    land during shutdown. Everything worth keeping has been written and flushed by now."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
+# SQLSTATEs that mean the run could not look (connection, login, privilege): exit 2 like any
+# connection or configuration error; any other database error is a failed run: exit 1.
+_SETUP_SQLSTATES = ("08", "28", "3D", "42501")
+
+
+def _database_error(exc: Exception) -> tuple[str, ExitCode] | None:
+    """A database error that escaped the core, as one line with its SQLSTATE (psycopg is not
+    imported here: --help stays fast)."""
+    if not type(exc).__module__.startswith("psycopg"):
+        return None
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    diag = getattr(exc, "diag", None)
+    first = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__)
+    code = ExitCode.USAGE if not sqlstate or sqlstate.startswith(_SETUP_SQLSTATES) \
+        else ExitCode.INCOMPLETE
+    return f"database error [{sqlstate or 'no SQLSTATE'}]: {' '.join(first.split())}", code
+
+
 def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Settings],
         body: Callable[[Settings], Report]) -> NoReturn:
     """Run a command body and leave with its exit code; errors become one line, never a trace."""
@@ -173,6 +210,12 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
     configure(as_json=as_json, github=github_mode(fmt))
     settings: Settings | None = None
     signal.signal(signal.SIGTERM, _on_sigterm)
+    # An interrupt that lands between psycopg's calls makes it log "error ignored in rollback"
+    # lines on the way out; the server rolls back the closed connection's transaction anyway,
+    # and the one "interrupted" line below says so.
+    quiet = logging.getLogger("psycopg")
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
     try:
         settings = make_settings()
         from toolkit.render_github import announce_masks
@@ -184,6 +227,7 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
     except Declined as exc:
         _declined(exc, command, as_json)
     except ToolkitError as exc:
+        _settle()
         location: dict[str, object] | None = None
         if isinstance(exc, MigrationFileError):
             location = {"file": exc.path, "line": exc.line, "col": exc.column}
@@ -191,30 +235,29 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         emit_error(f"{exc}; {empty}" if empty else str(exc), code=exc.exit_code,
                    as_json=as_json, settings=settings, command=command, location=location,
                    fmt=fmt)
-        raise SystemExit(int(exc.exit_code)) from None
+        _leave(int(exc.exit_code))
     except KeyboardInterrupt:  # SIGINT, or SIGTERM as Interrupted
+        _settle()
         emit_error("interrupted: the transaction in progress was rolled back; files committed "
                    "before it stay applied (toolkit check shows what is)",
                    code=ExitCode.INCOMPLETE, as_json=as_json, settings=settings,
                    command=command, fmt=fmt)
-        raise SystemExit(int(ExitCode.INCOMPLETE)) from None
+        _leave(int(ExitCode.INCOMPLETE))
     except Exception as exc:
+        _settle()
         if os.environ.get("TOOLKIT_DEBUG"):
             raise
-        emit_error(f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
-                   code=ExitCode.USAGE, as_json=as_json, settings=settings, command=command,
+        line, code = _database_error(exc) or (
+            f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
+            ExitCode.USAGE)
+        emit_error(line, code=code, as_json=as_json, settings=settings, command=command,
                    fmt=fmt)
-        raise SystemExit(int(ExitCode.USAGE)) from None
-    try:
-        emit(report, as_json=as_json, fmt=fmt, settings=settings)
-    except KeyboardInterrupt:
-        emit_error(f"interrupted while printing the report; {command} itself had finished "
-                   "(toolkit check shows the state)", code=ExitCode.INCOMPLETE,
-                   as_json=False, settings=settings, command=command, fmt=fmt)
-        raise SystemExit(int(ExitCode.INCOMPLETE)) from None
+        _leave(int(code))
+    _settle()
+    emit(report, as_json=as_json, fmt=fmt, settings=settings)
     from toolkit.verdict import verdict
 
-    raise SystemExit(verdict(report).code)
+    _leave(verdict(report).code)
 
 
 def _version(value: bool) -> None:

@@ -31,6 +31,15 @@ def connect_kwargs(settings: Settings) -> dict[str, Any]:
     return kwargs
 
 
+def _is_loopback(settings: Settings) -> bool:
+    url = settings.db_url or ""
+    try:
+        host = urlsplit(url).hostname if "://" in url else _conninfo_host(url)
+    except ValueError:
+        return False
+    return (host or "") in LOOPBACK or (host or "").startswith("/")
+
+
 def _conninfo_host(conninfo: str) -> str | None:
     for part in conninfo.split():
         if part.startswith("host="):
@@ -81,8 +90,16 @@ def describe_connect_error(exc: Exception, settings: Settings) -> str:
                 "reachable? GitHub runners have no IPv6: use the session pooler URL")
     elif "connection refused" in low:
         hint = "connection refused: is the database running and the port right?"
+    elif "certificate" in low or "sslrootcert" in low:
+        hint = ("TLS certificate verification failed: download Supabase's CA certificate "
+                "(Project Settings > Database > SSL Configuration) and add sslrootcert=<path to "
+                "it> to the URL; sslmode=require encrypts without verifying the server")
+    elif "ssl" in low and _is_loopback(settings):
+        hint = "this local server offers no TLS: add ?sslmode=disable to the URL"
     elif "ssl" in low:
-        hint = "TLS problem: set sslmode in the URL (e.g. ?sslmode=disable for a local server)"
+        # Never advise turning TLS off for a remote host: hosted Supabase requires it.
+        hint = ("TLS problem: hosted Supabase always offers TLS, so check the host and port; "
+                "with sslmode=verify-full, add sslrootcert=<Supabase's CA certificate>")
     elif "tenant or user not found" in low:
         hint = "the pooler does not know this user: pooler URLs use user postgres.<project-ref>"
     else:

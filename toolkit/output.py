@@ -7,6 +7,7 @@ import os
 import sys
 from typing import TextIO
 
+from toolkit.explain import explain
 from toolkit.redact import redact
 from toolkit.report import Report
 from toolkit.settings import Settings
@@ -21,6 +22,7 @@ def emit(report: Report, *, as_json: bool, fmt: str, settings: Settings | None,
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     secrets = settings.secrets if settings else []
+    explain(report)
     if github_mode(fmt):
         from toolkit.render_github import emit_github
 

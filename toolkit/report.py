@@ -62,6 +62,18 @@ class TableResult:
             return False
         return (self.database == "missing") != (self.rest == "missing")
 
+    @property
+    def rest_ok(self) -> bool:
+        """An unknown REST answer is never ok."""
+        return self.rest in ("present", "skipped") and not self.disagreement
+
+    @property
+    def ok(self) -> bool:
+        """Sound in every view that judged it: unknown, pending or drifted is not ok."""
+        if self.db_judged and self.database != "present":
+            return False
+        return self.rest_ok
+
 
 @dataclass
 class ObjectResult:

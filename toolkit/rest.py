@@ -9,12 +9,19 @@ http uses HTTP/1.1 (up to one connection per probe) unless TOOLKIT_HTTP2=1, whic
 HTTP/2 with prior knowledge (h2c) so the probes share one connection there too: the local
 stack's gateway (hypercorn) accepts it, but not every plain-http server does (a gateway that
 only speaks HTTP/1.1 fails every probe), hence opt-in. TOOLKIT_HTTP2=0 forces HTTP/1.1.
+
+Only PostgREST's own answers count (issue 12): a table is present on a 2xx JSON array, missing on
+PostgREST's missing-table codes, forbidden on its 42501; anything else (an HTML page, a proxy's
+502, a 503 while the schema cache loads) is unknown, retried a little, and never ok.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
+import re
 import time
 from dataclasses import dataclass
 
@@ -26,7 +33,54 @@ from toolkit.errors import ConnectError
 from toolkit.redact import redact
 
 MISSING_CODES = {"42P01", "PGRST205"}  # PostgREST 12.0 / 12.2+
+FORBIDDEN_CODE = "42501"
+UNKNOWN_ROLE_CODE = "22023"  # the JWT's role is not a role of this database
 GATEWAY_REJECTIONS = {"Invalid API key", "No API key found in request"}
+RETRY_S = 2.0  # how long unknown answers are retried (a 503 while the schema cache loads)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What came back for one probe, captured before postgrest-py interprets it."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+
+    def data(self) -> object:
+        """The JSON body, or None when it is not JSON."""
+        if "json" not in self.content_type:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def postgrest_error(self) -> dict[str, object] | None:
+        """PostgREST's error object ({code, message, details, hint}), if this is one."""
+        data = self.data()
+        if isinstance(data, dict) and isinstance(data.get("code"), str) and "message" in data:
+            return data
+        return None
+
+    @property
+    def from_postgrest(self) -> bool:
+        return (200 <= self.status < 300 and isinstance(self.data(), list)) or \
+            self.postgrest_error() is not None
+
+    def describe(self) -> str:
+        """'text/html 200 from <url>: first words', for an answer that is not PostgREST's."""
+        kind = self.content_type.split(";", 1)[0].strip() or "no content type"
+        error = self.postgrest_error()
+        if error is not None:
+            words = f"{error['code']}: {error.get('message') or ''}"
+        else:
+            text = self.body[:600].decode("utf-8", "replace")
+            words = " ".join(_TAGS.sub(" ", text).split())
+        words = words[:80] + ("..." if len(words) > 80 else "")
+        return f"{kind} {self.status} from {self.url}" + (f": {words}" if words else "")
 
 
 @dataclass(frozen=True)
@@ -35,6 +89,7 @@ class Probe:
     state: str  # present | missing | forbidden | unknown
     status: int | None
     detail: str
+    from_postgrest: bool = True
 
 
 def http_versions(url: str) -> tuple[bool, bool]:
@@ -48,9 +103,13 @@ def http_versions(url: str) -> tuple[bool, bool]:
     return True, tls  # https: negotiated by ALPN, one connection for all probes
 
 
-def _client(url: str, key: str, timeout_s: float, statuses: dict[str, int]) -> AsyncPostgrestClient:
+def _client(url: str, key: str, timeout_s: float,
+            answers: dict[str, Answer]) -> AsyncPostgrestClient:
     async def remember(response: httpx.Response) -> None:
-        statuses[response.request.url.path.rsplit("/", 1)[-1]] = response.status_code
+        body = await response.aread()
+        answers[response.request.url.path.rsplit("/", 1)[-1]] = Answer(
+            str(response.request.url.copy_with(query=None)), response.status_code,
+            response.headers.get("content-type", ""), body[:4096])
 
     http1, http2 = http_versions(url)
     tls = url.startswith("https://")
@@ -71,49 +130,65 @@ def _client(url: str, key: str, timeout_s: float, statuses: dict[str, int]) -> A
                                 retry_enabled=False)
 
 
-def classify(table: str, status: int | None, error: APIError | None) -> Probe:
-    if error is None:
-        return Probe(table, "present", status, "readable")
-    code = error.code or ""
-    message = error.message or ""
+def classify(table: str, answer: Answer | None) -> Probe:
+    """Judge one answer; only PostgREST's own answers say present, missing or forbidden."""
+    if answer is None:
+        return Probe(table, "unknown", None, "no answer", from_postgrest=False)
+    if 200 <= answer.status < 300 and isinstance(answer.data(), list):
+        return Probe(table, "present", answer.status, "readable")
+    error = answer.postgrest_error()
+    code = str(error["code"]) if error else ""
+    message = str(error.get("message") or "") if error else ""
     if code in MISSING_CODES:
-        return Probe(table, "missing", status, f"{code}: {message}")
-    if code == "42501" or status == 403:
-        return Probe(table, "forbidden", status,
-                     f"exists, but this key's role may not read it ({code or status}: {message})")
-    return Probe(table, "unknown", status, f"HTTP {status}: {code} {message}".strip())
+        return Probe(table, "missing", answer.status, f"{code}: {message}")
+    if code == FORBIDDEN_CODE:
+        return Probe(table, "forbidden", answer.status,
+                     f"exists, but this key's role may not read it ({code}: {message})")
+    return Probe(table, "unknown", answer.status, f"not a PostgREST answer: {answer.describe()}"
+                 if error is None else f"HTTP {answer.status} {code}: {message}",
+                 from_postgrest=error is not None)
 
 
-def _rejection(probe_error: APIError, status: int | None) -> str | None:
-    message = probe_error.message or ""
+def _rejection(answer: Answer | None) -> str | None:
+    """Answers that condemn the key or the URL as a whole: one line, exit 2."""
+    if answer is None:
+        return None
+    if 300 <= answer.status < 400:
+        return (f"SUPABASE_URL answers with a redirect (HTTP {answer.status}): use the "
+                "https:// URL from Project Settings > API")
+    data = answer.data()
+    message = str(data.get("message") or "") if isinstance(data, dict) else ""
+    code = str(data.get("code") or "") if isinstance(data, dict) else ""
     if message in GATEWAY_REJECTIONS:
-        return f"the API gateway answered {status} {message!r}: check SUPABASE_SERVICE_ROLE_KEY"
-    if (probe_error.code or "").startswith("PGRST30"):
-        return (f"the API refused the key ({probe_error.code}: {message}): it is expired, or "
-                "belongs to another project")
+        return (f"the API gateway answered {answer.status} {message!r}: check "
+                "SUPABASE_SERVICE_ROLE_KEY")
+    if code.startswith("PGRST30"):
+        return (f"the API refused the key ({code}: {message}): it is expired, or belongs to "
+                "another project")
+    if code == UNKNOWN_ROLE_CODE:
+        return (f"the API does not know the role of SUPABASE_SERVICE_ROLE_KEY ({code}: "
+                f"{message}): this database lacks Supabase's API roles, or the key was made for "
+                "another project")
     return None
 
 
-async def _probe(client: AsyncPostgrestClient, table: str, statuses: dict[str, int]) -> Probe:
-    try:
+async def _probe(client: AsyncPostgrestClient, table: str, answers: dict[str, Answer]) -> Probe:
+    # Judged from the captured answer, not from what postgrest-py made of it.
+    with contextlib.suppress(APIError, ValueError, TypeError, KeyError):
         await client.from_(table).select("*").limit(0).execute()
-    except APIError as exc:
-        status = statuses.get(table)
-        if status is not None and 300 <= status < 400:
-            raise ConnectError(f"SUPABASE_URL answers with a redirect (HTTP {status}): use the "
-                               "https:// URL from Project Settings > API") from None
-        rejected = _rejection(exc, status)
-        if rejected:
-            raise ConnectError(rejected) from None
-        return classify(table, status, exc)
-    return classify(table, statuses.get(table), None)
+    answer = answers.get(table)
+    rejected = _rejection(answer)
+    if rejected:
+        raise ConnectError(rejected)
+    return classify(table, answer)
 
 
 async def probe_async(url: str, key: str, tables: list[str], timeout_s: float) -> list[Probe]:
-    statuses: dict[str, int] = {}
-    client = _client(url, key, timeout_s, statuses)
+    """One round: every table at once."""
+    answers: dict[str, Answer] = {}
+    client = _client(url, key, timeout_s, answers)
     try:
-        return list(await asyncio.gather(*(_probe(client, t, statuses) for t in tables)))
+        return list(await asyncio.gather(*(_probe(client, t, answers) for t in tables)))
     except httpx.TimeoutException:
         raise ConnectError(
             f"SUPABASE_URL {url} did not answer within {timeout_s:g}s (--connect-timeout)"
@@ -126,30 +201,55 @@ async def probe_async(url: str, key: str, tables: list[str], timeout_s: float) -
         await client.aclose()
 
 
+def _not_the_api(probes: list[Probe]) -> None:
+    """No PostgREST answer at all: the URL is not the Supabase API (exit 2)."""
+    if probes and not any(p.from_postgrest for p in probes):
+        first = probes[0].detail.removeprefix("not a PostgREST answer: ")
+        raise ConnectError(f"SUPABASE_URL does not answer as the Supabase API: {first} (use "
+                           "https://<project-ref>.supabase.co from Project Settings > API)")
+
+
+def probe_settled(url: str, key: str, tables: list[str], *, timeout_s: float = 10,
+                  wait_s: float = RETRY_S,
+                  retry_missing: bool = False) -> tuple[list[Probe], float, bool]:
+    """Probe, then probe again (bounded by `wait_s`) the tables whose answer was unknown, and
+    the missing ones with `retry_missing` (PostgREST's schema cache catching up with fresh DDL).
+
+    Returns the last probes, the seconds waited and whether nothing was left to retry.
+    """
+    start = time.monotonic()
+    delay = 0.05
+    retried = {"unknown", "missing"} if retry_missing else {"unknown"}
+    results = {p.table: p for p in asyncio.run(probe_async(url, key, tables, timeout_s))}
+    while True:
+        lagging = [t for t, p in results.items() if p.state in retried]
+        waited = time.monotonic() - start
+        if not lagging or waited >= wait_s:
+            probes = list(results.values())
+            _not_the_api(probes)
+            return probes, waited, not lagging
+        time.sleep(min(delay, max(0.0, wait_s - waited)))
+        delay = min(delay * 2, 1.0)
+        for p in asyncio.run(probe_async(url, key, lagging, timeout_s)):
+            results[p.table] = p
+
+
 def probe(url: str, key: str, tables: list[str], timeout_s: float = 10) -> list[Probe]:
-    """Probe every table concurrently; a rejected key or unreachable URL is a ConnectError."""
-    return asyncio.run(probe_async(url, key, tables, timeout_s))
+    """Probe every table concurrently, unknown answers retried for a moment; a rejected key, an
+    unreachable URL or a URL that is not the API is a ConnectError."""
+    return probe_settled(url, key, tables, timeout_s=timeout_s)[0]
 
 
 def probe_until_present(url: str, key: str, tables: list[str], *, timeout_s: float = 10,
                         wait_s: float = 5.0) -> tuple[list[Probe], float, bool]:
-    """Probe again while PostgREST's schema cache catches up with fresh DDL.
-
-    Returns the last probes, the seconds waited and whether every table showed up in time.
-    """
-    start = time.monotonic()
-    delay = 0.05
-    results = {p.table: p for p in probe(url, key, tables, timeout_s)}
-    while True:
-        lagging = [t for t, p in results.items() if p.state == "missing"]
-        waited = time.monotonic() - start
-        if not lagging:
-            return list(results.values()), waited, True
-        if waited >= wait_s:
-            return list(results.values()), waited, False
-        time.sleep(min(delay, max(0.0, wait_s - waited)))
-        delay = min(delay * 2, 1.0)
-        for p in probe(url, key, lagging, timeout_s):
-            results[p.table] = p
+    """After DDL: retry missing and unknown tables while PostgREST's schema cache catches up."""
+    return probe_settled(url, key, tables, timeout_s=timeout_s, wait_s=wait_s,
+                         retry_missing=True)
 
 
+def preflight(url: str, key: str, table: str, timeout_s: float = 10) -> None:
+    """One cheap request before any DDL: the key is accepted and PostgREST itself answers."""
+    found = probe(url, key, [table], timeout_s)[0]
+    if found.state == "unknown":
+        raise ConnectError(f"refusing to apply: the API does not give a usable answer for "
+                           f"{table} ({found.detail}); nothing was changed")

@@ -6,8 +6,6 @@ An empty variable counts as missing and is named, since an undefined GitHub secr
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -27,6 +25,7 @@ from toolkit.envnames import (
     ENV_URL,
 )
 from toolkit.errors import ConfigError
+from toolkit.keys import jwt_claims, require_same_project, require_service_key, strip_bearer
 from toolkit.redact import mask_url
 from toolkit.root import default_migrations_dir
 
@@ -164,31 +163,12 @@ def validate_api_url(url: str) -> None:
         )
 
 
-def key_kind(key: str) -> str:
-    """'jwt', 'secret' or 'publishable'; anything else is a configuration error."""
-    if key.startswith("sb_secret_") and len(key) > len("sb_secret_"):
-        return "secret"
-    if key.startswith("sb_publishable_") and len(key) > len("sb_publishable_"):
-        return "publishable"
-    if jwt_claims(key) is not None:
-        return "jwt"
-    raise ConfigError(
-        f"{ENV_SERVICE_KEY} is neither a JWT nor an sb_secret_/sb_publishable_ key: copy the "
-        "service_role key from Project Settings > API"
-    )
-
-
-def jwt_claims(token: str) -> dict[str, object] | None:
-    """The unverified payload of a JWT (to read `role` and `ref`), or None if not a JWT."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        payload = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(payload))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return claims if isinstance(claims, dict) else None
+def normalise_api_url(url: str) -> str:
+    """The project URL without a trailing / or /rest/v1 (probes add /rest/v1 themselves)."""
+    url = url.rstrip("/")
+    if url.endswith("/rest/v1"):
+        url = url[: -len("/rest/v1")].rstrip("/")
+    return url
 
 
 def _check_key_matches_url(key: str, url: str) -> None:
@@ -240,6 +220,8 @@ def load_settings(
         validate_db_url(db_url, origin_name(sources.get(ENV_DB_URL)))
     url = get(ENV_URL)
     key = get(ENV_SERVICE_KEY)
+    if key:
+        key = strip_bearer(key)
     if url and not key:
         raise ConfigError(
             f"{ENV_URL} is set but {ENV_SERVICE_KEY} is "
@@ -254,9 +236,10 @@ def load_settings(
         )
     if url and key:
         validate_api_url(url)
-        key_kind(key)
+        url = normalise_api_url(url)
+        require_service_key(key)
         _check_key_matches_url(key, url)
-        url = url.rstrip("/")
+        require_same_project(db_url, url)
 
     lock = get(ENV_LOCK_TIMEOUT)
     statement = get(ENV_STATEMENT_TIMEOUT)

@@ -5,6 +5,7 @@ non-zero exit always comes with its reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from toolkit.errors import ExitCode
@@ -38,13 +39,11 @@ def _names(tables: list[TableResult], limit: int = 4) -> str:
 
 
 def rest_ok(t: TableResult) -> bool:
-    return t.rest in ("present", "skipped") and not t.disagreement
+    return t.rest_ok
 
 
 def table_ok(t: TableResult) -> bool:
-    if t.db_judged and t.database != "present":
-        return False
-    return rest_ok(t)
+    return t.ok
 
 
 def _table_reason(tables: list[TableResult]) -> str:
@@ -70,7 +69,7 @@ def verdict(report: Report) -> Verdict:
     counted = [t for t in report.tables if t.counts]
     present = sum(1 for t in counted if table_ok(t))
     tally = f"{present}/{len(counted)} tables present" if counted else ""
-    errors = report.errors
+    errors = [e for e in report.errors if e.kind != "reason"]  # explain's restatements
     unmet = [p for p in report.preconditions if not p.ok]
     failed = [e for e in errors if e.kind in FAILED_KINDS]
     if unmet:  # the cause comes first: a file the shadow cannot run without it follows
@@ -78,9 +77,8 @@ def verdict(report: Report) -> Verdict:
                      f"precondition unmet: {unmet[0].name}: {unmet[0].detail}", "NOT READY")
     if failed:
         return _make(ExitCode.INCOMPLETE, "failed", failed[0].message, "FAILED")
-    if errors:
-        return _make(ExitCode.INCOMPLETE, "incomplete", errors[0].message, "INCOMPLETE",
-                     tally)
+    if errors and report.command == "plan":
+        return _make(ExitCode.INCOMPLETE, "incomplete", errors[0].message, "INCOMPLETE")
     if report.command == "plan":
         if report.pending:
             what = f"{_n(len(report.pending), 'migration')} pending: {', '.join(report.pending)}"
@@ -92,22 +90,24 @@ def verdict(report: Report) -> Verdict:
     # REST: an API that does not answer is never ok.
     bad = [t for t in report.tables if not (table_ok(t) if t.counts else rest_ok(t))]
     bad_objects = [o for o in report.objects if o.database in ("missing", "drifted")]
-    if bad:
-        return _make(ExitCode.INCOMPLETE, "incomplete", _table_reason(bad), "INCOMPLETE", tally)
-    if bad_objects and report.command != "apply":
-        o = bad_objects[0]
-        return _make(ExitCode.INCOMPLETE, "incomplete",
-                     f"{len(bad_objects)} other object(s) {o.database}: {o.kind} {o.name}"
-                     + (f" ({o.detail})" if o.detail else ""), "INCOMPLETE", tally)
+    if bad_objects and report.command == "apply":
+        bad_objects = []
     failing = [f for f in report.functional if not f.ok]
-    if failing:
-        return _make(ExitCode.INCOMPLETE, "incomplete",
-                     f"functional test failed: {failing[0].name}: {failing[0].detail}",
-                     "INCOMPLETE", tally)
-    if report.pending and report.command in ("check", "verify"):
-        return _make(ExitCode.INCOMPLETE, "incomplete",
-                     f"{_n(len(report.pending), 'migration')} pending: "
-                     f"{', '.join(report.pending)}", "INCOMPLETE", tally)
+    pending = report.pending if report.command in ("check", "verify") else []
+    if bad or bad_objects or failing or pending or errors:
+        reason = "; ".join(filter(None, [
+            errors[0].message if errors else "",
+            _table_reason(bad),
+            f"{_n(len(bad_objects), 'other object')} missing or drifted: "
+            + ", ".join(f"{o.kind} {o.name}" for o in bad_objects[:4]) if bad_objects else "",
+            f"functional test failed: {failing[0].name}: {failing[0].detail}" if failing else "",
+            f"{_n(len(pending), 'migration')} pending: {', '.join(pending)}" if pending else "",
+        ]))
+        counts = _counts(report, bad_objects, failing)
+        if "," not in counts:  # every table ok: the counts alone would not say why
+            counts += f"; {reason}"
+        return Verdict(int(ExitCode.INCOMPLETE), "incomplete", reason,
+                       f"INCOMPLETE: {counts} (exit 1)")
     done = tally or "done"
     if report.command == "apply":
         shown = [t for t in report.tables if t.db_judged]
@@ -117,6 +117,29 @@ def verdict(report: Report) -> Verdict:
         if ok < len(shown):
             done += " (the others differ outside what this apply touched: see the warnings)"
     return Verdict(0, "ok", "", f"OK: {done} (exit 0)")
+
+
+def _counts(report: Report, bad_objects: Sequence[object], failing: Sequence[object]) -> str:
+    """"11/12 tables ok, 1 forbidden over REST": counts that agree with the verdict."""
+    tables = report.tables
+    parts = [f"{sum(1 for t in tables if table_ok(t) or not t.counts)}/{len(tables)} tables ok"]
+    for what, n in (
+        ("missing", sum(1 for t in tables if t.database == "missing" or t.rest == "missing")),
+        ("drifted", sum(1 for t in tables if t.database == "drifted" and t.counts)),
+        ("changed by a pending migration", sum(1 for t in tables if t.database == "pending")),
+        ("not judged", sum(1 for t in tables if t.database == "unknown" and t.db_judged)),
+        ("forbidden over REST", sum(1 for t in tables if t.rest == "forbidden")),
+        ("without a PostgREST answer", sum(1 for t in tables if t.rest == "unknown")),
+    ):
+        if n:
+            parts.append(f"{n} {what}")
+    if bad_objects:
+        parts.append(f"{_n(len(bad_objects), 'other object')} missing or drifted")
+    if failing:
+        parts.append(f"{_n(len(failing), 'functional check')} failed")
+    if report.pending and report.command in ("check", "verify"):
+        parts.append(f"{len(report.pending)} pending")
+    return ", ".join(parts)
 
 
 def _make(code: int, status: str, reason: str, word: str, tally: str = "") -> Verdict:

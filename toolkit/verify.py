@@ -36,8 +36,32 @@ def _sample(type_name: str) -> str:
     return _SAMPLE.get(type_name, "toolkit-verify")
 
 
+_KNOWN = ("uuid", "character", "text", "citext", "integer", "bigint", "smallint", "numeric",
+          "real", "double precision", "boolean", "json", "jsonb", "timestamp", "date")
+
+
+class AgentNotMade(Exception):
+    """No temporary agent could be made: agents requires a value toolkit cannot make up."""
+
+
+def _unfillable(exc: Any, cols: list[dict[str, str]]) -> str:
+    """Why the temporary agent failed, naming the column when it can be told."""
+    sqlstate = getattr(exc, "sqlstate", None) or "?"
+    named = getattr(exc.diag, "column_name", None)
+    odd = [c for c in cols if c["name"] == named] or \
+        [c for c in cols if not c["type"].startswith(_KNOWN)]
+    if odd:
+        what = ", ".join(f"agents.{c['name']} ({c['type']})" for c in odd)
+        return (f"could not fill {what}: NOT NULL without a default, and toolkit has no value "
+                f"for that type [{sqlstate}]; add an agent row (or a default) and run verify "
+                "again")
+    first = getattr(exc.diag, "message_primary", None) or str(exc)
+    return f"could not make a temporary agent: {first} [{sqlstate}]"
+
+
 def _temporary_agent(cur: Any) -> str:
     """An agent made inside the transaction, filling only what agents requires."""
+    import psycopg
     from psycopg import sql
 
     cur.execute(load_sql("verify_agent.sql"))
@@ -49,7 +73,10 @@ def _temporary_agent(cur: Any) -> str:
     query = (sql.SQL("insert into public.agents ({}) values ({}) returning id::text")
              .format(names, values) if cols
              else sql.SQL("insert into public.agents default values returning id::text"))
-    cur.execute(query)
+    try:
+        cur.execute(query)
+    except psycopg.Error as exc:
+        raise AgentNotMade(_unfillable(exc, cols)) from None
     agent_id: str = cur.fetchone()[0]
     cur.execute("insert into public.agent_profiles (agent_id, display_name) "
                 "values (%s, 'toolkit verify')", [agent_id])
@@ -73,7 +100,10 @@ def functional_test(conn: Any, settings: Settings) -> list[PreconditionResult]:
                 pass
             how = "an existing agent"
             if cur.fetchone() is None:
-                _temporary_agent(cur)
+                try:
+                    _temporary_agent(cur)
+                except AgentNotMade as exc:
+                    return [PreconditionResult("insert agent_profiles", False, str(exc))]
                 how = "a temporary agent"
             results.append(PreconditionResult(
                 "insert agent_profiles", True, f"inserted a profile for {how} (rolled back)"))
@@ -86,6 +116,11 @@ def functional_test(conn: Any, settings: Settings) -> list[PreconditionResult]:
                 results.append(PreconditionResult(
                     "foreign key", True,
                     "a profile for an agent that does not exist was refused (23503)"))
+    except psycopg.Error as exc:
+        # A database error is a failed check with its SQLSTATE, not a crash.
+        first = getattr(exc.diag, "message_primary", None) or str(exc)
+        step = "foreign key" if results else "insert agent_profiles"
+        results.append(PreconditionResult(step, False, f"{first} [{exc.sqlstate or '?'}]"))
     finally:
         # Roll back on every path; a connection that broke has nothing left to roll back.
         with contextlib.suppress(psycopg.Error):

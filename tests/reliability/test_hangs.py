@@ -10,7 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.reliability.helpers import one_line_error, record, spawn
+from tests.conftest import admin
+from tests.reliability.helpers import db_state, one_line_error, record, spawn
+from toolkit.local import LocalStack
 
 MARGIN_S = 4.0  # interpreter start-up and imports on a busy 2-core runner
 
@@ -88,16 +90,16 @@ def test_silent_hosts_time_out(silent: Silent) -> None:
            **{f"{k} gave up after s": v for k, v in timings.items()})
 
 
-def test_silent_api_after_apply_keeps_what_was_applied(silent: Silent, db: str) -> None:
-    """The database commits, then the REST check hangs: the report still says what was
-    applied (exit 1), rather than one 'did not answer' line that hides it (found by this)."""
+def test_silent_api_stops_apply_before_any_ddl(silent: Silent, stack: LocalStack,
+                                               db: str) -> None:
+    """The API hangs: apply's one request before any DDL gives up within the connect timeout
+    and nothing is applied, rather than committing and only then finding the API silent."""
     env = {"SUPABASE_DB_URL": db, "SUPABASE_URL": f"http://127.0.0.1:{silent.port}",
            "SUPABASE_SERVICE_ROLE_KEY": "sb_secret_hangtest0123456789"}
     code, out, err, elapsed = spawn("apply", "--json", "--connect-timeout", "2s",
                                     env=env).finish()
-    assert code == 1, out + err
-    report = json.loads(out)
-    assert [a["version"] for a in report["applied"]] == ["20261126021500"]
-    assert any("applied, but the REST check" in p["message"] and "within 2s" in p["message"]
-               for p in report["problems"])
+    assert code == 2, out + err
+    assert json.loads(out)["error"].endswith("did not answer within 2s (--connect-timeout)")
+    with admin(stack, db) as conn:
+        assert db_state(conn) == (0, 0)
     assert elapsed < 2 + MARGIN_S + 2

@@ -1,4 +1,5 @@
-"""Least privilege: check and plan need only catalog reads (and the anon key) and never write;
+"""Least privilege: check and plan need only catalog reads (and the service key over REST)
+and never write;
 verify's test insert leaves nothing behind, even when killed at random moments."""
 
 from __future__ import annotations
@@ -57,9 +58,9 @@ def test_check_and_plan_as_a_catalog_reader(stack: LocalStack, db: str, api: Api
         code, out, err, _ = spawn("apply", "--no-verify", env={"SUPABASE_DB_URL": db}).finish()
         assert code == 0, out + err
     before = _snapshot(stack, db)
-    rest = {"SUPABASE_URL": api.api_url, "SUPABASE_SERVICE_ROLE_KEY": api.anon_key}
+    rest = {"SUPABASE_URL": api.api_url, "SUPABASE_SERVICE_ROLE_KEY": api.service_role_key}
     runs = {
-        "check (reader + anon key)": spawn("check", "--json", env={"SUPABASE_DB_URL": reader,
+        "check (reader + service key)": spawn("check", "--json", env={"SUPABASE_DB_URL": reader,
                                                                    **rest}),
         "plan (reader)": spawn("plan", "--json", env={"SUPABASE_DB_URL": reader}),
         # The owner too, with every transaction read-only: any write would fail loudly.
@@ -83,7 +84,7 @@ def test_check_and_plan_as_a_catalog_reader(stack: LocalStack, db: str, api: Api
         else:
             assert code == (0 if applied else 1), (name, out, err)
     assert _snapshot(stack, db) == before
-    record("least privilege", catalog_reader_commands="check (with the anon key), plan",
+    record("least privilege", catalog_reader_commands="check (with the service key), plan",
            read_only_runs=len(runs) * 2, writes_seen=0)
 
 
