@@ -297,6 +297,40 @@ def apply_rows(stack: LocalStack, runs: int) -> list[Row]:
     return [toolkit_row, psql_row]
 
 
+def shadow_rows(stack: LocalStack, runs: int) -> list[Row]:
+    """What the oracle costs: `check` (database only, loopback) with the replay cached (the
+    usual run), with the replay cache emptied but the shadow server's template kept (the first
+    check after a migration changes: start + replay), and the first-ever run on a machine
+    (template built too). The embedded shadow, as users get it by default."""
+    dbname = f"bench_{uuid.uuid4().hex[:8]}"
+    db_url = create_database(stack, dbname)
+    section = "shadow, `toolkit check` (database only), loopback"
+    warm = Row(section, "replay cached (the usual run)")
+    cold = Row(section, "cold replay: shadow started, the agent migration replayed (template kept)")
+    first = Row(section, "first run on a machine: shadow template built, then as cold")
+    cache = Path(os.environ.get("TMPDIR", "/tmp")) / f"toolkit-bench-cache-{uuid.uuid4().hex[:6]}"
+    env = clean_env(SUPABASE_DB_URL=db_url, TOOLKIT_CACHE_DIR=str(cache))
+    argv = [*TOOLKIT, "check", "--format", "text"]
+    try:
+        for _ in range(max(1, runs // 3)):
+            shutil.rmtree(cache, ignore_errors=True)
+            sample = run_child(argv, env)
+            if sample.code != 1:  # the migration is pending on this database
+                raise SystemExit(f"first run: exit {sample.code}\n{sample.out}")
+            first.samples.append(sample)
+        for i in range(runs + 1):
+            for part in ("shadow", "analysis"):
+                shutil.rmtree(cache / part, ignore_errors=True)
+            sample = run_child(argv, env)
+            if i:
+                cold.samples.append(sample)
+        repeat(warm, runs, functools.partial(run_child, argv, env), expect=1)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        drop_database(stack, dbname)
+    return [warm, cold, first]
+
+
 # --- report --------------------------------------------------------------------------------
 
 def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> str:
@@ -327,6 +361,9 @@ def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> 
         elif r.name.startswith("cache hit"):
             old = next(x for x in rows if x.name.startswith("before the lock"))
             ratio = f"{r.median / old.median:.2f}x before"
+        elif r.section.startswith("shadow") and not r.name.startswith("replay cached"):
+            hot = next(x for x in rows if x.name.startswith("replay cached"))
+            ratio = f"+{(r.median - hot.median) * 1000:.0f} ms"
         elif r.name.startswith("`toolkit apply"):
             ps = next(x for x in rows if x.name.startswith("`psql"))
             ratio = f"{r.median / ps.median:.2f}x psql"
@@ -349,17 +386,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per command (median of)")
     parser.add_argument("--rtt-ms", type=float, default=100.0, help="injected round trip")
-    parser.add_argument("--only", choices=["startup", "network", "apply", "install"],
+    parser.add_argument("--only", choices=["startup", "network", "apply", "shadow", "install"],
                         action="append")
     parser.add_argument("--state-dir", type=Path, help="reuse this local stack (left running)")
     args = parser.parse_args()
-    only = set(args.only or ["startup", "network", "apply", "install"])
+    only = set(args.only or ["startup", "network", "apply", "shadow", "install"])
 
     rows: list[Row] = []
     detail: dict[str, Row] = {}
     if "startup" in only:
         rows += startup(args.runs)
-    if only & {"network", "apply"}:
+    if only & {"network", "apply", "shadow"}:
         # A stack of its own, stopped and removed afterwards, unless --state-dir names one.
         with (contextlib.nullcontext(args.state_dir) if args.state_dir
               else throwaway_state_dir("toolkit-bench-")) as state_dir:
@@ -369,6 +406,8 @@ def main() -> None:
                 rows += net
             if "apply" in only:
                 rows += apply_rows(stack, args.runs)
+            if "shadow" in only:
+                rows += shadow_rows(stack, args.runs)
     if "install" in only:
         rows += install_rows(args.runs)
     md = table(rows, detail, args.runs, args.rtt_ms)

@@ -138,7 +138,7 @@ def _counts(report: Report, bad_objects: Sequence[object], failing: Sequence[obj
     if failing:
         parts.append(f"{_n(len(failing), 'functional check')} failed")
     if report.pending and report.command in ("check", "verify"):
-        parts.append(f"{len(report.pending)} pending")
+        parts.append(f"{_n(len(report.pending), 'migration')} pending")
     return ", ".join(parts)
 
 

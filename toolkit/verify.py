@@ -148,8 +148,8 @@ def run_verify(settings: Settings) -> Report:
     profiles = report.table("agent_profiles")
     if profiles is None or profiles.database in ("missing", "unknown"):
         connecting.abandon()
-        report.notes.append("functional test skipped: agent_profiles is not present in the "
-                            "database")
+        report.notes.append("functional test skipped: agent_profiles not in the database "
+                            f"({profiles.database if profiles else 'not declared'})")
         return report
     start = time.perf_counter()
     with connecting.result() as conn:

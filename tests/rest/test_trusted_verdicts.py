@@ -292,4 +292,5 @@ def test_check_before_apply_gives_its_reason_and_counts_that_agree(
     assert result.code == 1, result.output
     assert f"error: missing in the database: {', '.join(NEW_TABLES)} (20261126021500 pending: " \
            "toolkit apply creates them)" in result.stdout
-    assert result.stdout.rstrip().endswith("INCOMPLETE: 1/12 tables ok, 11 missing (exit 1)")
+    assert result.stdout.rstrip().endswith(
+        "INCOMPLETE: 1/12 tables ok, 11 missing, 1 migration pending (exit 1)")
