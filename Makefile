@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 NEWEST ?=
 
-.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop lock
+.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop lock bundle
 
 $(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ lint: deps
 	$(BIN)/mypy
 	$(BIN)/squawk supabase/migrations/*.sql
 	@if [ -x scripts/lint-workflows.sh ]; then scripts/lint-workflows.sh; fi
+
+# The Edge Function's bundle (supabase/functions/migration-guide/bundle.gen.ts): the migrations
+# replayed on a shadow database, the expected catalog and the inspect query. Rerun after any
+# change to supabase/migrations/ (toolkit check and the Deno tests say when it is stale).
+bundle: deps
+	$(BIN)/python -m toolkit.edge_bundle
 
 bench: deps
 	$(BIN)/python bench/run.py

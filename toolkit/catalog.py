@@ -78,14 +78,22 @@ def inspect_sql() -> str:
     return sql.SQL(text).format(managed=managed).as_string(None)
 
 
+def inspect_text(*, in_transaction: bool = False) -> str:
+    """Exactly what inspect() sends (the Edge Function's bundle carries it too): the search
+    path set for this read only, then the query; our own read-only transaction unless inside
+    a caller's."""
+    head = f"set local search_path = {SEARCH_PATH};"
+    if in_transaction:
+        return head + inspect_sql()
+    return f"begin read only; {head}{inspect_sql()}; commit"
+
+
 def inspect(conn: Any, *, in_transaction: bool = False) -> Catalog:
-    """One round trip: the search path set for this read only, then the query. Inside a
-    caller's transaction (plan's read-only one) SET LOCAL suffices; otherwise our own."""
+    """One round trip (inspect_text). Inside a caller's transaction (plan's read-only one)
+    SET LOCAL suffices; otherwise our own."""
     import psycopg
 
-    head = f"set local search_path = {SEARCH_PATH};"
-    text = (head + inspect_sql()) if in_transaction else (
-        f"begin read only; {head}{inspect_sql()}; commit")
+    text = inspect_text(in_transaction=in_transaction)
     try:
         with conn.cursor() as cur:
             cur.execute(text.encode())

@@ -10,7 +10,7 @@ from toolkit.edge_bundle import BUNDLE, bundle_stale
 
 
 def test_the_repository_bundle_is_fresh() -> None:
-    """bundle.ts's recorded SHA-256 of each file equals ours: no false alarm."""
+    """The recorded SHA-256 of each file equals the folder's: no false alarm."""
     assert (ROOT / BUNDLE).is_file()
     assert bundle_stale(ROOT) is None
 
@@ -22,7 +22,7 @@ def test_new_changed_and_removed_files_are_named(project: Path) -> None:
     (migrations / "20270101000000_more.sql").write_text("select 1;\n")
     stale = bundle_stale(project)
     assert stale is not None
-    assert "not bundled: 20270101000000_more.sql" in stale and "deno task bundle" in stale
+    assert "not bundled: 20270101000000_more.sql" in stale and "make bundle" in stale
     seed = next(migrations.glob("2026*.sql"))
     seed.write_text(seed.read_text() + "\n-- edited\n")
     assert f"changed since: {seed.name}" in (bundle_stale(project) or "")

@@ -1,67 +1,7 @@
-// Everything the guide needs from the database, in one round trip, through postgres.js.
+// The live catalog, in one round trip through postgres.js, with the query toolkit bundled.
 import postgres from "postgres";
 
-export interface TableInfo {
-  rls: boolean;
-  /** column name -> format_type(), in column order */
-  columns: Record<string, string>;
-  /** unique, non-partial, non-expression indexes (the primary key among them) */
-  keys: { primary: boolean; columns: string[] }[];
-}
-
-export interface Catalog {
-  user: string;
-  /** extension name -> schema it is installed in */
-  extensions: Record<string, string>;
-  uuidOsspAvailable: boolean;
-  tables: Record<string, TableInfo>;
-  /** applied versions; null: no history table (everything is pending); "forbidden": unreadable */
-  history: string[] | null | "forbidden";
-}
-
-// The history table is read through query_to_xml so that the statement still parses when the
-// table does not exist yet (the same trick as toolkit/sql/inspect.sql).
-const INSPECT = `
-select json_build_object(
-  'user', current_user,
-  'extensions', (
-    select coalesce(json_object_agg(e.extname, n.nspname), '{}'::json)
-    from pg_catalog.pg_extension e join pg_catalog.pg_namespace n on n.oid = e.extnamespace),
-  'uuidOsspAvailable', exists (
-    select 1 from pg_catalog.pg_available_extensions where name = 'uuid-ossp'),
-  'tables', (
-    select coalesce(json_object_agg(c.relname, json_build_object(
-      'rls', c.relrowsecurity,
-      'columns', (
-        select coalesce(json_object_agg(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)
-                                        order by a.attnum), '{}'::json)
-        from pg_catalog.pg_attribute a
-        where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
-      'keys', (
-        select coalesce(json_agg(json_build_object(
-          'primary', i.indisprimary,
-          'columns', (
-            select json_agg(a.attname order by u.ord)
-            from unnest(i.indkey::int2[]) with ordinality u(attnum, ord)
-            join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = u.attnum))),
-          '[]'::json)
-        from pg_catalog.pg_index i
-        where i.indrelid = c.oid and i.indisunique and i.indpred is null and i.indexprs is null)
-    )), '{}'::json)
-    from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = 'public' and c.relkind in ('r', 'p')
-      and c.relname in (select json_array_elements_text($1::text::json))),
-  'history', case
-    when pg_catalog.to_regclass('supabase_migrations.schema_migrations') is null then null
-    when not pg_catalog.has_table_privilege('supabase_migrations.schema_migrations', 'select')
-      then '"forbidden"'::json
-    else (
-      select coalesce(json_agg(x.version order by x.version), '[]'::json)
-      from xmltable('/table/row' passing pg_catalog.query_to_xml(
-        'select version from supabase_migrations.schema_migrations', false, false, '')
-        columns version text) x)
-  end
-) as catalog`;
+import type { CatalogDoc } from "./types.ts";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
@@ -104,11 +44,9 @@ export function isConnectionError(e: unknown): boolean {
   return CONNECT_CODES.has(code) || /^(08|28)/.test(code) || code === "57P03" || code === "53300";
 }
 
-export async function inspect(
-  dbUrl: string,
-  tables: readonly string[],
-  timeoutSeconds = 5,
-): Promise<Catalog> {
+/** Read the live catalog with the bundled query text, exactly as toolkit sends it: one simple
+ * query (its own read-only transaction, the search path set locally, the inspect query). */
+export async function inspect(dbUrl: string, text: string, timeoutSeconds = 5): Promise<CatalogDoc> {
   const sql = postgres(dbUrl, {
     max: 1,
     prepare: false, // transaction-mode poolers (Supavisor :6543) break named prepared statements
@@ -119,8 +57,15 @@ export async function inspect(
     connection: { application_name: "migration-guide" },
   });
   try {
-    const rows = await sql.unsafe(INSPECT, [JSON.stringify(tables)]);
-    return rows[0].catalog as Catalog;
+    // Several statements: the simple protocol, which answers one result per statement.
+    const results = await sql.unsafe(text).simple();
+    for (const rows of (Array.isArray(results[0]) ? results : [results]) as unknown as unknown[][]) {
+      const first = rows[0];
+      if (rows.length !== 1 || typeof first !== "object" || first === null) continue;
+      const value = Object.values(first)[0];
+      if (typeof value === "object" && value !== null && "relations" in value) return value as CatalogDoc;
+    }
+    throw new Error("the inspect query answered no catalog");
   } catch (e) {
     if (isConnectionError(e)) throw new Unreachable(e instanceof Error ? e.message : String(e));
     throw e;

@@ -2,6 +2,8 @@
 // `toolkit apply`. scripts/edge-test.sh starts the stack, exports SUPABASE_* and TOOLKIT_BIN, and
 // sets EDGE_TEST_REQUIRE_STACK=1 so that a missing stack fails instead of skipping.
 import { assert, assertEquals, assertMatch } from "./assert.ts";
+import postgres from "postgres";
+import { BUNDLE } from "./bundle.gen.ts";
 import { handler } from "./index.ts";
 
 const ENV = ["SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL"];
@@ -13,7 +15,7 @@ if (!haveStack && !required) {
 
 const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);
 
-/** The expected lists read straight from the migration files on disk, by a plain regex. */
+/** Versions and texts from the files on disk; the tables from toolkit's bundle (no SQL parsed). */
 async function fromDisk(): Promise<{ versions: string[]; created: string[]; sql: Map<string, string> }> {
   const files: string[] = [];
   for await (const e of Deno.readDir(MIGRATIONS_DIR)) {
@@ -21,13 +23,19 @@ async function fromDisk(): Promise<{ versions: string[]; created: string[]; sql:
   }
   files.sort();
   const sql = new Map<string, string>();
-  const created: string[] = [];
-  for (const f of files) {
-    const text = await Deno.readTextFile(new URL(f, MIGRATIONS_DIR));
-    sql.set(f.split("_")[0], text);
-    for (const m of text.matchAll(/^create table if not exists public\.(\w+)/gm)) created.push(m[1]);
-  }
+  for (const f of files) sql.set(f.split("_")[0], await Deno.readTextFile(new URL(f, MIGRATIONS_DIR)));
+  const created = BUNDLE.relations.filter((r) => r.table).map((r) => r.name.replace(/^public\./, ""));
   return { versions: [...sql.keys()], created, sql };
+}
+
+/** Run one statement on the stack's database, as the project's owner does in the SQL editor. */
+async function runSql(text: string): Promise<void> {
+  const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(text);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
 }
 
 interface Answer {
@@ -159,10 +167,29 @@ Deno.test({
       assertEquals(b.status, "ok");
       assertEquals(b.tables.length, 12);
       assert(b.tables.every((t: { database: string }) => t.database === "present"), JSON.stringify(b.tables));
+      assert(b.tables.every((t: { differences: string[] }) => t.differences.length === 0));
+      assertEquals(b.objects, []);
       assertEquals(b.pending, []);
       assertEquals(b.guidance.pending, []);
       assertMatch(b.guidance.summary, /^Nothing is pending/);
       assertMatch(b.tables[1].detail, /^exists \(created by \d+\): 9 columns, RLS on$/);
+    });
+
+    await t.step("drift made by hand is named as toolkit check names it, then gone once undone", async () => {
+      await runSql("alter table public.agent_tasks disable row level security");
+      try {
+        const r = await call("GET", service);
+        assertEquals(r.status, 200);
+        assertEquals(r.body.ok, false);
+        assertEquals(r.body.status, "incomplete");
+        const tasks = r.body.tables.find((t: { name: string }) => t.name === "agent_tasks");
+        assertEquals(tasks.database, "drifted");
+        assertEquals(tasks.differences, ["row level security is disabled"]);
+        assertMatch(r.body.guidance.summary, /^Nothing is pending, yet agent_tasks differs/);
+      } finally {
+        await runSql("alter table public.agent_tasks enable row level security");
+      }
+      assertEquals((await call("GET", service)).body.ok, true);
     });
 
     await t.step("an unreachable database: 503 JSON without the password or the URL", async () => {

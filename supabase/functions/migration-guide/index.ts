@@ -2,11 +2,11 @@
 // supabase/migrations/ are pending on this project, what they create, and how to apply them.
 //
 // GET or POST with `Authorization: Bearer <service role key>`; answers JSON in the shape of
-// `toolkit check --json` plus `guidance`. See README.md.
+// `toolkit check --json` plus `guidance`. See README.md. What the migrations make comes from
+// bundle.gen.ts, written by toolkit (`make bundle`): this function parses no SQL.
+import { BUNDLE } from "./bundle.gen.ts";
 import { inspect, Unreachable } from "./catalog.ts";
 import { build } from "./guide.ts";
-import { MIGRATIONS } from "./migrations.gen.ts";
-import { declared } from "./migrations.ts";
 import { redact, urlSecrets } from "./redact.ts";
 
 const CORS = {
@@ -14,8 +14,6 @@ const CORS = {
   "Access-Control-Allow-Headers": "authorization, x-client-info, apikey, content-type",
   "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
 };
-
-const DECLARED = declared(MIGRATIONS);
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body, null, 2) + "\n", {
@@ -88,8 +86,8 @@ export async function handler(req: Request): Promise<Response> {
   }
 
   try {
-    const catalog = await inspect(env.dbUrl, DECLARED.tables.map((t) => t.name));
-    const guide = build(MIGRATIONS, DECLARED, catalog, {
+    const live = await inspect(env.dbUrl, BUNDLE.inspect.text);
+    const guide = build(BUNDLE, live, {
       supabaseUrl: env.url,
       database: databaseLabel(env.dbUrl),
     });

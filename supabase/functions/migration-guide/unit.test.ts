@@ -1,15 +1,15 @@
-// Tests that need no database: the bundle is fresh, the parser reads the real migration, the
-// judging rules, redaction, key comparison and TLS defaults.
-import { assert, assertEquals, assertFalse, assertMatch, assertNotMatch } from "./assert.ts";
-import { MIGRATIONS_DIR, OUTPUT, render } from "./bundle.ts";
-import type { Catalog } from "./catalog.ts";
+// Tests that need no database: the bundle is fresh, the compare port answers as
+// toolkit/compare.py, the judging rules, redaction, key comparison and TLS defaults.
+import { assert, assertEquals, assertFalse, assertMatch } from "./assert.ts";
+import { BUNDLE } from "./bundle.gen.ts";
 import { isConnectionError, sslFor } from "./catalog.ts";
-import { build, pendingVersions, precondition, sqlEditorUrl } from "./guide.ts";
+import { relation } from "./compare.ts";
+import { build, extensionRequirement, pendingVersions, sqlEditorUrl, tableRequirement } from "./guide.ts";
 import { sameSecret } from "./index.ts";
-import { MIGRATIONS } from "./migrations.gen.ts";
-import { declared, type MigrationSource, codeOnly } from "./migrations.ts";
 import { redact, urlSecrets } from "./redact.ts";
+import type { BundledMigration, CatalogDoc, Relation } from "./types.ts";
 
+const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);
 const CREATED = [
   "agent_profiles",
   "agent_tasks",
@@ -24,133 +24,161 @@ const CREATED = [
   "agent_metrics",
 ];
 
-Deno.test("migrations.gen.ts is not stale: it equals a fresh bundle of supabase/migrations/", async () => {
-  const fresh = await render(MIGRATIONS_DIR);
-  const current = await Deno.readTextFile(OUTPUT);
-  assert(
-    fresh === current,
-    "migrations.gen.ts is stale: run `deno task bundle` in supabase/functions/migration-guide",
-  );
-});
+/** A file's text as toolkit reads it: BOM dropped, universal newlines (Python's read_text). */
+function asToolkitReads(text: string): string {
+  return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+}
 
-Deno.test("the bundle carries every migration file byte for byte, in version order", async () => {
+async function sha256(text: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+Deno.test("bundle.gen.ts is not stale: its files and SHA-256s are the folder's, in file-name order", async () => {
   const names: string[] = [];
   for await (const e of Deno.readDir(MIGRATIONS_DIR)) {
-    if (/^\d+_.*\.sql$/.test(e.name)) names.push(e.name);
+    if (e.isFile && /^\d+_.*\.sql$/.test(e.name)) names.push(e.name);
   }
   names.sort();
-  assertEquals(MIGRATIONS.map((m) => m.file.split("/").pop()), names);
-  for (const m of MIGRATIONS) {
-    assertEquals(m.sql, await Deno.readTextFile(new URL(m.file.split("/").pop()!, MIGRATIONS_DIR)));
+  const stale = "bundle.gen.ts is stale: run `make bundle` at the repository root";
+  assertEquals(BUNDLE.migrations.map((m) => m.file.split("/").pop()), names, stale);
+  for (const m of BUNDLE.migrations) {
+    const text = asToolkitReads(await Deno.readTextFile(new URL(m.file.split("/").pop()!, MIGRATIONS_DIR)));
+    assertEquals(m.sha256, await sha256(text), `${m.file}: ${stale}`);
+    assertEquals(m.sql, text);
   }
 });
 
-Deno.test("the table list comes from the SQL: agents first, then the eleven created in file order", () => {
-  const d = declared(MIGRATIONS);
-  assertEquals(d.tables.map((t) => t.name), ["agents", ...CREATED]);
-  assertEquals(d.tables[0].createdBy, null);
-  assertEquals(d.creates.get("20261126021500"), CREATED);
-  assertEquals(d.preconditions, [
-    { kind: "table", name: "agents", column: "id", columnType: "uuid" },
-    { kind: "extension", name: "uuid-ossp" },
-  ]);
+Deno.test("the bundle: agents is a precondition, the eleven tables are expected in file order", () => {
+  assertEquals(BUNDLE.preconditions.tables, [{ name: "public.agents", columns: ["id"], types: ["uuid"] }]);
+  assertEquals(BUNDLE.preconditions.extensions, ["uuid-ossp"]);
+  assertEquals(BUNDLE.relations.map((r) => r.name), CREATED.map((n) => `public.${n}`));
+  assertEquals(Object.keys(BUNDLE.expected.relations).sort(), CREATED.map((n) => `public.${n}`).sort());
+  assertEquals(BUNDLE.migrations[0].creates, CREATED);
+  assertMatch(BUNDLE.inspect.text, /^begin read only; set local search_path = "\$user", public, extensions;/);
+  assertMatch(BUNDLE.inspect.text, /; commit$/);
 });
 
-Deno.test("the parser: comments, quoted names, schemas, table-level keys, created extensions", () => {
-  const sql = `
-    -- create table public.in_a_comment (id int);
-    /* create table public.in_a_block (id int); */
-    create extension if not exists "uuid-ossp" with schema extensions;
-    create table "public"."Quoted" (
-      id bigint primary key default uuid_generate_v4(),
-      note text default 'references public.not_a_ref (id); -- not a comment',
-      owner_id bigint,
-      constraint owner_fk foreign key (owner_id) references public.owners (id)
-    );
-    create function f() returns void language sql as $$ create table public.in_body (id int) $$;
-    create table other.elsewhere (id int references public.owners (id));
-    create table if not exists public.child (parent uuid references "Quoted");
-    alter table public.child add constraint c foreign key (parent) references public.late (key);
-  `;
-  assertNotMatch(codeOnly(sql), /in_a_comment|in_a_block|not_a_ref/);
-  assertEquals(codeOnly("select $f$ create table public.x (id int) $f$, 'it''s', \"a\"\"b\""), 'select \'\', \'\', "a""b"');
-  const d = declared([{ version: "1", name: "x", file: "x", sql, sha256: "" }]);
-  assertEquals(d.tables.map((t) => t.name), ["owners", "late", "Quoted", "child"]);
-  assertEquals(d.preconditions, [
-    { kind: "table", name: "owners", column: "id", columnType: "bigint" },
-    { kind: "table", name: "late", column: "key", columnType: null },
-  ]);
+interface Case {
+  title: string;
+  want: Relation | null;
+  have: Relation;
+  messages: string[];
+}
+
+Deno.test("compare.ts answers the shared cases as toolkit/compare.py does", async () => {
+  const doc = JSON.parse(await Deno.readTextFile(new URL("./compare.cases.json", import.meta.url))) as {
+    name: string;
+    base: Relation;
+    cases: Case[];
+  };
+  assert(doc.cases.length > 10);
+  for (const c of doc.cases) {
+    const got = relation(doc.name, c.want ?? doc.base, c.have).map((d) => d.message).sort();
+    assertEquals(got, c.messages, c.title);
+  }
 });
 
-function catalog(over: Partial<Catalog> = {}): Catalog {
+Deno.test("compare: differences name the column they are about, grants are their own kind", () => {
+  const want = BUNDLE.expected.relations["public.agent_status"];
+  const have: Relation = structuredClone(want);
+  have.columns = have.columns.filter((c) => c.name !== "details");
+  have.grants = { ...have.grants, anon: [] };
+  const diffs = relation("public.agent_status", want, have);
+  assertEquals(diffs.find((d) => d.column === "details")?.message, 'column "details" missing');
+  const grant = diffs.find((d) => d.kind === "grant");
+  assertMatch(grant!.message, /^anon lacks .*grant .* on public\.agent_status to anon\)$/);
+});
+
+/** A live catalog: the expected one, with agents as the stack has it, and a history. */
+function live(over: Partial<CatalogDoc> = {}): CatalogDoc {
+  const agents: Relation = {
+    ...structuredClone(BUNDLE.expected.relations["public.agent_profiles"]),
+    columns: [
+      { name: "id", type: "uuid", not_null: true, default: null, identity: null, generated: null },
+      { name: "name", type: "text", not_null: true, default: null, identity: null, generated: null },
+    ],
+    constraints: [{
+      name: "agents_pkey",
+      type: "p",
+      columns: ["id"],
+      ref: null,
+      ref_columns: null,
+      on_delete: null,
+      on_update: null,
+      def: "PRIMARY KEY (id)",
+    }],
+    indexes: [],
+  };
   return {
     user: "postgres",
+    server_version: BUNDLE.postgres_major * 10000 + 1,
     extensions: { "uuid-ossp": "extensions" },
-    uuidOsspAvailable: true,
-    tables: {
-      agents: {
-        rls: true,
-        columns: { id: "uuid", name: "text" },
-        keys: [{ primary: true, columns: ["id"] }],
-      },
-    },
-    history: null,
+    uuid_ossp_available: true,
+    relations: { "public.agents": agents, ...structuredClone(BUNDLE.expected.relations) },
+    functions: {},
+    types: {},
+    history: BUNDLE.migrations.map((m) => ({ version: m.version, name: m.name, statements: null })),
     ...over,
   };
 }
 
 Deno.test("preconditions: missing table, wrong type, no key, unique, missing extension", () => {
-  const agents = { kind: "table", name: "agents", column: "id", columnType: "uuid" } as const;
-  const ext = { kind: "extension", name: "uuid-ossp" } as const;
-  assertEquals(precondition(agents, catalog()), {
-    name: "agents",
-    ok: true,
-    detail: "agents.id is uuid, primary key",
-  });
-  assertFalse(precondition(agents, catalog({ tables: {} })).ok);
-  const bigint = catalog({
-    tables: { agents: { rls: false, columns: { id: "bigint" }, keys: [{ primary: true, columns: ["id"] }] } },
-  });
-  assertMatch(precondition(agents, bigint).detail, /is bigint, but .* uuid column/);
-  const noKey = catalog({ tables: { agents: { rls: false, columns: { id: "uuid" }, keys: [] } } });
-  assertMatch(precondition(agents, noKey).detail, /neither a primary key nor unique/);
-  const unique = catalog({
-    tables: { agents: { rls: false, columns: { id: "uuid" }, keys: [{ primary: false, columns: ["id"] }] } },
-  });
-  assertEquals(precondition(agents, unique).detail, "agents.id is uuid, unique");
-  assertEquals(precondition(ext, catalog({ extensions: { "uuid-ossp": "public" } })).detail, "installed in schema public");
-  assertMatch(precondition(ext, catalog({ extensions: {} })).detail, /^not installed: run: create extension/);
-  assertMatch(
-    precondition(ext, catalog({ extensions: {}, uuidOsspAvailable: false })).detail,
-    /does not ship it/,
-  );
+  const req = BUNDLE.preconditions.tables[0];
+  assertEquals(tableRequirement(req, live()), { name: "agents", ok: true, detail: "agents.id is uuid, primary key" });
+  assertMatch(tableRequirement(req, live({ relations: {} })).detail, /^table public.agents does not exist/);
+  const bigint = live();
+  bigint.relations["public.agents"].columns[0].type = "bigint";
+  assertMatch(tableRequirement(req, bigint).detail, /is bigint, but .* uuid column/);
+  const noKey = live();
+  noKey.relations["public.agents"].constraints = [];
+  assertMatch(tableRequirement(req, noKey).detail, /neither a primary key nor unique/);
+  const unique = live();
+  unique.relations["public.agents"].constraints[0].type = "u";
+  assertEquals(tableRequirement(req, unique).detail, "agents.id is uuid, unique");
+  assertEquals(extensionRequirement("uuid-ossp", live({ extensions: { "uuid-ossp": "public" } })).detail, "installed in schema public");
+  assertMatch(extensionRequirement("uuid-ossp", live({ extensions: {} })).detail, /^not installed: run: create extension/);
+  assertMatch(extensionRequirement("uuid-ossp", live({ extensions: {}, uuid_ossp_available: false })).detail, /does not ship it/);
 });
 
 Deno.test("pending: no history table means everything; applied versions are left out", () => {
-  const files: MigrationSource[] = ["1", "2", "3"].map((v) => ({ version: v, name: "n", file: "f", sql: "", sha256: "" }));
+  const files: BundledMigration[] = ["1", "2", "3"].map((v) => ({ version: v, name: "n", file: "f", sql: "", sha256: "", creates: [] }));
+  const rows = (vs: string[]) => vs.map((version) => ({ version, name: null, statements: null }));
   assertEquals(pendingVersions(files, null), ["1", "2", "3"]);
-  assertEquals(pendingVersions(files, ["1", "3", "9"]), ["2"]);
+  assertEquals(pendingVersions(files, rows(["1", "3", "9"])), ["2"]);
   assertEquals(pendingVersions(files, "forbidden"), null);
 });
 
-Deno.test("guide: nothing pending, a failed precondition, unreadable history", () => {
-  const d = declared(MIGRATIONS);
-  const all = Object.fromEntries(
-    ["agents", ...CREATED].map((n) => [n, { rls: true, columns: { id: "uuid" }, keys: [{ primary: true, columns: ["id"] }] }]),
-  );
-  const done = build(MIGRATIONS, d, catalog({ tables: all, history: MIGRATIONS.map((m) => m.version) }), {});
-  assert(done.ok);
+Deno.test("guide: all applied and equal, drift, a failed precondition, unreadable history", () => {
+  const done = build(BUNDLE, live(), {});
+  assert(done.ok, JSON.stringify(done.tables.filter((t) => t.database !== "present")));
   assertEquals(done.status, "ok");
   assertEquals(done.pending, []);
   assertMatch(done.guidance.summary, /^Nothing is pending/);
   assertEquals(done.guidance.steps, []);
+  assertMatch(done.tables[1].detail, /^exists \(created by \d+\): 9 columns, RLS on$/);
 
-  const noAgents = build(MIGRATIONS, d, catalog({ tables: {} }), {});
+  const changed = live();
+  changed.relations["public.agent_tasks"].rls = false;
+  const drift = build(BUNDLE, changed, {});
+  assertEquals(drift.status, "incomplete");
+  const tasks = drift.tables.find((t) => t.name === "agent_tasks")!;
+  assertEquals(tasks.database, "drifted");
+  assertEquals(tasks.differences, ["row level security is disabled"]);
+  assertMatch(drift.guidance.summary, /^Nothing is pending, yet agent_tasks differs/);
+
+  const fresh = build(BUNDLE, live({ relations: { "public.agents": live().relations["public.agents"] }, history: null }), {});
+  assertEquals(fresh.status, "incomplete");
+  assertEquals(fresh.tables.filter((t) => t.database === "missing").map((t) => t.name), CREATED);
+  assertEquals(fresh.pending, BUNDLE.migrations.map((m) => m.version));
+  assertEquals(fresh.guidance.pending[0].creates, CREATED);
+
+  const noAgents = build(BUNDLE, live({ relations: {}, history: null }), {});
   assertEquals(noAgents.status, "failed");
   assertMatch(noAgents.guidance.steps[0], /^Fix the precondition agents first/);
   assertEquals(noAgents.tables.filter((t) => t.database === "missing").length, 12);
 
-  const hidden = build(MIGRATIONS, d, catalog({ history: "forbidden" }), {});
+  const hidden = build(BUNDLE, live({ history: "forbidden" }), {});
   assertEquals(hidden.pending, []);
   assertMatch(hidden.notes[0], /may not read supabase_migrations.schema_migrations/);
   assertMatch(hidden.guidance.summary, /unknown/);

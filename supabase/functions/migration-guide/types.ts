@@ -1,0 +1,125 @@
+// The shapes of the catalog document (toolkit/sql/inspect.sql, the one query toolkit and this
+// function both send) and of the bundle toolkit writes (toolkit/edge_bundle.py).
+
+export interface Column {
+  name: string;
+  type: string;
+  not_null: boolean;
+  default: string | null;
+  identity: string | null;
+  generated: string | null;
+}
+
+export interface Constraint {
+  name: string;
+  /** p primary, u unique, f foreign, c check, x exclusion */
+  type: string;
+  columns: string[] | null;
+  ref: string | null;
+  ref_columns: string[] | null;
+  on_delete: string | null;
+  on_update: string | null;
+  def: string;
+}
+
+export interface Index {
+  name: string;
+  unique: boolean;
+  def: string;
+  columns: string[] | null;
+}
+
+export interface Policy {
+  name: string;
+  command: string;
+  permissive: boolean;
+  roles: string[] | null;
+  using: string | null;
+  check: string | null;
+}
+
+export interface Trigger {
+  name: string;
+  enabled: string;
+  def: string;
+}
+
+export interface Relation {
+  kind: string;
+  rls: boolean;
+  rls_forced: boolean;
+  partition_bound: string | null;
+  parents: string[];
+  view: string | null;
+  columns: Column[];
+  constraints: Constraint[];
+  indexes: Index[];
+  policies: Policy[];
+  triggers: Trigger[];
+  grants: Record<string, string[]>;
+}
+
+export interface FunctionInfo {
+  def: string;
+  security_definer: boolean;
+  grants: string[];
+}
+
+export interface TypeInfo {
+  kind: string;
+  labels: string[] | null;
+  base: string | null;
+}
+
+export interface HistoryRow {
+  version: string;
+  name: string | null;
+  statements: string[] | null;
+}
+
+/** What inspect.sql answers (the fields this function reads). */
+export interface CatalogDoc {
+  user: string;
+  server_version: number;
+  extensions: Record<string, string>;
+  uuid_ossp_available: boolean;
+  relations: Record<string, Relation>;
+  functions: Record<string, FunctionInfo>;
+  types: Record<string, TypeInfo>;
+  /** null: no history table (everything is pending); "forbidden": unreadable */
+  history: HistoryRow[] | null | "forbidden";
+}
+
+export interface BundledMigration {
+  version: string;
+  name: string;
+  file: string;
+  sha256: string;
+  /** tables the file creates, as toolkit plan names them */
+  creates: string[];
+  sql: string;
+}
+
+export interface TableRequirement {
+  /** schema.name */
+  name: string;
+  /** the referenced columns, and the types of the columns that reference them */
+  columns: string[];
+  types: (string | null)[];
+}
+
+export interface Bundle {
+  postgres_major: number;
+  inspect: { search_path: string; text: string };
+  migrations: BundledMigration[];
+  preconditions: { tables: TableRequirement[]; extensions: string[] };
+  /** the project's own relations, in the order the migrations create them */
+  relations: { name: string; kind: string; table: boolean; created_by: string | null }[];
+  /** relations the shadow database could not replay: never judged */
+  unknown: string[];
+  expected: {
+    relations: Record<string, Relation>;
+    functions: Record<string, FunctionInfo>;
+    types: Record<string, TypeInfo>;
+  };
+}

@@ -1,0 +1,117 @@
+"""The Edge Function's bundle: toolkit computes what the function compares against."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+from tests.conftest import OUTPUT_LOG, ROOT, SHADOW, run_toolkit
+from toolkit import compare
+from toolkit.catalog import inspect, inspect_text
+from toolkit.edge_bundle import BUNDLE, FUNCTION, read_bundle
+from toolkit.local import LocalStack
+
+CASES = ROOT / FUNCTION / "compare.cases.json"
+
+
+def edge_bundle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPABASE_", "TOOLKIT_"))}
+    env.update(SHADOW)
+    proc = subprocess.run([sys.executable, "-m", "toolkit.edge_bundle", *args], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=120)
+    with OUTPUT_LOG.open("a", encoding="utf-8") as log:
+        log.write(f"$ python -m toolkit.edge_bundle {' '.join(args)}\n{proc.stdout}\n"
+                  f"{proc.stderr}\n")
+    return proc
+
+
+def test_compare_cases_match_compare_py() -> None:
+    """compare.ts is a port: the cases its unit test checks are what compare.py answers."""
+    doc = json.loads(CASES.read_text(encoding="utf-8"))
+    assert len(doc["cases"]) > 10
+    for case in doc["cases"]:
+        want = case["want"] or doc["base"]
+        got = sorted(d.message for d in compare.relation(doc["name"], want, case["have"]))
+        assert got == case["messages"], case["title"]
+    assert any(c["messages"] == [] for c in doc["cases"])
+    assert sum(len(c["messages"]) for c in doc["cases"]) > 20
+
+
+def test_the_repository_bundle_carries_the_inspect_query_as_toolkit_sends_it() -> None:
+    doc = read_bundle(ROOT / BUNDLE)
+    assert doc is not None
+    assert doc["inspect"]["text"] == inspect_text()
+    assert doc["inspect"]["text"].startswith("begin read only; set local search_path = ")
+    assert [m["sha256"] for m in doc["migrations"]] == [
+        hashlib.sha256(p.read_text(encoding="utf-8-sig").encode()).hexdigest()
+        for p in sorted((ROOT / "supabase" / "migrations").glob("*.sql"))]
+
+
+def test_check_flag_of_the_module(project: Path) -> None:
+    shutil.copytree(ROOT / "supabase" / "functions", project / "supabase" / "functions")
+    fresh = edge_bundle("--check", cwd=project / "supabase" / "migrations")
+    assert fresh.returncode == 0, fresh.stderr
+    (project / "supabase/migrations/20270101000000_more.sql").write_text("select 1;\n")
+    stale = edge_bundle("--check", cwd=project)
+    assert stale.returncode == 1
+    assert "not bundled: 20270101000000_more.sql" in stale.stderr
+    assert "Traceback" not in stale.stderr
+
+
+def test_no_function_folder_is_one_line(project: Path) -> None:
+    out = edge_bundle(cwd=project)
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "supabase/functions/migration-guide" in \
+        out.stderr
+
+
+def test_written_bundle_is_what_apply_makes(stack: LocalStack, db: str, project: Path) -> None:
+    """Write a bundle for a project with a second migration, apply the migrations for real,
+    and the live catalog equals the bundled expected one, relation by relation."""
+    (project / FUNCTION).mkdir(parents=True)
+    (project / "supabase/migrations/20270101000000_notes.sql").write_text(
+        "create table public.notes (id bigint generated always as identity primary key,\n"
+        "  task_id uuid references public.agent_tasks (id) on delete cascade, body text);\n"
+        "create index notes_task_id_idx on public.notes (task_id);\n"
+        "alter table public.notes enable row level security;\n"
+        "create view public.open_notes as select id, body from public.notes;\n"
+        "alter table public.agent_tasks add column note_count int not null default 0;\n")
+    out = edge_bundle(cwd=project)
+    assert out.returncode == 0, out.stderr
+    assert "2 migration(s), 13 relation(s)" in out.stdout
+    doc = read_bundle(project / BUNDLE)
+    assert doc is not None
+    assert [m["version"] for m in doc["migrations"]] == ["20261126021500", "20270101000000"]
+    assert doc["migrations"][1]["creates"] == ["notes"]
+    assert doc["preconditions"]["tables"][0]["name"] == "public.agents"
+    assert doc["preconditions"]["extensions"] == ["uuid-ossp"]
+    names = [r["name"] for r in doc["relations"]]
+    assert names[-2:] == ["public.notes", "public.open_notes"]
+    assert "public.agents" not in doc["expected"]["relations"]
+    tasks = doc["expected"]["relations"]["public.agent_tasks"]
+    assert "note_count" in [c["name"] for c in tasks["columns"]]
+    applied = run_toolkit("apply", "--db-url", db, "--json", cwd=project)
+    assert applied.code == 0, applied.output
+    with psycopg.connect(db, autocommit=True) as conn:
+        live = inspect(conn)
+    for name, want in doc["expected"]["relations"].items():
+        have = live.relations.get(name)
+        assert have is not None, name
+        assert compare.relation(name, want, have) == [], name
+
+
+def test_a_replaced_history_is_stale(project: Path) -> None:
+    shutil.copytree(ROOT / "supabase" / "functions", project / "supabase" / "functions")
+    for f in (project / "supabase" / "migrations").glob("*.sql"):
+        f.unlink()
+    (project / "supabase/migrations/20270101000000_only.sql").write_text("select 1;\n")
+    out = edge_bundle("--check", cwd=project)
+    assert out.returncode == 1
+    assert "not bundled: 20270101000000_only.sql" in out.stderr and "removed: " in out.stderr
