@@ -10,7 +10,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from toolkit.cli import ConnectTimeout, DbUrl, EnvFile, Json, MigrationsDir, _settings, confirmer
+from toolkit.cli_options import ConnectTimeout, DbUrl, EnvFile, Json, MigrationsDir
+from toolkit.cli_run import _settings, confirmer
 from toolkit.errors import ExitCode
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
@@ -20,7 +21,7 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
 def _run(command: str, as_json: bool,
          body: Callable[[], tuple[str, dict[str, object]]]) -> NoReturn:
     """One line on stderr and the right exit code for any failure; never a traceback."""
-    from toolkit.cli import leave_on_error
+    from toolkit.cli_run import leave_on_error
 
     with leave_on_error(command, as_json):
         text, data = body()

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import TextIO
 
 from toolkit.explain import explain
+from toolkit.formats import github_mode
 from toolkit.redact import redact
 from toolkit.report import Report
 from toolkit.settings import Settings
-
-
-def github_mode(fmt: str) -> bool:
-    return fmt == "github" or (fmt == "auto" and os.environ.get("GITHUB_ACTIONS") == "true")
 
 
 def emit(report: Report, *, as_json: bool, fmt: str, settings: Settings | None,

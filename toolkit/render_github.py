@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 from urllib.parse import unquote
 
-from toolkit.output import github_mode
+from toolkit.formats import github_mode
 from toolkit.redact import redact
 from toolkit.report import Problem, Report, TableResult
 from toolkit.settings import Settings

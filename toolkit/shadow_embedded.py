@@ -26,11 +26,12 @@ import psycopg
 from psycopg import sql
 
 from toolkit import supabase_shape
+from toolkit.envnames import ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError
 from toolkit.local import procs
 from toolkit.local.errors import LocalStackError
 from toolkit.local.osuser import ServerUser, server_user
-from toolkit.shadow_server import ENV_SHADOW_DB_URL, ShadowDatabase
+from toolkit.shadow_database import ShadowDatabase
 
 SUPERUSER = "supabase_admin"
 DBNAME = "postgres"

@@ -13,7 +13,6 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -21,20 +20,14 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from toolkit import supabase_shape
+from toolkit.envnames import ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError
 from toolkit.redact import mask_url, redact
+from toolkit.shadow_database import ShadowDatabase
 
-ENV_SHADOW_DB_URL = "TOOLKIT_SHADOW_DB_URL"
 SCRATCH_PREFIX = "toolkit_shadow_"
 # A scratch database older than this with nobody connected belongs to a killed run.
 LEFTOVER_AGE_S = 600
-
-
-@dataclass(frozen=True)
-class ShadowDatabase:
-    conninfo: str  # a superuser (or the URL's user) connection to a fresh, shaped database
-    major: int  # server major version, e.g. 15
-    origin: str  # for reports: "embedded PostgreSQL 15 (/usr/lib/...)" or the masked URL
 
 
 @contextmanager

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from toolkit.errors import ExitCode
-from toolkit.report import Report, TableResult
+
+if TYPE_CHECKING:  # report.to_dict() asks for the verdict: types only, no import cycle
+    from toolkit.report import Report, TableResult
 
 # Errors of these kinds mean a migration failed or was refused, not just "not there yet".
 FAILED_KINDS = {"migration", "refused", "shadow"}

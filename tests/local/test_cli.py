@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from toolkit.cli_local import app
 from toolkit.local import LocalStack
+from toolkit.local.cli import app
 
 runner = CliRunner()
 

@@ -12,8 +12,9 @@ import pytest
 
 from toolkit.errors import ConfigError
 from toolkit.local import procs
+from toolkit.shadow_database import ShadowDatabase
 from toolkit.shadow_embedded import cache_root, find_binaries
-from toolkit.shadow_server import ShadowDatabase, shadow_database
+from toolkit.shadow_server import shadow_database
 
 
 def _socket_dir(shadow: ShadowDatabase) -> Path:

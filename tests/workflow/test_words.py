@@ -45,7 +45,7 @@ def test_one_masking_style(stack: LocalStack, db: str) -> None:
     """`toolkit local start` printed `****`, everything else `***`: now all say `***`."""
     from typer.testing import CliRunner
 
-    from toolkit.cli_local import app
+    from toolkit.local.cli import app
 
     started = CliRunner().invoke(app, ["start", "--state-dir", str(stack.state_dir)])
     assert "postgresql://postgres:***@" in started.output and "****" not in started.output

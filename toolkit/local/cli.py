@@ -246,7 +246,7 @@ def env(
     sys.stdout.write(render(stack.env(), export=fmt is EnvFormat.shell))
 
 
-def main() -> None:  # pragma: no cover - convenience: python -m toolkit.cli_local
+def main() -> None:  # pragma: no cover - convenience: python -m toolkit.local.cli
     app()
 
 
