@@ -14,8 +14,8 @@ $tk check
 code=$?
 [ "$code" -eq 0 ] || [ "$code" -eq 1 ] || exit "$code"
 
-step "toolkit plan          (what apply will do, read-only)"
-$tk plan >/dev/null; echo "plan exit $? (1: something is pending, 0: nothing)"
+step "toolkit plan          (what apply will do, read-only; exit 0 when it made a plan)"
+$tk plan || exit $?
 
 step "toolkit apply         (one transaction per file, recorded in supabase_migrations)"
 $tk apply || exit $?
