@@ -15,9 +15,17 @@ import pglast
 import pglast.ast
 from pglast.enums import ConstrType, ObjectType
 
-from toolkit.analysis_model import FileAnalysis, LockNote, Note, Reference, Statement
+from toolkit.analysis_model import (
+    CreatedObject,
+    FileAnalysis,
+    LockNote,
+    Note,
+    Reference,
+    Statement,
+)
 from toolkit.errors import MigrationFileError
 from toolkit.migrations import MigrationFile
+from toolkit.words import node_name
 
 # pglast types every AST attribute as Optional; the parser guarantees what we read, so the
 # node classes are used as plain (Any-typed) pattern classes.
@@ -33,31 +41,14 @@ EXTENSION_FUNCTIONS = {
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null",
             "d": "set default"}
 
-# ALTER TABLE subcommands in the words people write them.
-_AT_WORDS = {
-    "AddColumn": "ADD COLUMN", "DropColumn": "DROP COLUMN", "AlterColumnType": "ALTER COLUMN TYPE",
-    "SetNotNull": "SET NOT NULL", "DropNotNull": "DROP NOT NULL", "ColumnDefault": "SET DEFAULT",
-    "AddConstraint": "ADD CONSTRAINT", "DropConstraint": "DROP CONSTRAINT",
-    "AddIndexConstraint": "ADD CONSTRAINT ... USING INDEX", "AddIndex": "ADD INDEX",
-    "EnableRowSecurity": "ENABLE ROW LEVEL SECURITY",
-    "DisableRowSecurity": "DISABLE ROW LEVEL SECURITY",
-    "ForceRowSecurity": "FORCE ROW LEVEL SECURITY",
-    "NoForceRowSecurity": "NO FORCE ROW LEVEL SECURITY", "ChangeOwner": "OWNER TO",
-    "ReplicaIdentity": "REPLICA IDENTITY", "AddIdentity": "ADD IDENTITY",
-    "DropIdentity": "DROP IDENTITY", "ValidateConstraint": "VALIDATE CONSTRAINT",
-    "AttachPartition": "ATTACH PARTITION", "DetachPartition": "DETACH PARTITION",
-    "SetStatistics": "SET STATISTICS", "AlterConstraint": "ALTER CONSTRAINT",
-    "EnableTrig": "ENABLE TRIGGER", "DisableTrig": "DISABLE TRIGGER",
-    "AddInherit": "INHERIT", "DropInherit": "NO INHERIT",
-}
 # Subcommands that do not rewrite or lock the table for long, and lose no data.
 _HARMLESS_AT = {"EnableRowSecurity", "ForceRowSecurity", "ChangeOwner", "ReplicaIdentity",
                 "ValidateConstraint", "SetStatistics"}
 
 
 def at_words(subtype: Any) -> str:
-    name = str(subtype.name).removeprefix("AT_")
-    return _AT_WORDS.get(name, name)
+    """ALTER TABLE subcommands in the words people write them ("ADD COLUMN")."""
+    return node_name(str(subtype.name))
 
 
 def _strings(nodes: Any) -> list[str]:
@@ -159,6 +150,11 @@ class _Analyser:
                                                  types=types or [], strong=strong))
         return name
 
+    def create(self, kind: str, name: str, text: str) -> None:
+        """One object the file creates: its kind and (tables, views) its schema.name for the
+        code, the line for people."""
+        self.out.created.append(CreatedObject(kind, name, text))
+
     def touch(self, stmt: Statement, name: str) -> None:
         if name not in stmt.touches:
             stmt.touches.append(name)
@@ -178,21 +174,21 @@ class _Analyser:
                 name = qualified(node.into.rel)
                 self.created.add(name)
                 self.touch(stmt, name)
-                self.out.creates.append(f"table {shown(name)}")
+                self.create("table", name, f"table {shown(name)}")
             case ast.ViewStmt():
                 name = qualified(node.view)
                 self.out.created_at.setdefault(name, self.line(stmt.offset))
                 self.created.add(name)
                 self.touch(stmt, name)
-                self.out.creates.append(f"view {shown(name)}")
+                self.create("view", name, f"view {shown(name)}")
                 self.select_refs(node.query, stmt)
             case ast.IndexStmt():
                 table = self.ref(node.relation)
                 self.touch(stmt, table)
                 cols = ", ".join(e.name or "(expression)" for e in node.indexParams or ())
-                self.out.creates.append(
-                    f"{'unique ' if node.unique else ''}index {node.idxname or '(unnamed)'} on "
-                    f"{shown(table)} ({cols})")
+                unique = "unique " if node.unique else ""
+                self.create("index", "", f"{unique}index {node.idxname or '(unnamed)'} on "
+                            f"{shown(table)} ({cols})")
                 if node.concurrent:
                     self.out.non_transactional.append(
                         Note(self.line(stmt.offset), "CREATE INDEX CONCURRENTLY"))
@@ -205,18 +201,18 @@ class _Analyser:
             case ast.CreatePolicyStmt():
                 table = self.ref(node.table)
                 self.touch(stmt, table)
-                self.out.creates.append(f'policy "{node.policy_name}" on {shown(table)}')
+                self.create("policy", "", f'policy "{node.policy_name}" on {shown(table)}')
             case ast.AlterPolicyStmt():
                 self.touch(stmt, self.ref(node.table))
             case ast.CreateTrigStmt():
                 table = self.ref(node.relation)
                 self.touch(stmt, table)
-                self.out.creates.append(f'trigger "{node.trigname}" on {shown(table)}')
+                self.create("trigger", "", f'trigger "{node.trigname}" on {shown(table)}')
                 self.lock(stmt, table, "CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock")
             case ast.CreateFunctionStmt():
                 fname = ".".join(_strings(node.funcname))
-                self.out.creates.append(f"{'procedure' if node.is_procedure else 'function'} "
-                                        f"{fname}")
+                word = "procedure" if node.is_procedure else "function"
+                self.create(word, "", f"{word} {fname}")
                 sets = [d for d in node.options or () if isinstance(d, ast.DefElem)
                         and d.defname == "set" and getattr(d.arg, "name", None) == "search_path"]
                 if not sets:
@@ -224,17 +220,18 @@ class _Analyser:
                               "advisor function_search_path_mutable)")
             case ast.CreateExtensionStmt():
                 self.out.extensions.append(node.extname)
-                self.out.creates.append(f"extension {node.extname}")
+                self.create("extension", "", f"extension {node.extname}")
             case ast.CreateSchemaStmt():
-                self.out.creates.append(f"schema {node.schemaname}")
+                self.create("schema", "", f"schema {node.schemaname}")
             case ast.CreateEnumStmt():
-                self.out.creates.append(f"type {'.'.join(_strings(node.typeName))}")
+                self.create("type", "", f"type {'.'.join(_strings(node.typeName))}")
             case ast.CompositeTypeStmt():
-                self.out.creates.append(f"type {shown(qualified(node.typevar))}")
+                self.create("type", "", f"type {shown(qualified(node.typevar))}")
             case ast.CreateDomainStmt():
-                self.out.creates.append(f"domain {'.'.join(_strings(node.domainname))}")
+                self.create("domain", "", f"domain {'.'.join(_strings(node.domainname))}")
             case ast.AlterEnumStmt() if node.newVal:
-                self.out.creates.append(
+                self.create(
+                    "enum value", "",
                     f"value '{node.newVal}' in type {'.'.join(_strings(node.typeName))}")
             case ast.VacuumStmt() | ast.CreatedbStmt() | ast.AlterSystemStmt():
                 word = {"VacuumStmt": "VACUUM", "CreatedbStmt": "CREATE DATABASE",
@@ -284,7 +281,7 @@ class _Analyser:
         if name in self.created and not node.if_not_exists:
             self.warn(stmt, f"table {shown(name)} is created twice")
         self.created.add(name)
-        self.out.creates.append(f"table {shown(name)}")
+        self.create("table", name, f"table {shown(name)}")
         if not node.if_not_exists:
             self.warn(stmt, f"CREATE TABLE {shown(name)} without IF NOT EXISTS")
         for parent in node.inhRelations or ():
@@ -308,9 +305,9 @@ class _Analyser:
         ref_cols = _strings(con.pk_attrs)
         target = qualified(con.pktable)
         action = _ACTIONS.get(con.fk_del_action, "no action")
-        self.out.creates.append(f"foreign key {shown(table)}({', '.join(fk_cols)}) -> "
-                                f"{shown(target)}({', '.join(ref_cols) or 'primary key'}) "
-                                f"on delete {action}")
+        self.create("foreign key", "",
+                    f"foreign key {shown(table)}({', '.join(fk_cols)}) -> "
+                    f"{shown(target)}({', '.join(ref_cols) or 'primary key'}) on delete {action}")
         if target == table:
             return
         self.ref(con.pktable, columns=ref_cols, types=[types.get(c) for c in fk_cols])
@@ -336,13 +333,13 @@ class _Analyser:
                 self.out.added_constraints.append(f"{table}\t{cmd.def_.conname}")
             if name == "AddColumn" and isinstance(cmd.def_, ast.ColumnDef):
                 types[cmd.def_.colname] = _type_name(cmd.def_.typeName)
-                self.out.creates.append(f'column "{cmd.def_.colname}" on {shown(table)}')
+                self.create("column", "", f'column "{cmd.def_.colname}" on {shown(table)}')
                 for con in cmd.def_.constraints or ():
                     self.constraint(table, con, [cmd.def_.colname], types, stmt)
             elif name == "AddConstraint" and isinstance(cmd.def_, ast.Constraint):
                 self.constraint(table, cmd.def_, _strings(cmd.def_.keys), types, stmt)
             elif name == "EnableRowSecurity":
-                self.out.creates.append(f"row level security on {shown(table)}")
+                self.create("row level security", "", f"row level security on {shown(table)}")
             if name in ("DropColumn", "DropConstraint", "AlterColumnType"):
                 self.warn(stmt, f"destructive: ALTER TABLE {shown(table)} {words}"
                           + (f" {cmd.name}" if cmd.name else ""))

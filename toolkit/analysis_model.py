@@ -27,6 +27,13 @@ class Reference:
 
 
 @dataclass
+class CreatedObject:
+    kind: str  # table, view, index, foreign key, policy, trigger, function, column...
+    name: str  # schema.name for tables and views; "" otherwise
+    text: str  # the line plan shows: "index agent_tasks_agent_id_idx on agent_tasks (agent_id)"
+
+
+@dataclass
 class Note:
     """Something the parser has to say about one statement of a file."""
 
@@ -52,7 +59,7 @@ class FileAnalysis:
     wrapped: bool = False  # the whole file is one BEGIN ... COMMIT
     statements: list[Statement] = field(default_factory=list)
     recorded: list[str] = field(default_factory=list)  # as the history table stores them
-    creates: list[str] = field(default_factory=list)  # human lines: "table agent_tasks"
+    created: list[CreatedObject] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
     non_transactional: list[Note] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
@@ -68,6 +75,15 @@ class FileAnalysis:
     added_constraints: list[str] = field(default_factory=list)
 
     @property
+    def creates(self) -> list[str]:
+        """The lines plan shows, one per object created."""
+        return [c.text for c in self.created]
+
+    @property
+    def created_tables(self) -> list[str]:
+        return [c.name for c in self.created if c.kind == "table"]
+
+    @property
     def file_name(self) -> str:
         return f"{self.version}_{self.name}.sql"
 
@@ -80,6 +96,7 @@ class FileAnalysis:
         doc["statements"] = [Statement(**s) for s in doc["statements"]]
         doc["references"] = [Reference(**r) for r in doc["references"]]
         doc["locks"] = [LockNote(**n) for n in doc["locks"]]
+        doc["created"] = [CreatedObject(**c) for c in doc["created"]]
         doc["warnings"] = [Note(**n) for n in doc["warnings"]]
         doc["non_transactional"] = [Note(**n) for n in doc["non_transactional"]]
         return cls(**doc)

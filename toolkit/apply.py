@@ -331,7 +331,10 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
         ms = (time.perf_counter() - start) * 1000
         report.timings[f"apply {f.version}"] = ms
         if applied:
-            report.applied.append(AppliedMigration(f.version, f.name, a.creates, ms))
+            kinds: dict[str, int] = {}
+            for c in a.created:
+                kinds[c.kind] = kinds.get(c.kind, 0) + 1
+            report.applied.append(AppliedMigration(f.version, f.name, a.creates, ms, kinds))
         else:
             report.notes.append(f"{f.version} was applied by another run while this one waited")
     done = {a.version for a in report.applied}

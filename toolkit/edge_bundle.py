@@ -134,8 +134,7 @@ def build_bundle(project_root: Path, shadow_url: str | None = None) -> dict[str,
             "name": f.name,
             "file": f"supabase/migrations/{f.path.name}",
             "sha256": f.digest,
-            "creates": [line.split(" ", 1)[1] for line in by_version[f.version].creates
-                        if line.startswith("table ")],
+            "creates": [t.removeprefix("public.") for t in by_version[f.version].created_tables],
             "sql": f.sql,
         } for f in migrations.files],
         "preconditions": {

@@ -143,17 +143,15 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
 # -- relations -------------------------------------------------------------------------------
 
 def _creators(analysis: Analysis) -> tuple[dict[str, str], list[str]]:
-    """Which version first creates each relation (by the plan's "table x" lines), in order."""
+    """Which version first creates each table or view, in the order they are created."""
     first: dict[str, str] = {}
     order: list[str] = []
     for f in analysis.files:
-        for line in f.creates:
-            word, _, rest = line.partition(" ")
-            if word in ("table", "view"):
-                name = rest if "." in rest else f"public.{rest}"
-                first.setdefault(name, f.version)
-                if name not in order:
-                    order.append(name)
+        for c in f.created:
+            if c.kind in ("table", "view"):
+                first.setdefault(c.name, f.version)
+                if c.name not in order:
+                    order.append(c.name)
     return first, order
 
 

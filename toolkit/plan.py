@@ -73,7 +73,8 @@ def planned(report: Report, project: Project, target: Catalog | None) -> None:
             version=f.version, name=f.name, file=str(f.path), creates=a.creates,
             warnings=warnings,
             non_transactional=[PlanNote(n.line, n.message) for n in a.non_transactional],
-            no_transaction=a.no_transaction))
+            no_transaction=a.no_transaction,
+            tables=[judge.shown(t) for t in a.created_tables]))
         for n in a.non_transactional:
             if not a.no_transaction:
                 report.error(f"{f.path.name}:{n.line}: {n.message} cannot run inside a "

@@ -151,10 +151,8 @@ def _problems(report: Report) -> list[Problem]:
         out.append(problem)
     for plan in planned.values():  # plan: what each pending file does, on the file itself
         if plan.version not in unapplied:
-            created = [c.removeprefix("table ") for c in plan.creates
-                       if c.startswith("table ")]
             out.append(Problem("notice", f"{Path(plan.file).name} is pending: apply creates "
-                               + (", ".join(created) or plural(len(plan.creates), "object")),
+                               + (", ".join(plan.tables) or plural(len(plan.creates), "object")),
                                file=plan.file, line=1))
         for note in plan.warnings:
             out.append(Problem("warning", note.message, file=plan.file, line=note.line))

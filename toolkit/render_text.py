@@ -57,7 +57,7 @@ def render_text(report: Report, *, colour: bool = False) -> str:
     if report.applied:
         out.append("")
         for a in report.applied:
-            out.append(f"Applied {a.version}_{a.name} in {a.ms:.0f} ms: {_kinds(a.created)}")
+            out.append(f"Applied {a.version}_{a.name} in {a.ms:.0f} ms: {_kinds(a.kinds)}")
     if report.tables:
         out.append("")
         rows = [[t.name, t.database, t.rest, t.detail if len(t.detail) < 90
@@ -71,9 +71,11 @@ def render_text(report: Report, *, colour: bool = False) -> str:
     if report.shadow:
         sh = report.shadow
         out.append("")
-        out.append(f"Shadow: {sh.get('origin')} (PostgreSQL {sh.get('major')}), "
-                   + ("cached replay" if sh.get("cached") else
-                      f"replayed in {sh.get('replay_seconds', 0):.2f}s"))
+        origin = str(sh.get("origin"))
+        if "PostgreSQL" not in origin:
+            origin += f" (PostgreSQL {sh.get('major')})"
+        out.append(f"Shadow: {origin}, " + ("cached replay" if sh.get("cached") else
+                                           f"replayed in {sh.get('replay_seconds', 0):.2f}s"))
     if report.pending and not report.planned:
         out.append("")
         out.append("Pending: " + ", ".join(report.pending))
@@ -92,13 +94,8 @@ def render_text(report: Report, *, colour: bool = False) -> str:
     return "\n".join(out)
 
 
-def _kinds(created: list[str]) -> str:
+def _kinds(counts: dict[str, int]) -> str:
     """'11 tables, 17 foreign keys, ...': the full list is in --json and in plan."""
-    counts: dict[str, int] = {}
-    for line in created:
-        kind = next((k for k in ("row level security", "foreign key") if line.startswith(k)),
-                    line.split(" ", 1)[0])
-        counts[kind] = counts.get(kind, 0) + 1
     return ", ".join(f"RLS on {plural(n, 'table')}" if k == "row level security"
                      else plural(n, k) for k, n in counts.items()) or "nothing new"
 

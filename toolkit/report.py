@@ -91,6 +91,7 @@ class AppliedMigration:
     name: str
     created: list[str]
     ms: float
+    kinds: dict[str, int] = field(default_factory=dict)  # "table": 11, "index": 15, ...
 
 
 @dataclass
@@ -108,6 +109,7 @@ class PlannedMigration:
     warnings: list[PlanNote]
     non_transactional: list[PlanNote]
     no_transaction: bool = False
+    tables: list[str] = field(default_factory=list)  # the tables it creates, as shown
 
 
 @dataclass

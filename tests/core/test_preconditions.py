@@ -91,6 +91,10 @@ def test_uuid_ossp_in_public(stack: LocalStack, db: str) -> None:
     pre = {p["name"]: p for p in check.json["preconditions"]}
     assert pre["uuid-ossp"] == {"name": "uuid-ossp", "ok": True,
                                 "detail": "installed in schema public"}
+    # ok, with the Supabase advisors' note and how to move it
+    assert any(p["kind"] == "advisor" and "extension_in_public" in p["message"]
+               and 'alter extension "uuid-ossp" set schema extensions' in p["message"]
+               for p in check.json["problems"])
     result = run_toolkit("apply", env=env)
     assert result.code == 0, result.output
     with admin(stack, db) as conn:

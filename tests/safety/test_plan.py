@@ -87,3 +87,26 @@ def test_apply_dry_run_is_plan(db: str) -> None:
     assert result.json["command"] == "plan"
     assert run_toolkit("check", "--json", env={"SUPABASE_DB_URL": db}).json["pending"] == [
         "20261126021500"]
+
+
+def test_lock_warnings_only_for_tables_that_exist(stack: LocalStack, db: str,
+                                                  migrations_copy: Path) -> None:
+    """A lock on a table created earlier in the same batch blocks nobody: no warning for it."""
+    (migrations_copy / "20990101000000_more.sql").write_text(
+        "alter table public.agent_tasks add column review_at timestamptz;\n"
+        "create index agent_tasks_review_idx on public.agent_tasks (review_at);\n")
+    env = {"SUPABASE_DB_URL": db}
+    before = run_toolkit("plan", "--json", "--migrations-dir", str(migrations_copy), env=env)
+    more = next(p for p in before.json["planned"] if p["name"] == "more")
+    assert not [w for w in more["warnings"] if "agent_tasks:" in w["message"]], more
+    assert run_toolkit("apply", "--migrations-dir", str(migrations_copy), env=env).code == 0
+    with admin(stack, db) as conn:
+        conn.execute("delete from supabase_migrations.schema_migrations "
+                     "where version = '20990101000000'")
+        conn.execute("drop index public.agent_tasks_review_idx")
+        conn.execute("alter table public.agent_tasks drop column review_at")
+    after = run_toolkit("plan", "--json", "--migrations-dir", str(migrations_copy), env=env)
+    more = next(p for p in after.json["planned"] if p["name"] == "more")
+    locks = [w["message"] for w in more["warnings"] if "agent_tasks:" in w["message"]]
+    assert any("ACCESS EXCLUSIVE" in m for m in locks), locks
+    assert any("CREATE INDEX blocks writes" in m for m in locks), locks
