@@ -14,6 +14,7 @@ from toolkit.migrations import MigrationSet
 from toolkit.report import ObjectResult, PreconditionResult, Report, TableResult
 from toolkit.shadow import Replay, package_hint
 from toolkit.standins import StandIns
+from toolkit.words import plural
 
 TABLE_KINDS = ("r", "p", "f")
 # A statement failing on the shadow with these names something the shadow lacks (a relation,
@@ -24,9 +25,6 @@ SHADOW_LACKS = {"42P01", "42704", "42883", "3F000"}
 def shown(name: str) -> str:
     return name.removeprefix("public.")
 
-
-def _n(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 # -- preconditions ---------------------------------------------------------------------------
@@ -324,8 +322,8 @@ def _applied(t: TableResult, name: str, want_before: dict[str, Any],
         t.database = "present"
         cols = len(have["columns"])
         fks = sum(1 for k in have["constraints"] if k["type"] == "f")
-        t.detail = (f"{_n(cols, 'column')}, {_n(fks, 'foreign key')}, "
-                    f"{_n(len(have['indexes']), 'index', 'indexes')}, "
+        t.detail = (f"{plural(cols, 'column')}, {plural(fks, 'foreign key')}, "
+                    f"{plural(len(have['indexes']), 'index')}, "
                     f"RLS {'on' if have['rls'] else 'off'}")
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from toolkit.errors import ExitCode
+from toolkit.words import plural
 
 if TYPE_CHECKING:  # report.to_dict() asks for the verdict: types only, no import cycle
     from toolkit.report import Report, TableResult
@@ -30,9 +31,6 @@ class Verdict:
     def ok(self) -> bool:
         return self.code == ExitCode.OK
 
-
-def _n(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def _names(tables: list[TableResult], limit: int = 4) -> str:
@@ -56,12 +54,12 @@ def _table_reason(tables: list[TableResult]) -> str:
                         ("unknown", "not judged")):
         hit = [t for t in tables if t.database == state and t.db_judged]
         if hit:
-            parts.append(f"{_n(len(hit), 'table')} {word} ({_names(hit)})")
+            parts.append(f"{plural(len(hit), 'table')} {word} ({_names(hit)})")
     for state, word in (("missing", "missing over REST"), ("forbidden", "forbidden over REST"),
                         ("unknown", "without a PostgREST answer")):
         hit = [t for t in tables if t.rest == state and t.database != "missing"]
         if hit:
-            parts.append(f"{_n(len(hit), 'table')} {word} ({_names(hit)})")
+            parts.append(f"{plural(len(hit), 'table')} {word} ({_names(hit)})")
     odd = [t for t in tables if t.disagreement and t.rest != "missing"]
     if odd:
         parts.append(f"REST and database disagree on {_names(odd)}")
@@ -84,7 +82,8 @@ def verdict(report: Report) -> Verdict:
         return _make(ExitCode.INCOMPLETE, "incomplete", errors[0].message, "INCOMPLETE")
     if report.command == "plan":
         if report.pending:
-            what = f"{_n(len(report.pending), 'migration')} pending: {', '.join(report.pending)}"
+            listed = ", ".join(report.pending)
+            what = f"{plural(len(report.pending), 'migration')} pending: {listed}"
             if report.exit_on_pending:
                 return _make(PENDING_EXIT, "pending", what, "PENDING")
             return Verdict(0, "pending", "", f"PLAN: {what} (exit 0)")
@@ -101,10 +100,10 @@ def verdict(report: Report) -> Verdict:
         reason = "; ".join(filter(None, [
             errors[0].message if errors else "",
             _table_reason(bad),
-            f"{_n(len(bad_objects), 'other object')} missing or drifted: "
+            f"{plural(len(bad_objects), 'other object')} missing or drifted: "
             + ", ".join(f"{o.kind} {o.name}" for o in bad_objects[:4]) if bad_objects else "",
             f"functional test failed: {failing[0].name}: {failing[0].detail}" if failing else "",
-            f"{_n(len(pending), 'migration')} pending: {', '.join(pending)}" if pending else "",
+            f"{plural(len(pending), 'migration')} pending: {', '.join(pending)}" if pending else "",
         ]))
         counts = _counts(report, bad_objects, failing)
         if "," not in counts:  # every table ok: the counts alone would not say why
@@ -115,7 +114,7 @@ def verdict(report: Report) -> Verdict:
     if report.command == "apply":
         shown = [t for t in report.tables if t.db_judged]
         ok = sum(1 for t in shown if table_ok(t))
-        done = (f"applied {_n(len(report.applied), 'migration')}" if report.applied
+        done = (f"applied {plural(len(report.applied), 'migration')}" if report.applied
                 else "nothing pending") + (f"; {ok}/{len(shown)} tables present" if shown else "")
         if ok < len(shown):
             done += " (the others differ outside what this apply touched: see the warnings)"
@@ -137,14 +136,13 @@ def _counts(report: Report, bad_objects: Sequence[object], failing: Sequence[obj
         if n:
             parts.append(f"{n} {what}")
     if bad_objects:
-        parts.append(f"{_n(len(bad_objects), 'other object')} missing or drifted")
+        parts.append(f"{plural(len(bad_objects), 'other object')} missing or drifted")
     if failing:
-        parts.append(f"{_n(len(failing), 'functional check')} failed")
+        parts.append(f"{plural(len(failing), 'functional check')} failed")
     if report.pending and report.command in ("check", "verify"):
-        parts.append(f"{_n(len(report.pending), 'migration')} pending")
+        parts.append(f"{plural(len(report.pending), 'migration')} pending")
     return ", ".join(parts)
 
 
-def _make(code: int, status: str, reason: str, word: str, tally: str = "") -> Verdict:
-    head = f"{word}: {reason}"
-    return Verdict(int(code), status, reason, f"{head} (exit {int(code)})")
+def _make(code: int, status: str, reason: str, word: str) -> Verdict:
+    return Verdict(int(code), status, reason, f"{word}: {reason} (exit {int(code)})")
