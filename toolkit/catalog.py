@@ -8,7 +8,7 @@ from typing import Any
 
 from toolkit.analysis_model import MANAGED_SCHEMAS
 from toolkit.errors import ConnectError
-from toolkit.sqlfiles import load_sql
+from toolkit.sqlfiles import load_sql, without_header
 
 # The deparsers qualify names by the search path: both sides are read under Supabase's own.
 SEARCH_PATH = '"$user", public, extensions'
@@ -82,10 +82,14 @@ def inspect_text(*, in_transaction: bool = False) -> str:
     """Exactly what inspect() sends (the Edge Function's bundle carries it too): the search
     path set for this read only, then the query; our own read-only transaction unless inside
     a caller's."""
-    head = f"set local search_path = {SEARCH_PATH};"
+    from psycopg import sql
+
+    head = sql.SQL(without_header(load_sql("inspect_search_path.sql"))).format(
+        search_path=sql.SQL(SEARCH_PATH)).as_string(None)
     if in_transaction:
         return head + inspect_sql()
-    return f"begin read only; {head}{inspect_sql()}; commit"
+    return sql.SQL(without_header(load_sql("inspect_transaction.sql"))).format(
+        head=sql.SQL(head), query=sql.SQL(inspect_sql())).as_string(None)
 
 
 def inspect(conn: Any, *, in_transaction: bool = False) -> Catalog:

@@ -23,6 +23,7 @@ from toolkit import cache
 from toolkit.analysis_model import FileAnalysis, Statement
 from toolkit.catalog import SEARCH_PATH, Catalog, inspect
 from toolkit.migrations import MigrationFile
+from toolkit.sqlfiles import load_sql
 from toolkit.standins import StandIns, default_acl_sql
 
 # Server packages that provide extensions people create in Supabase migrations.
@@ -114,12 +115,19 @@ def _extension_of(stmt: Statement, exc: Any) -> str | None:
     return words[i] if i < len(words) else None
 
 
+def _replay_sql(name: str) -> str:
+    """A replay statement with Supabase's search path filled in (a constant, not a value)."""
+    from psycopg import sql
+
+    return sql.SQL(load_sql(name)).format(search_path=sql.SQL(SEARCH_PATH)).as_string(None)
+
+
 def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failure]) -> None:
     """The whole file in one round trip; on failure, statement by statement (savepoints) so
     everything that can be judged is."""
     import psycopg
 
-    setup = f"set local search_path = {SEARCH_PATH}; set local role postgres;"
+    setup = _replay_sql("shadow_replay_setup.sql")
     # A file with statements that cannot run in a transaction runs statement by statement,
     # directive or not: apply refuses it without the directive, the shadow still judges it.
     autocommit = a.no_transaction or bool(a.non_transactional)
@@ -135,7 +143,7 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
         for stmt in statements:
             try:
                 if autocommit:
-                    cur.execute(f"set search_path = {SEARCH_PATH}; set role postgres;")
+                    cur.execute(_replay_sql("shadow_replay_session.sql").encode())
                     cur.execute(stmt.text.encode())
                 else:
                     with conn.transaction():
@@ -150,7 +158,7 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
                     extension=_extension_of(stmt, exc)))
             finally:
                 if autocommit:
-                    cur.execute("reset role")
+                    cur.execute(load_sql("shadow_replay_session_end.sql"))
 
 
 def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary: int,
@@ -165,7 +173,7 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary:
             conn.execute(acl.encode())
     if stand.sql:
         with conn.transaction(), conn.cursor() as cur:
-            cur.execute(f"set local search_path = {SEARCH_PATH}; set local role postgres;")
+            cur.execute(_replay_sql("shadow_replay_setup.sql").encode())
             cur.execute(stand.sql.encode())
     failures: list[Failure] = []
     before: dict[str, Any] | None = None

@@ -32,6 +32,7 @@ from toolkit.local import procs
 from toolkit.local.errors import LocalStackError
 from toolkit.local.osuser import ServerUser, server_user
 from toolkit.shadow_database import ShadowDatabase
+from toolkit.sqlfiles import load_sql
 
 SUPERUSER = "supabase_admin"
 DBNAME = "postgres"
@@ -234,15 +235,13 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
         with psycopg.connect(conninfo(work), autocommit=True) as conn:
             conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
             conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
-            conn.execute(sql.SQL("alter database {} set search_path = ").format(
-                sql.Identifier(DBNAME)) + sql.SQL(supabase_shape.SEARCH_PATH))
+            conn.execute(supabase_shape.search_path_sql(DBNAME))
             # The template databases are two thirds of the files every run copies, and a
             # shadow never creates databases: drop them.
             for name in ("template0", "template1"):
-                conn.execute(sql.SQL("alter database {} is_template false").format(
-                    sql.Identifier(name)))
-                conn.execute(sql.SQL("drop database {}").format(sql.Identifier(name)))
-            conn.execute("checkpoint")
+                for step in ("shadow_template_unmark.sql", "shadow_template_drop.sql"):
+                    conn.execute(sql.SQL(load_sql(step)).format(name=sql.Identifier(name)))
+            conn.execute(load_sql("shadow_checkpoint.sql"))
         _stop(bins, user, data, "fast")  # a clean checkpoint: copies start without recovery
         (data / "shadow.conf").unlink()
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))

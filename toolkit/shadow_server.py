@@ -24,6 +24,7 @@ from toolkit.envnames import ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError
 from toolkit.redact import mask_url, redact
 from toolkit.shadow_database import ShadowDatabase
+from toolkit.sqlfiles import load_sql
 
 SCRATCH_PREFIX = "toolkit_shadow_"
 # A scratch database older than this with nobody connected belongs to a killed run.
@@ -80,9 +81,7 @@ def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDataba
                           + _first_line(exc, url)) from None
     with admin:
         user, may_create, is_super, major = admin.execute(
-            "select current_user, rolcreatedb, rolsuper,"
-            " current_setting('server_version_num')::int / 10000"
-            " from pg_roles where rolname = current_user"
+            load_sql("shadow_server_role.sql")
         ).fetchone() or ("?", False, False, 0)
         if not (may_create or is_super):
             raise ConfigError(
@@ -100,13 +99,11 @@ def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDataba
             ) from None
         drop_leftovers(admin)
         name = f"{SCRATCH_PREFIX}{int(time.time())}_{secrets.token_hex(4)}"
-        create = sql.SQL("create database {} template template0").format(sql.Identifier(name))
-        # Owned by postgres where we may hand it over, as a Supabase project's database is.
-        if admin.execute(
-            "select pg_has_role(current_user, 'postgres', 'usage')"
-            " from pg_roles where rolname = 'postgres'"
-        ).fetchone() == (True,):
-            create += sql.SQL(" owner postgres")
+        # Owned by postgres where we may hand it over, as a Supabase project's database is;
+        # else by us, as CREATE DATABASE does by default.
+        may_hand_over = admin.execute(load_sql("shadow_server_may_own.sql")).fetchone() == (True,)
+        create = sql.SQL(load_sql("shadow_create_database.sql")).format(
+            name=sql.Identifier(name), owner=sql.Identifier("postgres" if may_hand_over else user))
         try:
             admin.execute(create)
         except psycopg.Error as exc:
@@ -119,19 +116,15 @@ def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDataba
             _shape(conninfo, name, user, url)
             yield ShadowDatabase(conninfo=conninfo, major=int(major), origin=shown)
         finally:
-            admin.execute(
-                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-            )
+            admin.execute(sql.SQL(load_sql("shadow_drop_database.sql")).format(
+                name=sql.Identifier(name)))
 
 
 def _shape(conninfo: str, name: str, user: str, url: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         try:
             conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
-            conn.execute(
-                sql.SQL("alter database {} set search_path = ").format(sql.Identifier(name))
-                + sql.SQL(supabase_shape.SEARCH_PATH)
-            )
+            conn.execute(supabase_shape.search_path_sql(name))
         except psycopg.Error as exc:
             raise ConfigError(
                 f"the shadow database server's role {user} cannot build the Supabase shape: "
@@ -149,7 +142,8 @@ def drop_leftovers(admin: Conn, min_age_s: int = LEFTOVER_AGE_S) -> list[str]:
     dropped: list[str] = []
     for (name,) in rows:
         try:
-            admin.execute(sql.SQL("drop database if exists {}").format(sql.Identifier(name)))
+            admin.execute(sql.SQL(load_sql("shadow_drop_leftover.sql")).format(
+                name=sql.Identifier(name)))
         except (psycopg.errors.ObjectInUse, psycopg.errors.InsufficientPrivilege):
             continue
         dropped.append(str(name))

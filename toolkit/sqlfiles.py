@@ -9,3 +9,12 @@ from importlib import resources
 @cache
 def load_sql(name: str) -> str:
     return resources.files("toolkit.sql").joinpath(name).read_text(encoding="utf-8")
+
+
+def without_header(text: str) -> str:
+    """The statement without its leading comment lines and final newline, for text that must
+    stay byte for byte what it was (inspect_text, which the Edge Function bundle carries)."""
+    lines = text.splitlines(keepends=True)
+    while lines and lines[0].lstrip().startswith("--"):
+        lines.pop(0)
+    return "".join(lines).rstrip("\n")

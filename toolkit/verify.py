@@ -70,16 +70,14 @@ def _temporary_agent(cur: Any) -> str:
     values = sql.SQL(", ").join(
         sql.SQL("{}::{}").format(sql.Literal(_sample(c["type"])), sql.SQL(c["type"]))
         for c in cols)
-    query = (sql.SQL("insert into public.agents ({}) values ({}) returning id::text")
-             .format(names, values) if cols
-             else sql.SQL("insert into public.agents default values returning id::text"))
+    query = (sql.SQL(load_sql("verify_agent_insert.sql")).format(names=names, values=values)
+             if cols else load_sql("verify_agent_insert_defaults.sql"))
     try:
         cur.execute(query)
     except psycopg.Error as exc:
         raise AgentNotMade(_unfillable(exc, cols)) from None
     agent_id: str = cur.fetchone()[0]
-    cur.execute("insert into public.agent_profiles (agent_id, display_name) "
-                "values (%s, 'toolkit verify')", [agent_id])
+    cur.execute(load_sql("verify_agent_profile.sql"), [agent_id])
     return agent_id
 
 
@@ -124,7 +122,7 @@ def functional_test(conn: Any, settings: Settings) -> list[PreconditionResult]:
     finally:
         # Roll back on every path; a connection that broke has nothing left to roll back.
         with contextlib.suppress(psycopg.Error):
-            conn.execute("rollback")
+            conn.execute(load_sql("verify_rollback.sql"))
     return results
 
 

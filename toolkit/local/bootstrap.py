@@ -13,7 +13,6 @@ from toolkit import supabase_shape
 from toolkit.local.state import LocalStack
 
 TEMPLATE = "supabase_template"
-SEARCH_PATH = sql.SQL("set search_path = " + supabase_shape.SEARCH_PATH)
 
 
 def load_sql(name: str) -> str:
@@ -27,7 +26,7 @@ def admin_connect(stack: LocalStack, dbname: str) -> psycopg.Connection[tuple[ob
 
 def database_settings(conn: psycopg.Connection[tuple[object, ...]], dbname: str) -> None:
     """Per-database settings, which CREATE DATABASE ... TEMPLATE does not copy."""
-    conn.execute(sql.SQL("alter database {} ").format(sql.Identifier(dbname)) + SEARCH_PATH)
+    conn.execute(supabase_shape.search_path_sql(dbname))
 
 
 def bootstrap(stack: LocalStack) -> None:
@@ -39,45 +38,38 @@ def bootstrap(stack: LocalStack) -> None:
             ("postgres", stack.db_password),
             ("authenticator", stack.authenticator_password),
         ):
-            conn.execute(
-                sql.SQL("alter role {} with password {}").format(
-                    sql.Identifier(role), sql.Literal(password)
-                )
-            )
-        conn.execute(sql.SQL("create database {} owner postgres").format(sql.Identifier(TEMPLATE)))
+            conn.execute(sql.SQL(load_sql("role_password.sql")).format(
+                role=sql.Identifier(role), password=sql.Literal(password)))
+        conn.execute(sql.SQL(load_sql("create_template.sql")).format(
+            name=sql.Identifier(TEMPLATE)))
     with admin_connect(stack, TEMPLATE) as conn:
         for name in (supabase_shape.DATABASE, supabase_shape.POSTGREST_RELOAD):
             conn.execute(supabase_shape.load(name).encode())
         conn.execute(load_sql("demo.sql").encode())
     with admin_connect(stack, "template1") as conn:
         database_settings(conn, TEMPLATE)
-        # is_template lets postgres (CREATEDB, not owner) clone it too.
-        conn.execute(sql.SQL("alter database {} is_template true").format(sql.Identifier(TEMPLATE)))
-        conn.execute("drop database postgres")
-        conn.execute(
-            sql.SQL("create database postgres template {} owner postgres").format(
-                sql.Identifier(TEMPLATE)
-            )
-        )
-        database_settings(conn, "postgres")
+        conn.execute(sql.SQL(load_sql("mark_template.sql")).format(
+            name=sql.Identifier(TEMPLATE)))
+        conn.execute(load_sql("drop_initial_postgres.sql"))
+        clone(conn, "postgres", TEMPLATE)
+
+
+def clone(conn: psycopg.Connection[tuple[object, ...]], name: str, template: str) -> None:
+    """`name` as a copy of `template`, with the settings the copy does not carry over."""
+    conn.execute(sql.SQL(load_sql("clone_database.sql")).format(
+        name=sql.Identifier(name), template=sql.Identifier(template)))
+    database_settings(conn, name)
 
 
 def create_database(stack: LocalStack, name: str, template: str = TEMPLATE) -> str:
     """A fresh Supabase-shaped database cloned from `template` (a file copy: fast enough for
     one database per test). Returns its URL for role postgres."""
     with admin_connect(stack, "postgres") as conn:
-        conn.execute(
-            sql.SQL("create database {} template {} owner postgres").format(
-                sql.Identifier(name), sql.Identifier(template)
-            )
-        )
-        database_settings(conn, name)
+        clone(conn, name, template)
     return stack.db_url(name)
 
 
 def drop_database(stack: LocalStack, name: str) -> None:
     """Drop it even if sessions (say a PostgREST pool) are still connected."""
     with admin_connect(stack, "postgres") as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
+        conn.execute(sql.SQL(load_sql("drop_database.sql")).format(name=sql.Identifier(name)))

@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from toolkit.local.bootstrap import TEMPLATE, admin_connect, database_settings
+from toolkit.local.bootstrap import TEMPLATE, admin_connect, clone, load_sql
 from toolkit.local.state import LocalStack
 
 DBNAME = "postgres"
@@ -19,11 +19,8 @@ def recreate_database(stack: LocalStack) -> None:
     """Drop `postgres` (sessions included: PostgREST reconnects by itself) and clone it afresh
     from the template, so it is exactly what a new stack starts with."""
     with admin_connect(stack, "template1") as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(
-            sql.Identifier(DBNAME)))
-        conn.execute(sql.SQL("create database {} template {} owner postgres").format(
-            sql.Identifier(DBNAME), sql.Identifier(TEMPLATE)))
-        database_settings(conn, DBNAME)
+        conn.execute(sql.SQL(load_sql("drop_database.sql")).format(name=sql.Identifier(DBNAME)))
+        clone(conn, DBNAME, TEMPLATE)
 
 
 def seed_file(migrations_dir: Path) -> Path:
@@ -40,4 +37,4 @@ def run_seed(stack: LocalStack, path: Path) -> None:
 
 def reload_api_schema(stack: LocalStack) -> None:
     with psycopg.connect(stack.db_url(DBNAME), autocommit=True, connect_timeout=10) as conn:
-        conn.execute("notify pgrst, 'reload schema'")
+        conn.execute(load_sql("reload_schema.sql"))

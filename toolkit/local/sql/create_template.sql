@@ -1,0 +1,2 @@
+-- The Supabase-shaped template database every stack database is cloned from.
+create database {name} owner postgres

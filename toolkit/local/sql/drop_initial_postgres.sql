@@ -1,0 +1,2 @@
+-- The `postgres` database initdb made, replaced by a clone of the template.
+drop database postgres

@@ -1,0 +1,2 @@
+-- Lets postgres (CREATEDB, not owner) clone the template too.
+alter database {name} is_template true

@@ -1,0 +1,2 @@
+-- Our own scratch shadow database at exit, sessions included.
+drop database if exists {name} with (force)

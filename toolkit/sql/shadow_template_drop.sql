@@ -1,0 +1,2 @@
+-- Embedded shadow template: drop template0/template1, which a shadow never needs (less to copy per run).
+drop database {name}

@@ -1,0 +1,2 @@
+-- Ends the functional test on every path: nothing it inserted may stay.
+rollback
