@@ -46,6 +46,12 @@ def observe(settings: Settings, report: Report, *, use_rest: bool = True,
         from toolkit.project import load_project
 
         project = load_project(settings, report)
+        # The probes need the table names, which the oracle gives only after the catalog
+        # read: start them now with the names the last run found for the same files, so the
+        # two views still run side by side; any name that turns out different is probed after.
+        guessed = _last_names(project, settings)
+        if guessed is not None:
+            names_ready.set_result(guessed)
         target = None
         if connecting is not None:
             started = time.perf_counter()
@@ -65,13 +71,44 @@ def observe(settings: Settings, report: Report, *, use_rest: bool = True,
                         before=oracle.replay.before, after=oracle.replay.after,
                         api_schemas=settings.api_schemas)
     except BaseException as exc:
-        names_ready.set_exception(exc)
+        if not names_ready.done():
+            names_ready.set_exception(exc)
         if connecting is not None:
             connecting.abandon()
         raise
-    names_ready.set_result(exposed_names(report))
+    names = exposed_names(report)
+    _remember_names(project, settings, names)
+    if not names_ready.done():
+        names_ready.set_result(names)
     if rest is not None:
         started = time.perf_counter()
-        merge_rest(report, rest.result())
+        probes = [p for p in rest.result() if p.table in names]
+        missed = [n for n in names if n not in {p.table for p in probes}]
+        if missed:
+            probes += start_rest(settings, missed).result()
+        merge_rest(report, probes)
         report.timings["rest"] = (time.perf_counter() - started) * 1000
     return Observed(project, target, oracle, connecting if keep_connection else None)
+
+
+def _names_key(project: Project, settings: Settings) -> str:
+    import hashlib
+
+    h = hashlib.sha256(",".join(settings.api_schemas).encode())
+    for f in project.migrations.files:
+        h.update(f"\0{f.path.name}\0{f.digest}".encode())
+    return h.hexdigest()[:32]
+
+
+def _last_names(project: Project, settings: Settings) -> list[str] | None:
+    from toolkit import cache
+
+    doc = cache.load("rest-names", _names_key(project, settings))
+    return [str(n) for n in doc] if isinstance(doc, list) else None
+
+
+def _remember_names(project: Project, settings: Settings, names: list[str]) -> None:
+    from toolkit import cache
+
+    if _last_names(project, settings) != names:
+        cache.store("rest-names", _names_key(project, settings), names)
