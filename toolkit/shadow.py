@@ -123,8 +123,8 @@ def _replay_sql(name: str) -> str:
 
 
 def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failure]) -> None:
-    """The whole file in one round trip; on failure, statement by statement (savepoints) so
-    everything that can be judged is."""
+    """The whole file in one round trip; on failure, statement by statement (each in its own
+    transaction), so everything that can be judged is and each failure is named."""
     import psycopg
 
     setup = _replay_sql("shadow_replay_setup.sql")
