@@ -22,6 +22,7 @@ from toolkit.analysis_model import (
     Note,
     Reference,
     Statement,
+    shown,
 )
 from toolkit.errors import MigrationFileError
 from toolkit.migrations import MigrationFile
@@ -59,10 +60,6 @@ def qualified(rv: Any) -> str:
     """schema.name; unqualified names land in public (the first schema of Supabase's path)."""
     return f"{rv.schemaname or 'public'}.{rv.relname}"
 
-
-def shown(name: str) -> str:
-    """public.x is shown as x, as people write it."""
-    return name.removeprefix("public.")
 
 
 def _walk(node: Any) -> Iterator[Any]:

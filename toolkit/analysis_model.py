@@ -74,6 +74,13 @@ class FileAnalysis:
     dropped_columns: list[str] = field(default_factory=list)
     added_constraints: list[str] = field(default_factory=list)
 
+    def runnable(self, sql: str) -> str:
+        """The file's SQL as it runs inside our transaction: a file wrapped whole in its own
+        BEGIN ... COMMIT runs as its body."""
+        if not self.wrapped:
+            return sql
+        return sql[self.statements[0].end: self.statements[-1].offset].strip().lstrip(";")
+
     @property
     def creates(self) -> list[str]:
         """The lines plan shows, one per object created."""
@@ -108,6 +115,11 @@ MANAGED_SCHEMAS = (
     "pgbouncer", "pgtle", "_realtime", "_analytics", "information_schema", "pg_catalog",
     "pg_toast", "topology", "tiger", "tiger_data",
 )
+
+
+def shown(name: str | None) -> str:
+    """public.x is shown as x, as people write it."""
+    return (name or "").removeprefix("public.")
 
 
 def managed(name: str) -> bool:

@@ -42,12 +42,6 @@ def _search_path(catalog: Catalog) -> str:
     return ", ".join(schemas)
 
 
-def _body(f: MigrationFile, a: FileAnalysis) -> str:
-    """A file wrapped in its own BEGIN ... COMMIT runs as its body, inside our transaction."""
-    if not a.wrapped:
-        return f.sql
-    return f.sql[a.statements[0].end: a.statements[-1].offset].strip().lstrip(";")
-
 
 def _settings_sql(settings: Settings, catalog: Catalog, version: str) -> Any:
     from psycopg import sql
@@ -135,7 +129,7 @@ def _apply_file(conn: Any, f: MigrationFile, a: FileAnalysis, settings: Settings
             return False
         if enable_extensions:
             cur.execute(load_sql("enable_extensions.sql"))
-        cur.execute(_body(f, a).encode())  # simple protocol: the whole file, one round trip
+        cur.execute(a.runnable(f.sql).encode())  # simple protocol: the whole file, one round trip
         cur.execute(load_sql("history_insert.sql"),
                     {"version": f.version, "name": f.name, "statements": a.recorded})
     return True

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ConfigError, ConnectError, Declined
+from toolkit.migrations import FILE_NAME
 
-_NAME = re.compile(r"^(\d+)_(.*)\.sql$")
 _VERSION = re.compile(r"^\d+$")
 
 
@@ -26,7 +26,7 @@ def local_versions(directory: Path) -> dict[str, Path]:
         return {}
     out: dict[str, Path] = {}
     for path in sorted(directory.iterdir()):
-        m = _NAME.match(path.name)
+        m = FILE_NAME.match(path.name)
         if m and path.is_file():
             out.setdefault(m.group(1), path)
     return out
@@ -121,7 +121,7 @@ def repair(conn: Any, migrations_dir: Path, version: str, status: str,
             from toolkit.statements import split
 
             path = local[version]
-            m = _NAME.match(path.name)
+            m = FILE_NAME.match(path.name)
             assert m is not None
             conn.execute(load_sql("history_ensure.sql"))
             cur = conn.execute(load_sql("history_repair_applied.sql"), {

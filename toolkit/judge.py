@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit import compare
-from toolkit.analysis_model import Analysis, Reference, managed
+from toolkit.analysis_model import Analysis, Reference, managed, shown
 from toolkit.catalog import Catalog
 from toolkit.migrations import MigrationSet
 from toolkit.report import ObjectResult, PreconditionResult, Report, TableResult
@@ -21,9 +21,6 @@ TABLE_KINDS = ("r", "p", "f")
 # type, function or schema the migrations never create): the target may have it.
 SHADOW_LACKS = {"42P01", "42704", "42883", "3F000"}
 
-
-def shown(name: str) -> str:
-    return name.removeprefix("public.")
 
 
 
@@ -140,7 +137,7 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
 
 # -- relations -------------------------------------------------------------------------------
 
-def _creators(analysis: Analysis) -> tuple[dict[str, str], list[str]]:
+def creators_of(analysis: Analysis) -> tuple[dict[str, str], list[str]]:
     """Which version first creates each table or view, in the order they are created."""
     first: dict[str, str] = {}
     order: list[str] = []
@@ -213,7 +210,7 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
     """A row for each table the migrations create (and each strong stand-in first), an object
     line for each view, function and type. `counted`: the only relations this command's verdict
     rests on (apply: those its files touched); None: all."""
-    creators, order = _creators(analysis)
+    creators, order = creators_of(analysis)
     files = analysis.by_version()
     rank = {n: i for i, n in enumerate(order)}
     ours = project_names(replay, stand)

@@ -21,7 +21,7 @@ from pathlib import Path
 from toolkit.errors import ConfigError, MigrationFileError
 from toolkit.words import plural
 
-_NAME = re.compile(r"^(\d+)_(.*)\.sql$")
+FILE_NAME = re.compile(r"^(\d+)_(.*)\.sql$")  # as `supabase db push` matches
 NO_TRANSACTION = "toolkit:no-transaction"
 _DIRECTIVE = re.compile(r"^\s*--\s*toolkit\s*:\s*no-transaction\s*$", re.IGNORECASE)
 
@@ -86,7 +86,7 @@ def discover(directory: Path) -> MigrationSet:
     for path in entries:
         if path.is_dir():
             continue
-        m = _NAME.match(path.name)
+        m = FILE_NAME.match(path.name)
         if not m:
             warnings.append(
                 f"skipping {path.name}: file name must match <timestamp>_name.sql"

@@ -10,6 +10,7 @@ It exits 0 whenever it could make a plan (`--detailed-exitcode`: 4 when somethin
 from __future__ import annotations
 
 from toolkit import judge
+from toolkit.analysis_model import shown
 from toolkit.catalog import Catalog, inspect
 from toolkit.connections import describe_target
 from toolkit.db import connect
@@ -62,7 +63,7 @@ def planned(report: Report, project: Project, target: Catalog | None) -> None:
             said.add((lock.relation, lock.message))
             if lock.relation in existing if target is not None else not lock.new:
                 warnings.append(PlanNote(lock.line,
-                                         f"{judge.shown(lock.relation)}: {lock.message}"))
+                                         f"{shown(lock.relation)}: {lock.message}"))
         for t in report.tables:
             if t.existed and t.created_by == f.version:
                 what = ("matches: the history row will be recorded and the table adopted"
@@ -74,7 +75,7 @@ def planned(report: Report, project: Project, target: Catalog | None) -> None:
             warnings=warnings,
             non_transactional=[PlanNote(n.line, n.message) for n in a.non_transactional],
             no_transaction=a.no_transaction,
-            tables=[judge.shown(t) for t in a.created_tables]))
+            tables=[shown(t) for t in a.created_tables]))
         for n in a.non_transactional:
             if not a.no_transaction:
                 report.error(f"{f.path.name}:{n.line}: {n.message} cannot run inside a "

@@ -88,12 +88,6 @@ def replay_key(order: list[MigrationFile], boundary: int, stand: StandIns,
     return h.hexdigest()[:32]
 
 
-def _body(f: MigrationFile, a: FileAnalysis) -> str:
-    """A file wrapped in its own BEGIN ... COMMIT runs as its body, inside our transaction."""
-    if not a.wrapped:
-        return f.sql
-    return f.sql[a.statements[0].end: a.statements[-1].offset].strip().lstrip(";")
-
 
 def _position(f: MigrationFile, stmt: Statement | None, exc: Any) -> tuple[int, int]:
     position = getattr(getattr(exc, "diag", None), "statement_position", None)
@@ -134,7 +128,7 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
     if not autocommit:
         try:
             with conn.transaction(), conn.cursor() as cur:
-                cur.execute((setup + "\n" + _body(f, a)).encode())
+                cur.execute((setup + "\n" + a.runnable(f.sql)).encode())
             return
         except psycopg.Error:
             pass
