@@ -178,7 +178,8 @@ def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalys
 
 
 def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bool = True,
-              rest_wait_s: float = 5.0, adopt_existing: bool = False) -> Report:
+              rest_wait_s: float = 5.0, adopt_existing: bool = False,
+              include_all: bool = False) -> Report:
     report = Report("apply", target=describe_target(settings))
     project = load_project(settings, report)
     with connect(settings, autocommit=True) as conn:
@@ -188,7 +189,8 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
                 f"role {target.user} may not read supabase_migrations.schema_migrations: apply "
                 "needs the postgres role (or one that owns the history table)")
         judge.preconditions(report, project.analysis, target)
-        judge.history(report, project.analysis, project.migrations, target)
+        judge.history(report, project.analysis, project.migrations, target,
+                      include_all=include_all)
         oracle = build(settings, project, target, report)
         judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
         judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
@@ -199,7 +201,8 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
             _judge(report, project, oracle, target, settings, counted=set())
             _rest(report, settings, rest_wait_s, verify)
             return report
-        accepted = _ready(report, project, oracle, target, enable_extensions, adopt_existing)
+        accepted = _ready(report, project, oracle, target, enable_extensions, adopt_existing,
+                          include_all)
         if accepted is None:
             return report
         exposed = exposed_names(report)
@@ -241,7 +244,8 @@ def _touched(oracle: Oracle) -> set[str]:
 
 
 def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
-           enable_extensions: bool, adopt_existing: bool) -> set[str] | None:
+           enable_extensions: bool, adopt_existing: bool,
+           include_all: bool = False) -> set[str] | None:
     """Refuse before any DDL: a history the files do not explain, files that cannot run in a
     transaction, files the shadow could not run, unmet preconditions, existing tables that a
     pending CREATE TABLE IF NOT EXISTS would skip while they differ. None: refused; else the
@@ -251,6 +255,14 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
         # As `supabase db push` does: a history the local files do not explain is a stop.
         report.error("refusing to apply: " + judge.remote_only_message(remote_only),
                      kind="refused")
+    newest, early = judge.out_of_order(project.migrations, target, report.pending)
+    if early and not include_all:
+        # As `supabase db push` does: nothing is applied, not even the files in order.
+        report.error("refusing to apply: found local migration files to be inserted before the "
+                     f"last migration on the database ({newest}): "
+                     + ", ".join(str(f.path) for f in early)
+                     + "; rerun with --include-all to apply them", kind="refused",
+                     file=str(early[0].path))
     for f, a in project.pairs(report.pending):
         for n in a.non_transactional:
             if not a.no_transaction:

@@ -22,10 +22,29 @@ def run_check(settings: Settings, *, use_rest: bool = True) -> Report:
 
 
 def _warn_stale_bundle(report: Report) -> None:
-    """The Edge Function answers from its bundle: say when it was built from other files."""
-    from toolkit.edge_bundle import bundle_stale
+    """The Edge Function answers from its bundle: say when it was built from other files. Only
+    a project that deploys the function from its own folder has a bundle; and the warning is
+    said once per bundle (every new migration makes it stale until `make bundle`), after that
+    a short note."""
+    import hashlib
+
+    from toolkit import cache
+    from toolkit.edge_bundle import BUNDLE, bundle_stale
     from toolkit.root import find_root
 
-    stale = bundle_stale(find_root())
-    if stale:
-        report.warn(stale, kind="edge")
+    root = find_root()
+    stale = bundle_stale(root)
+    if not stale:
+        return
+    try:
+        bundle = (root / BUNDLE).read_bytes()
+    except OSError:
+        bundle = b""
+    key = hashlib.sha256(str(root.resolve()).encode() + b"\0" + bundle).hexdigest()[:32]
+    if cache.load("edge-warned", key) is not None:
+        report.notes.append("the Edge Function's bundle is still older than "
+                            "supabase/migrations (said before): run `make bundle` before "
+                            "deploying it")
+        return
+    report.warn(stale, kind="edge")
+    cache.store("edge-warned", key, {"warned": True})

@@ -1,32 +1,19 @@
 """The command line: flags, environment and exit codes. A thin layer over the core.
 
 Every command takes the same connection options; each has an environment variable and falls
-back to `.env`. Heavy libraries (psycopg, pglast, the Supabase client) are imported inside the
+back to `.env`. Heavy libraries (psycopg, pglast, the REST client) are imported inside the
 commands that need them, so `toolkit --help` stays fast.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from toolkit.cli_options import (
-    ApiSchemas,
-    ApiUrl,
-    ConnectTimeout,
-    DbUrl,
-    EnvFile,
-    Format,
-    Json,
-    LockTimeout,
-    MigrationsDir,
-    ServiceKey,
-    ShadowUrl,
-)
-from toolkit.cli_run import _settings, confirmer, run
-from toolkit.envnames import ENV_STATEMENT_TIMEOUT
+from toolkit.cli_options import Connection, Format, Json, OutputFormat, connection_options
+from toolkit.cli_run import confirmer, run
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.report import Report
@@ -34,19 +21,34 @@ if TYPE_CHECKING:  # imported by the commands that use them, not by --help
 
 EXIT_CODES = """Exit codes: 0 ok; 1 incomplete (tables missing, drifted or pending, an
 unanswered API) or a migration failed; 2 usage, configuration or connection error; 3 a
-precondition is unmet; 4 you answered no at a prompt (nothing changed); 5 plan
---detailed-exitcode: something is pending."""
+precondition is unmet or the run was refused; 4 you answered no at a prompt (nothing changed);
+5 plan --detailed-exitcode: something is pending."""
+
+# The order people meet them in: look, plan, change, prove, undo; then the helpers.
+ORDER = ("check", "plan", "apply", "verify", "rollback", "migration", "local", "version")
+
+
+class _Ordered(TyperGroup):
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+
 
 app = typer.Typer(
     name="toolkit",
+    cls=_Ordered,
     help="Deploy toolkit for Supabase projects: check, plan, apply, verify and roll back the "
     "migrations in supabase/migrations/.\n\n" + EXIT_CODES,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+IncludeAll = Annotated[bool, typer.Option(
+    "--include-all", help="Include pending files older than the newest applied migration "
+    "(as supabase db push --include-all); without it apply refuses them")]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -69,13 +71,13 @@ def root(
     """Deploy toolkit for Supabase projects."""
 
 
-@app.command()
-def check(
-    db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
-    migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
-    shadow_db_url: ShadowUrl = None, api_schemas: ApiSchemas = None,
-    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
-) -> None:
+def _fmt(fmt: OutputFormat) -> str:
+    return str(fmt.value)
+
+
+@app.command(short_help="Is the database ready and complete? (both views)")
+@connection_options
+def check(conn: Connection, json: Json = False, format: Format = OutputFormat.auto) -> None:
     """Is the database ready and complete? Preconditions (agents, uuid-ossp), every table the
     migrations create with its foreign keys, indexes and drift, pending files; through the
     database and, with SUPABASE_URL and a key, through the REST API, side by side."""
@@ -85,120 +87,99 @@ def check(
 
         return run_check(settings)
 
-    run("check", format, json, lambda: _settings(
-        SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
-        SUPABASE_SERVICE_ROLE_KEY=service_role_key, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_SHADOW_DB_URL=shadow_db_url,
-        TOOLKIT_API_SCHEMAS=api_schemas, env_file=str(env_file)), body)
+    run("check", _fmt(format), json, conn.settings, body)
 
 
-@app.command()
+@app.command(short_help="What apply would do, changing nothing")
+@connection_options
+def plan(
+    conn: Connection,
+    detailed_exitcode: Annotated[bool, typer.Option(
+        "--detailed-exitcode", help="Exit 5 when something is pending (0: nothing pending)")
+    ] = False,
+    include_all: IncludeAll = False,
+    json: Json = False, format: Format = OutputFormat.auto,
+) -> None:
+    """What apply would do: the pending files, the objects each creates, what it changes in
+    existing tables, the preconditions they need, and warnings (locks on existing tables,
+    destructive statements, anything that cannot run in a transaction, tables that exist
+    already, files older than the newest applied one). Reads inside a READ ONLY transaction;
+    writes nothing. Exit 0 when it could make a plan, pending or not (5 with
+    --detailed-exitcode when something is pending)."""
+
+    def body(settings: Settings) -> Report:
+        from toolkit.plan import run_plan
+
+        return run_plan(settings, detailed_exitcode=detailed_exitcode, include_all=include_all)
+
+    run("plan", _fmt(format), json, conn.settings, body)
+
+
+@app.command(short_help="Apply the pending migrations, each all or nothing")
+@connection_options
 def apply(
-    db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
-    migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
-    lock_timeout: LockTimeout = None, shadow_db_url: ShadowUrl = None,
-    api_schemas: ApiSchemas = None,
+    conn: Connection,
     adopt_existing: Annotated[bool, typer.Option(
         "--adopt-existing", help="Apply although a table a pending file creates exists already "
         "and differs (IF NOT EXISTS skips it); the report lists what stays different")] = False,
-    statement_timeout: Annotated[str | None, typer.Option(
-        "--statement-timeout", help=f"Cancel a statement after this long [env "
-        f"{ENV_STATEMENT_TIMEOUT}; default 120s]", show_default=False)] = None,
     enable_extensions: Annotated[bool, typer.Option(
         "--enable-extensions", help='Create uuid-ossp in schema extensions if missing')] = False,
+    include_all: IncludeAll = False,
     verify: Annotated[bool, typer.Option(
         "--verify/--no-verify", help="Probe the tables over REST after applying")] = True,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show the plan and change nothing (same as toolkit plan)")] = False,
-    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
+    json: Json = False, format: Format = OutputFormat.auto,
 ) -> None:
     """Apply the pending files of supabase/migrations/ in version order. Each file runs in one
     transaction with its history row (supabase_migrations.schema_migrations, shared with the
     Supabase CLI) under an advisory lock and SET LOCAL lock/statement timeouts: all or nothing.
-    Refuses (exit 3) when agents or uuid-ossp is missing."""
+    Refuses (exit 3) when agents or uuid-ossp is missing, or when a pending file is older than
+    the newest applied migration (unless --include-all)."""
 
     def body(settings: Settings) -> Report:
         if dry_run:
             from toolkit.plan import run_plan
 
-            return run_plan(settings)
+            return run_plan(settings, include_all=include_all)
         from toolkit.apply import run_apply
 
         return run_apply(settings, enable_extensions=enable_extensions, verify=verify,
-                         adopt_existing=adopt_existing)
+                         adopt_existing=adopt_existing, include_all=include_all)
 
-    run("apply", format, json, lambda: _settings(
-        SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
-        SUPABASE_SERVICE_ROLE_KEY=service_role_key, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_LOCK_TIMEOUT=lock_timeout,
-        TOOLKIT_STATEMENT_TIMEOUT=statement_timeout, TOOLKIT_SHADOW_DB_URL=shadow_db_url,
-        TOOLKIT_API_SCHEMAS=api_schemas, env_file=str(env_file)), body)
+    run("apply", _fmt(format), json, conn.settings, body)
 
 
-@app.command()
-def verify(
-    db_url: DbUrl = None, supabase_url: ApiUrl = None, service_role_key: ServiceKey = None,
-    migrations_dir: MigrationsDir = None, connect_timeout: ConnectTimeout = None,
-    shadow_db_url: ShadowUrl = None, api_schemas: ApiSchemas = None,
-    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
-) -> None:
-    """The REST view: probe every table through the API (Supabase client, all at once), then
-    the functional test: insert a profile for an existing agent and show that one for a
-    missing agent is refused by the foreign key, in a transaction that is always rolled back
-    (needs the database URL too). Exit 0 when all tables answer and the test passes."""
+@app.command(short_help="Probe every table over REST, then the functional test")
+@connection_options
+def verify(conn: Connection, json: Json = False, format: Format = OutputFormat.auto) -> None:
+    """The REST view: every table in an exposed schema probed through the API (REST table
+    probes, all at once), beside the database view, then the functional test: insert a profile
+    for an existing agent and show that one for a missing agent is refused by the foreign key,
+    in a transaction that is always rolled back (needs the database URL too). Exit 0 when all
+    tables answer and the test passes."""
 
     def body(settings: Settings) -> Report:
         from toolkit.verify import run_verify
 
         return run_verify(settings)
 
-    run("verify", format, json, lambda: _settings(
-        SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
-        SUPABASE_SERVICE_ROLE_KEY=service_role_key, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_SHADOW_DB_URL=shadow_db_url,
-        TOOLKIT_API_SCHEMAS=api_schemas, env_file=str(env_file)), body)
+    run("verify", _fmt(format), json, conn.settings, body)
 
 
-@app.command()
-def plan(
-    db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
-    connect_timeout: ConnectTimeout = None, shadow_db_url: ShadowUrl = None,
-    detailed_exitcode: Annotated[bool, typer.Option(
-        "--detailed-exitcode", help="Exit 5 when something is pending (0: nothing pending)")
-    ] = False,
-    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
-) -> None:
-    """What apply would do: the pending files, the objects each creates, what it changes in
-    existing tables, the preconditions they need, and warnings (locks on existing tables,
-    destructive statements, anything that cannot run in a transaction, tables that exist
-    already). Reads inside a READ ONLY transaction; writes nothing. Exit 0 when it could make a
-    plan, pending or not (5 with --detailed-exitcode when something is pending)."""
-
-    def body(settings: Settings) -> Report:
-        from toolkit.plan import run_plan
-
-        return run_plan(settings, detailed_exitcode=detailed_exitcode)
-
-    run("plan", format, json, lambda: _settings(
-        SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_SHADOW_DB_URL=shadow_db_url,
-        env_file=str(env_file)), body)
-
-
-@app.command()
+@app.command(short_help="Undo the newest applied migration")
+@connection_options
 def rollback(
+    conn: Connection,
     version_arg: Annotated[str | None, typer.Argument(
         metavar="[VERSION]", help="The migration to roll back; it must be the newest applied "
         "(default: the newest applied)", show_default=False)] = None,
-    db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
-    connect_timeout: ConnectTimeout = None,
-    lock_timeout: LockTimeout = None,
     version: Annotated[str | None, typer.Option("--version", hidden=True)] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Drop tables and columns even when they hold data")] = False,
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help="Do not ask for confirmation (required without a terminal)")] = False,
-    env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
+    json: Json = False, format: Format = OutputFormat.auto,
 ) -> None:
     """Undo the newest applied migration with its rollback file (supabase/rollbacks/<same file
     name>, any SQL), in one transaction with its history row's deletion; one version at a
@@ -213,31 +194,30 @@ def rollback(
         return run_rollback(settings, version=version_arg or version, force=force,
                             confirm=confirmer("rollback", yes))
 
-    run("rollback", format, json, lambda: _settings(
-        SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-        TOOLKIT_CONNECT_TIMEOUT=connect_timeout, TOOLKIT_LOCK_TIMEOUT=lock_timeout,
-        env_file=str(env_file)), body)
+    run("rollback", _fmt(format), json, conn.settings, body)
 
 
 def _mount_local() -> None:
     from toolkit.local.cli import app as local_app
 
     app.add_typer(local_app, name="local",
+                  short_help="A local Supabase-shaped stack, no Docker",
                   help="A local Supabase-shaped project (PostgreSQL + PostgREST + gateway), "
-                  "no Docker: start, stop, status, env.")
+                  "no Docker: start, stop, status, reset, env.")
 
 
 def _mount_migration() -> None:
     from toolkit.cli_migration import app as migration_app
 
     app.add_typer(migration_app, name="migration",
+                  short_help="new, list, repair: as the Supabase CLI has them",
                   help="Migration files and the history table, as the Supabase CLI has them: "
                   "new, list, repair.")
 
 
 _mount_local()
 _mount_migration()
-app.command("version")(version_command)
+app.command("version", short_help="Print the version")(version_command)
 
 
 def main() -> None:

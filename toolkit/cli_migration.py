@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Callable
-from pathlib import Path
+from enum import StrEnum
 from typing import Annotated, NoReturn
 
 import typer
 
-from toolkit.cli_options import ConnectTimeout, DbUrl, EnvFile, Json, MigrationsDir
+from toolkit.cli_options import Connection, Json, MigrationsDir, connection_options
 from toolkit.cli_run import _settings, confirmer
 from toolkit.errors import ExitCode
 
@@ -29,6 +29,21 @@ def _run(command: str, as_json: bool,
     raise SystemExit(int(ExitCode.OK))
 
 
+def _piped_sql() -> str:
+    """What is piped or redirected into stdin, as `supabase migration new` reads it; nothing
+    from a terminal or /dev/null (character devices), so an interactive run never waits."""
+    import os
+    import stat
+    import sys
+
+    try:
+        if stat.S_ISCHR(os.fstat(sys.stdin.fileno()).st_mode):
+            return ""
+        return sys.stdin.read()
+    except (OSError, ValueError, AttributeError):  # no stdin at all (closed, detached)
+        return ""
+
+
 @app.command()
 def new(
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_due_date")],
@@ -36,23 +51,24 @@ def new(
         "--rollback", help="Also write an empty supabase/rollbacks/<same file name>")] = False,
     migrations_dir: MigrationsDir = None, json: Json = False,
 ) -> None:
-    """Write an empty supabase/migrations/<UTC yyyymmddhhmmss>_<name>.sql and print its path."""
+    """Write supabase/migrations/<UTC yyyymmddhhmmss>_<name>.sql and print its path: empty, or
+    holding what is piped in (toolkit migration new add_index < add_index.sql), as the
+    Supabase CLI does."""
 
     def body() -> tuple[str, dict[str, object]]:
         from toolkit.history import new_migration
 
         settings = _settings(TOOLKIT_MIGRATIONS_DIR=migrations_dir)
-        paths = new_migration(settings.migrations_dir, name, rollback=rollback)
+        paths = new_migration(settings.migrations_dir, name, rollback=rollback,
+                              sql=_piped_sql())
         return "\n".join(str(p) for p in paths), {"files": [str(p) for p in paths]}
 
     _run("migration new", json, body)
 
 
 @app.command("list")
-def list_(
-    db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
-    connect_timeout: ConnectTimeout = None, env_file: EnvFile = Path(".env"), json: Json = False,
-) -> None:
+@connection_options
+def list_(conn: Connection, json: Json = False) -> None:
     """Local files and the remote history side by side, as `supabase migration list` shows
     them: a version in one column only is missing on the other side."""
 
@@ -60,11 +76,10 @@ def list_(
         from toolkit.db import connect
         from toolkit.history import local_versions, remote_versions, render_list, side_by_side
 
-        settings = _settings(SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-                             TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file))
+        settings = conn.settings()
         local = list(local_versions(settings.migrations_dir))
-        with connect(settings, autocommit=True) as conn:
-            remote = remote_versions(conn)
+        with connect(settings, autocommit=True) as db:
+            remote = remote_versions(db)
         rows = side_by_side(local, remote)
         data: dict[str, object] = {"migrations": [
             {"local": r.local or None, "remote": r.remote or None, "time": r.time}
@@ -74,30 +89,38 @@ def list_(
     _run("migration list", json, body)
 
 
+class Status(StrEnum):
+    applied = "applied"
+    reverted = "reverted"
+
+
 @app.command()
+@connection_options
 def repair(
-    version: Annotated[str, typer.Argument(help="The migration version, e.g. 20261126021500")],
-    status: Annotated[str, typer.Option(
-        "--status", help="applied: record the version (from its local file) without running "
-        "it; reverted: delete its history row without undoing anything")],
+    conn: Connection,
+    versions: Annotated[list[str], typer.Argument(
+        metavar="VERSION...", help="The migration versions, e.g. 20261126021500",
+        show_default=False)],
+    status: Annotated[Status, typer.Option(
+        "--status", case_sensitive=False, help="applied: record the versions (from their local "
+        "files) without running them; reverted: delete their history rows without undoing "
+        "anything")],
     yes: Annotated[bool, typer.Option(
         "--yes", "-y", help="Do not ask for confirmation (required without a terminal)")] = False,
-    db_url: DbUrl = None, migrations_dir: MigrationsDir = None,
-    connect_timeout: ConnectTimeout = None, env_file: EnvFile = Path(".env"), json: Json = False,
+    json: Json = False,
 ) -> None:
-    """Write or delete one row of supabase_migrations.schema_migrations, as `supabase migration
-    repair` does; the migration's SQL never runs. Asks on a terminal, needs --yes elsewhere."""
+    """Write or delete rows of supabase_migrations.schema_migrations, as `supabase migration
+    repair` does: several versions at once, in one transaction; the migrations' SQL never runs.
+    Asks on a terminal, needs --yes elsewhere."""
 
     def body() -> tuple[str, dict[str, object]]:
         from toolkit.db import connect
         from toolkit.history import repair as do_repair
 
-        settings = _settings(SUPABASE_DB_URL=db_url, TOOLKIT_MIGRATIONS_DIR=migrations_dir,
-                             TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file))
-        with connect(settings, autocommit=True) as conn:
-            done = do_repair(conn, settings.migrations_dir, version, status,
+        settings = conn.settings()
+        with connect(settings, autocommit=True) as db:
+            done = do_repair(db, settings.migrations_dir, versions, status.value,
                              confirmer("migration repair", yes))
-        return done, {"version": version, "status": status, "result": done}
+        return "\n".join(done), {"versions": versions, "status": status.value, "result": done}
 
     _run("migration repair", json, body)
-

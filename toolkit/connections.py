@@ -15,6 +15,8 @@ def describe_target(settings: Settings) -> dict[str, str]:
     from toolkit.db import is_transaction_pooler
 
     out = {}
+    if settings.config.project_id:  # supabase/config.toml's name for the project
+        out["project"] = settings.config.project_id
     if settings.db_url:
         out["database"] = settings.shown_db_url()
         if is_transaction_pooler(settings):

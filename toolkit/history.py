@@ -8,7 +8,7 @@ so `supabase migration list` and `toolkit migration list` always agree.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +33,9 @@ def local_versions(directory: Path) -> dict[str, Path]:
 
 
 def new_migration(migrations_dir: Path, name: str, *, rollback: bool,
-                  now: datetime | None = None) -> list[Path]:
-    """Write an empty <timestamp>_<name>.sql (and its empty rollback file); return the paths."""
+                  now: datetime | None = None, sql: str = "") -> list[Path]:
+    """Write <timestamp>_<name>.sql holding `sql` (empty by default; the CLI writes what is
+    piped to it) and, with `rollback`, an empty rollback file; return the paths."""
     if not name.strip():
         raise ConfigError("the migration needs a name, e.g. toolkit migration new add_due_date")
     if "/" in name or "\\" in name or name in (".", ".."):
@@ -49,10 +50,10 @@ def new_migration(migrations_dir: Path, name: str, *, rollback: bool,
     paths = [migrations_dir / filename]
     if rollback:
         paths.append(migrations_dir.parent / "rollbacks" / filename)
-    for path in paths:
+    for path, text in zip(paths, (sql, ""), strict=False):
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8"):  # "x": never overwrite a file
-            pass
+        with path.open("x", encoding="utf-8") as out:  # "x": never overwrite a file
+            out.write(text)
     return paths
 
 
@@ -100,40 +101,54 @@ def render_list(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def repair(conn: Any, migrations_dir: Path, version: str, status: str,
-           confirm: Callable[[str], bool]) -> str:
-    """Insert (applied) or delete (reverted) one history row; return what was done."""
+def repair(conn: Any, migrations_dir: Path, versions: Sequence[str], status: str,
+           confirm: Callable[[str], bool]) -> list[str]:
+    """Insert (applied) or delete (reverted) the history rows of `versions`, as `supabase
+    migration repair` does: every version checked first, one question, one transaction."""
     from toolkit.sqlfiles import load_sql
 
-    if not _VERSION.match(version):
-        raise ConfigError(f"version {version!r} is not a migration version (digits only)")
+    if not versions:
+        raise ConfigError("migration repair needs at least one version, e.g. "
+                          "toolkit migration repair 20261126021500 --status reverted")
+    for version in versions:
+        if not _VERSION.match(version):
+            raise ConfigError(f"version {version!r} is not a migration version (digits only)")
     if status not in ("applied", "reverted"):
         raise ConfigError(f"--status {status!r}: use applied or reverted")
+    versions = list(dict.fromkeys(versions))
     local = local_versions(migrations_dir)
-    if status == "applied" and version not in local:
-        raise ConfigError(f"no local migration file has version {version} in {migrations_dir}: "
-                          "applied needs the file, to record its name and statements")
-    if not confirm(f"Mark {version} as {status} in supabase_migrations.schema_migrations "
+    missing = [v for v in versions if v not in local]
+    if status == "applied" and missing:
+        raise ConfigError(f"no local migration file has version {', '.join(missing)} in "
+                          f"{migrations_dir}: applied needs the file, to record its name and "
+                          "statements")
+    what = versions[0] if len(versions) == 1 \
+        else f"{len(versions)} migrations ({' '.join(versions)})"
+    if not confirm(f"Mark {what} as {status} in supabase_migrations.schema_migrations "
                    "(no SQL of the migration runs)?"):
         raise Declined()
+    done: list[str] = []
     with conn.transaction():
-        if status == "applied":
-            from toolkit.statements import split
+        recorded = set(remote_versions(conn)) if status == "reverted" else set()
+        for version in versions:
+            if status == "applied":
+                from toolkit.statements import split
 
-            path = local[version]
-            m = FILE_NAME.match(path.name)
-            assert m is not None
-            conn.execute(load_sql("history_ensure.sql"))
-            cur = conn.execute(load_sql("history_repair_applied.sql"), {
-                "version": version, "name": m.group(2),
-                "statements": list(split(path.read_text(encoding="utf-8")))})
-            done = "recorded as applied" if cur.rowcount else "was already recorded as applied"
-        else:
-            if version not in remote_versions(conn):
-                return f"{version} was not recorded: nothing to revert"
-            conn.execute(load_sql("history_repair_reverted.sql"), {"version": version})
-            done = "removed from the history (reverted)"
-    return f"{version} {done}"
+                path = local[version]
+                m = FILE_NAME.match(path.name)
+                assert m is not None
+                conn.execute(load_sql("history_ensure.sql"))
+                cur = conn.execute(load_sql("history_repair_applied.sql"), {
+                    "version": version, "name": m.group(2),
+                    "statements": list(split(path.read_text(encoding="utf-8")))})
+                done.append(f"{version} " + ("recorded as applied" if cur.rowcount
+                                             else "was already recorded as applied"))
+            elif version not in recorded:
+                done.append(f"{version} was not recorded: nothing to revert")
+            else:
+                conn.execute(load_sql("history_repair_reverted.sql"), {"version": version})
+                done.append(f"{version} removed from the history (reverted)")
+    return done
 
 
 # pg_advisory_xact_lock key shared by every toolkit run that writes (apply, rollback, repair):

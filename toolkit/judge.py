@@ -10,7 +10,7 @@ from typing import Any
 from toolkit import compare
 from toolkit.analysis_model import Analysis, Reference, managed, shown
 from toolkit.catalog import Catalog
-from toolkit.migrations import MigrationSet
+from toolkit.migrations import MigrationFile, MigrationSet
 from toolkit.report import ObjectResult, PreconditionResult, Report, TableResult
 from toolkit.shadow import Replay, package_hint
 from toolkit.standins import StandIns
@@ -98,11 +98,23 @@ def remote_only_message(versions: list[str]) -> str:
     return ("Remote migration versions not found in local migrations directory: "
             f"{listed}. Make sure your local git repo is up-to-date. If the error persists, "
             "try repairing the migration history table: supabase migration repair --status "
-            f"reverted {listed} --remote=<db-url>")
+            f"reverted {listed} --db-url <db-url> (Supabase CLI 3: --remote=<db-url>)")
+
+
+def out_of_order(migrations: MigrationSet, target: Catalog,
+                 pending: list[str]) -> tuple[str, list[MigrationFile]]:
+    """The newest applied version and the pending files older than it, which `supabase db
+    push` refuses unless --include-all ("Found local migration files to be inserted before the
+    last migration on remote database")."""
+    rows = target.history or []
+    newest = max((r.version for r in rows), default="", key=lambda v: (len(v), v))
+    local = migrations.by_version()
+    return newest, [local[v] for v in pending
+                    if rows and local[v].path.name < f"{newest}_"]
 
 
 def history(report: Report, analysis: Analysis, migrations: MigrationSet,
-            target: Catalog) -> None:
+            target: Catalog, *, include_all: bool = False) -> None:
     if not target.history_readable:
         message = (f"role {target.user} may not read supabase_migrations.schema_migrations: "
                    "pending migrations are unknown (use the postgres role)")
@@ -117,12 +129,18 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
     remote_only = remote_only_versions(migrations, target)
     if remote_only:
         report.warn(remote_only_message(remote_only), kind="history")
-    newest = max((r.version for r in rows), default="", key=lambda v: (len(v), v))
-    for version in report.pending:
-        if rows and local[version].path.name < f"{newest}_":
-            report.warn(f"{local[version].path.name} is older than the newest applied "
-                        f"migration ({newest}); supabase db push would need --include-all",
-                        kind="history", file=str(local[version].path))
+    newest, early = out_of_order(migrations, target, report.pending)
+    for old in early:
+        where = (f"{old.path.name} is older than the newest applied migration ({newest}): a "
+                 "local migration file to be inserted before the last migration on the database")
+        if include_all:
+            report.notes.append(f"{where}; included by --include-all")
+        elif report.command in ("plan", "apply"):
+            report.warn(f"{where}; apply refuses it without --include-all, as supabase db push "
+                        "does", kind="history", file=str(old.path))
+        else:
+            report.warn(f"{where}; toolkit apply and supabase db push need --include-all",
+                        kind="history", file=str(old.path))
     from toolkit.statements import same_statements
 
     recorded = {a.version: a.recorded for a in analysis.files}
@@ -319,8 +337,12 @@ def _applied(t: TableResult, name: str, want_before: dict[str, Any],
         t.database = "present"
         cols = len(have["columns"])
         fks = sum(1 for k in have["constraints"] if k["type"] == "f")
+        # The catalog lists constraint-backed indexes under their constraint; a primary key or
+        # unique constraint is an index all the same (it may be what covers a foreign key).
+        indexes = len(have["indexes"]) + sum(1 for k in have["constraints"]
+                                             if k["type"] in ("p", "u", "x"))
         t.detail = (f"{plural(cols, 'column')}, {plural(fks, 'foreign key')}, "
-                    f"{plural(len(have['indexes']), 'index')}, "
+                    f"{plural(indexes, 'index')}, "
                     f"RLS {'on' if have['rls'] else 'off'}")
 
 

@@ -41,6 +41,13 @@ def build(settings: Settings, project: Project, target: Catalog | None,
         report.warn(f"the shadow database is PostgreSQL {replay.major} but the target is "
                     f"{target.major}: deparsed definitions may differ between majors (point "
                     "TOOLKIT_SHADOW_DB_URL at a server of the target's major)", kind="shadow")
+    wanted = settings.config.major_version
+    if wanted is not None and replay.major != wanted and (target is None
+                                                           or target.major == replay.major):
+        report.warn(f"the shadow database is PostgreSQL {replay.major} but "
+                    f"{settings.config.path} says [db] major_version = {wanted}: deparsed "
+                    f"definitions may differ between majors (install postgresql-{wanted}, or "
+                    "point TOOLKIT_SHADOW_DB_URL at a server of that major)", kind="shadow")
     if stand.made and target is None:
         report.notes.append("no database URL: " + ", ".join(stand.made) + " stood in from "
                             "what the migrations reference")

@@ -20,7 +20,8 @@ from toolkit.report import PlannedMigration, PlanNote, Report
 from toolkit.settings import Settings
 
 
-def run_plan(settings: Settings, *, detailed_exitcode: bool = False) -> Report:
+def run_plan(settings: Settings, *, detailed_exitcode: bool = False,
+             include_all: bool = False) -> Report:
     report = Report("plan", target=describe_target(settings), exit_on_pending=detailed_exitcode)
     project = load_project(settings, report)
     target: Catalog | None = None
@@ -30,7 +31,8 @@ def run_plan(settings: Settings, *, detailed_exitcode: bool = False) -> Report:
             with conn.transaction(force_rollback=True):
                 target = inspect(conn, in_transaction=True)
         judge.preconditions(report, project.analysis, target)
-        judge.history(report, project.analysis, project.migrations, target)
+        judge.history(report, project.analysis, project.migrations, target,
+                      include_all=include_all)
     else:
         report.pending = [f.version for f in project.migrations.files]
         report.notes.append("no database URL: nothing was compared with a database; every "

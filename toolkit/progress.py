@@ -3,7 +3,9 @@
 A step that takes over a second gets a live line (what, which statement, elapsed), redrawn in
 place on stderr and erased when the step ends. Colour marks ok / missing / drifted. Both only
 when the stream is a terminal and the output is for a person: never with --json, in GitHub mode,
-with NO_COLOR set (https://no-color.org) or TERM=dumb, or when piped.
+with NO_COLOR set to anything but "" (https://no-color.org) or TERM=dumb, or when piped.
+FORCE_COLOR set to anything but "" (https://force-color.org) colours the table even when piped;
+NO_COLOR still wins, and the live lines still need a terminal.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ _COLOURS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
 def for_people(stream: TextIO, *, as_json: bool = False, github: bool = False) -> bool:
     """Is this output read by a person at a terminal who wants the extras? NO_COLOR turns
     off the live lines too: a plain, append-only output is what it asks for."""
-    if as_json or github or os.environ.get("TERM") == "dumb" or "NO_COLOR" in os.environ:
+    if as_json or github or os.environ.get("TERM") == "dumb" or os.environ.get("NO_COLOR"):
         return False
     try:
         return stream.isatty()
@@ -34,6 +36,9 @@ def for_people(stream: TextIO, *, as_json: bool = False, github: bool = False) -
 
 
 def use_colour(stream: TextIO, *, as_json: bool = False, github: bool = False) -> bool:
+    if not (as_json or github) and os.environ.get("FORCE_COLOR") and \
+            not os.environ.get("NO_COLOR"):
+        return True
     return for_people(stream, as_json=as_json, github=github)
 
 

@@ -12,7 +12,9 @@ _STATE_COLOUR = {"present": "green", "missing": "red", "drifted": "yellow", "for
                  "unknown": "yellow", "error": "red"}
 
 
-def _table(rows: list[list[str]], header: list[str], colour: bool = False) -> list[str]:
+def _table(rows: list[list[str]], header: list[str], colour: bool = False,
+           tones: dict[str, str] | None = None) -> list[str]:
+    tones = tones or _STATE_COLOUR
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths))]
@@ -21,8 +23,8 @@ def _table(rows: list[list[str]], header: list[str], colour: bool = False) -> li
         cells = [c.ljust(w) for c, w in zip(r, widths, strict=True)]
         for i in (1, 2):
             state = r[i].strip()
-            if state in _STATE_COLOUR:
-                cells[i] = paint(r[i], _STATE_COLOUR[state], colour) + " " * (widths[i] - len(r[i]))
+            if state in tones:
+                cells[i] = paint(r[i], tones[state], colour) + " " * (widths[i] - len(r[i]))
         lines.append("  ".join(cells).rstrip())
     return lines
 
@@ -62,7 +64,9 @@ def render_text(report: Report, *, colour: bool = False) -> str:
         out.append("")
         rows = [[t.name, t.database, t.rest, t.detail if len(t.detail) < 90
                  else t.detail[:87] + "..."] for t in report.tables]
-        out += _table(rows, ["table", "database", "rest", "detail"], colour)
+        # In a plan, a table the pending files create is missing as expected: not an alarm.
+        tones = {**_STATE_COLOUR, "missing": "yellow"} if report.command == "plan" else None
+        out += _table(rows, ["table", "database", "rest", "detail"], colour, tones)
     if report.objects:
         out.append("")
         rows = [[f"{o.kind} {o.name}", o.database, o.detail if len(o.detail) < 90
@@ -88,8 +92,9 @@ def render_text(report: Report, *, colour: bool = False) -> str:
     out += [f"note: {n}" for n in report.notes]
     out.append("")
     summary = _summary(report)
+    # Pending is a plan's answer, not an error: yellow like INCOMPLETE; red is for failures.
     tone = "green" if summary.startswith("OK") else "yellow" if summary.startswith(
-        "INCOMPLETE") else "red"
+        ("INCOMPLETE", "PLAN", "PENDING")) else "red"
     out.append(paint(summary, tone, colour))
     return "\n".join(out)
 

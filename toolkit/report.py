@@ -128,6 +128,7 @@ class Report:
     target: dict[str, str] = field(default_factory=dict)  # shown, never secret
     shadow: dict[str, Any] = field(default_factory=dict)  # origin, major, cached, seconds
     exit_on_pending: bool = False  # plan --detailed-exitcode
+    rolled_back: str | None = None  # rollback: the <version>_<name> it undid
 
     def error(self, message: str, **where: Any) -> None:
         self.problems.append(Finding("error", message, **where))
@@ -178,4 +179,5 @@ class Report:
             "timings_ms": {k: round(v, 1) for k, v in self.timings.items()},
             "target": self.target,
             "shadow": self.shadow,
+            **({"rolled_back": self.rolled_back} if self.command == "rollback" else {}),
         }

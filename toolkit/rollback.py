@@ -70,6 +70,7 @@ def run_rollback(settings: Settings, *, version: str | None, force: bool,
         if not confirm(_question(target, path, counts)):
             raise Declined("rollback declined: nothing changed")
         _execute(conn, settings, path, text, present, target, force)
+    report.rolled_back = f"{target.version}_{target.name}"
     report.notes.append(
         f"rolled back {target.version}_{target.name}: ran {path.name} and deleted its history "
         "row in one transaction")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from toolkit.errors import ConfigError
+
 
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` that holds a `supabase/` folder; else `start`."""
@@ -29,8 +31,20 @@ def shown(path: Path) -> Path:
     return path if rel == "." or rel.startswith("..") else Path(rel)
 
 
+def project_root(start: Path | None = None) -> Path:
+    """The project root, or one line saying there is none: the same rule, message and exit
+    code (2) for every command that reads the project."""
+    root = find_root(start)
+    if not (root / "supabase").is_dir():
+        raise ConfigError(
+            f"no Supabase project here: no supabase/ folder in {root} or any folder above it "
+            "(run toolkit inside the project, create one with `supabase init`, or pass "
+            "--migrations-dir)")
+    return root
+
+
 def default_migrations_dir() -> Path:
-    return shown(find_root() / "supabase" / "migrations")
+    return shown(project_root() / "supabase" / "migrations")
 
 
 def default_env_file() -> Path:

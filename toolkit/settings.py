@@ -26,8 +26,9 @@ from toolkit.envnames import (
 )
 from toolkit.errors import ConfigError
 from toolkit.keys import jwt_claims, require_same_project, require_service_key, strip_bearer
+from toolkit.project_config import ProjectConfig, load_config
 from toolkit.redact import mask_url
-from toolkit.root import default_migrations_dir
+from toolkit.root import default_migrations_dir, find_root
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*$")
@@ -45,6 +46,7 @@ class Settings:
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     shadow_db_url: str | None = None  # None: an embedded throwaway PostgreSQL
     api_schemas: tuple[str, ...] = ("public",)  # the schemas the REST API exposes
+    config: ProjectConfig = field(default_factory=ProjectConfig)  # supabase/config.toml
 
     @property
     def rest_configured(self) -> bool:
@@ -250,6 +252,10 @@ def load_settings(
     if shadow:
         validate_db_url(shadow)
     schemas = get(ENV_API_SCHEMAS)
+    config = project_config()
+    if schemas is None and config.api_schemas:
+        sources[ENV_API_SCHEMAS] = "config.toml"
+        schemas = ",".join(config.api_schemas)
     return Settings(
         db_url=db_url,
         supabase_url=url,
@@ -264,4 +270,11 @@ def load_settings(
         shadow_db_url=shadow,
         api_schemas=tuple(s.strip() for s in schemas.split(",") if s.strip())
         if schemas else ("public",),
+        config=config,
     )
+
+
+def project_config() -> ProjectConfig:
+    """supabase/config.toml of the project this run is in (found by walking up), if any."""
+    supabase_dir = find_root() / "supabase"
+    return load_config(supabase_dir) if supabase_dir.is_dir() else ProjectConfig()

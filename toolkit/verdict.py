@@ -111,6 +111,8 @@ def verdict(report: Report) -> Verdict:
         return Verdict(int(ExitCode.INCOMPLETE), "incomplete", reason,
                        f"INCOMPLETE: {counts} (exit 1)")
     done = tally or "done"
+    if report.command == "rollback" and report.rolled_back:
+        done = f"rolled back {report.rolled_back}"
     if report.command == "apply":
         shown = [t for t in report.tables if t.db_judged]
         ok = sum(1 for t in shown if table_ok(t))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from toolkit.local import LocalStack
+from toolkit.local import LocalStack, start, stop
 from toolkit.local.cli import app
 
 runner = CliRunner()
@@ -63,7 +63,7 @@ def test_start_writes_env_file(stack: LocalStack, tmp_path: Path) -> None:
 def test_user_errors_are_one_line_exit_2(tmp_path: Path) -> None:
     missing = tmp_path / "nothing-here"
     result = runner.invoke(app, ["env", "--state-dir", str(missing)])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # no stack: an unmet precondition, as a stopped one
     assert result.output.count("\n") == 1 and result.output.startswith("error: ")
     result = runner.invoke(app, ["start", "--state-dir", "/proc/forbidden/x"])
     assert result.exit_code == 2
@@ -75,3 +75,15 @@ def test_status_of_missing_stack_exits_1(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "no local stack" in result.output
     assert runner.invoke(app, ["stop", "--state-dir", str(tmp_path / "none")]).exit_code == 0
+
+
+def test_env_and_reset_of_a_stopped_stack_say_so(other_state_dir: Path) -> None:
+    """After `local stop`, printing the keys would point the shell at ports nobody serves."""
+    start(other_state_dir)
+    assert runner.invoke(app, ["env", "--state-dir", str(other_state_dir)]).exit_code == 0
+    stop(other_state_dir)
+    for command in ("env", "reset"):
+        result = runner.invoke(app, [command, "--state-dir", str(other_state_dir)])
+        assert result.exit_code == 3, (command, result.output)
+        assert "is not running" in result.output and "toolkit local start" in result.output
+        assert "SUPABASE_" not in result.output

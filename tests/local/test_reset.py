@@ -76,5 +76,5 @@ def test_a_failing_seed_exits_1_and_keeps_none_of_it(stack: LocalStack, tmp_path
 def test_reset_without_a_stack_is_one_line(tmp_path: Path) -> None:
     root = _project(tmp_path, None)
     result = run_toolkit("local", "reset", "--state-dir", str(tmp_path / "none"), cwd=root)
-    assert result.code == 2
+    assert result.code == 3
     assert result.stderr.strip().count("\n") == 0 and "toolkit local start" in result.stderr

@@ -63,6 +63,9 @@ def test_remote_only_history_row_is_reported_like_the_cli(stack: LocalStack, db:
     check = run_toolkit("check", env=env)
     assert "Remote migration versions not found in local migrations directory" in check.stdout
     assert "supabase migration repair --status reverted 20250101000000" in check.stdout
+    assert "--db-url <db-url>" in check.stdout  # a flag every CLI major accepts
+    deprecated = supabase("migration", "list", "--db-url", db)
+    assert deprecated.returncode == 0, deprecated.stderr
     applied = run_toolkit("apply", env=env)
     assert applied.code == 1
     assert "refusing to apply" in applied.stdout

@@ -46,3 +46,9 @@ def test_check_warns_from_the_project(db: str, project: Path) -> None:
     warnings = [p["message"] for p in stale.json["problems"] if p["level"] == "warning"]
     assert any("Edge Function's bundle" in w and "20270101000000_more.sql" in w
                for w in warnings), warnings
+    # Said once per bundle: the next run (another new file, as after every migration new)
+    # has a short note instead of the warning again.
+    (project / "supabase/migrations/20270101000001_more_again.sql").write_text("select 1;\n")
+    again = run_toolkit("check", "--json", env=env, cwd=project)
+    assert not any("Edge Function" in p["message"] for p in again.json["problems"])
+    assert any("make bundle" in n for n in again.json["notes"]), again.json["notes"]

@@ -1,7 +1,7 @@
 """`toolkit local ...`: a thin CLI over toolkit.local (flags, output, exit codes only).
 
 Exit codes: 0 ok; 1 `status`: stack not running, `reset`: a migration or the seed failed;
-2 user error (one line on stderr).
+2 user error (one line on stderr); 3 `env`, `reset`: no running stack (start it first).
 Secrets are printed by `env` only, which exists to print them.
 """
 
@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="A Supabase-shaped project on this machine, without Docker: PostgreSQL 15, "
-    "PostgREST 12 and an apikey gateway, as plain processes.",
+    "PostgREST 12 and an apikey gateway, as plain processes. start, stop, status, reset, env.",
     no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 StateDir = Annotated[
@@ -40,9 +42,26 @@ StateDir = Annotated[
 ]
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(code)
+
+
+def _running_stack(state_dir: Path) -> LocalStack:
+    """The stack, running: printing the keys or resetting a stopped one would leave the user
+    pointing at ports nobody listens on. Not running is an unmet precondition: exit 3."""
+    from toolkit.local import load
+    from toolkit.local import status as stack_status
+
+    with _user_errors():
+        stack = load(state_dir)
+        running = stack is not None and stack_status(state_dir).running
+    if stack is None:
+        _fail(f"no local stack in {state_dir}: run `toolkit local start` first", 3)
+    if not running:
+        _fail(f"the local stack in {state_dir} is not running (stopped, or a part of it "
+              "died): run `toolkit local start`", 3)
+    return stack
 
 
 @contextmanager
@@ -153,31 +172,30 @@ def reset(
         typer.Option(
             "--migrations-dir",
             envvar="TOOLKIT_MIGRATIONS_DIR",
-            help="The migrations to re-apply [default: supabase/migrations]; "
-            "seed.sql is read from its parent folder.",
+            help="The migrations to re-apply [default: supabase/migrations]; the seed "
+            "([db.seed] sql_paths of supabase/config.toml, default seed.sql) is read from its "
+            "parent folder.",
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Recreate the stack's database, re-apply the migrations, then run supabase/seed.sql if
-    present (as `supabase db reset`). Exits with apply's code when the migrations do not apply
-    (1 failed, 3 precondition unmet), 1 when the seed fails."""
-    from toolkit.local import load
-    from toolkit.local.reset import recreate_database, reload_api_schema, run_seed, seed_file
+    """Recreate the stack's database, re-apply the migrations, then run the seed files
+    ([db.seed] sql_paths of supabase/config.toml; default supabase/seed.sql), as `supabase db
+    reset` does. Exits with apply's code when the migrations do not apply (1 failed, 3
+    precondition unmet), 1 when a seed file fails, 3 when the stack is not running."""
+    from toolkit.local.reset import recreate_database, reload_api_schema, run_seed, seed_files
 
-    folder = migrations_dir if migrations_dir is not None else Path("supabase/migrations")
     with _user_errors():
-        stack = load(_dir(state_dir))
-    if stack is None:
-        _fail(f"no local stack in {_dir(state_dir)}; run `toolkit local start` first")
+        folder = migrations_dir if migrations_dir is not None else _migrations_dir()
+        seeds = seed_files(folder)
+    stack = _running_stack(_dir(state_dir))
     with _user_errors():
         recreate_database(stack)
     typer.echo("recreated database postgres from the Supabase-shaped template")
     code = _apply_migrations(stack, folder)
     if code != 0:
         raise typer.Exit(code)  # apply's own code: 1 failed, 2 settings, 3 precondition
-    seed = seed_file(folder)
-    if seed.is_file():
+    for seed in seeds:
         import psycopg
 
         try:
@@ -190,6 +208,12 @@ def reset(
         typer.echo(f"seeded from {seed}")
     with _user_errors():
         reload_api_schema(stack)
+
+
+def _migrations_dir() -> Path:
+    from toolkit.root import project_root, shown
+
+    return shown(project_root() / "supabase" / "migrations")
 
 
 def _apply_migrations(stack: LocalStack, folder: Path) -> int:
@@ -236,13 +260,9 @@ def env(
     """Print SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY, SUPABASE_DB_URL.
 
     Use as: eval "$(toolkit local env)"."""
-    from toolkit.local import load
     from toolkit.local.envfile import render
 
-    with _user_errors():
-        stack = load(_dir(state_dir))
-    if stack is None:
-        _fail(f"no local stack in {_dir(state_dir)}; run `toolkit local start` first")
+    stack = _running_stack(_dir(state_dir))
     sys.stdout.write(render(stack.env(), export=fmt is EnvFormat.shell))
 
 

@@ -1,6 +1,7 @@
 """`toolkit local reset`, as `supabase db reset` does it: the stack's `postgres` database is
 recreated from the Supabase-shaped template, then the migrations are applied (by the caller,
-through apply's own code path), then `supabase/seed.sql` if present."""
+through apply's own code path), then the seed files (supabase/seed.sql, or [db.seed]
+sql_paths of supabase/config.toml)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,13 @@ def recreate_database(stack: LocalStack) -> None:
         clone(conn, DBNAME, TEMPLATE)
 
 
-def seed_file(migrations_dir: Path) -> Path:
-    """supabase/seed.sql sits beside supabase/migrations (the CLI's default seed path)."""
-    return migrations_dir.parent / "seed.sql"
+def seed_files(migrations_dir: Path) -> list[Path]:
+    """The seed files beside supabase/migrations, as `supabase db reset` finds them: [db.seed]
+    sql_paths of supabase/config.toml (relative to supabase/), default seed.sql."""
+    from toolkit.project_config import load_config
+
+    supabase_dir = migrations_dir.parent
+    return load_config(supabase_dir).seed_files(supabase_dir)
 
 
 def run_seed(stack: LocalStack, path: Path) -> None:
