@@ -130,8 +130,11 @@ def run_toolkit(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
     base["PYTHONUNBUFFERED"] = "1"
     base.update(SHADOW)
     base.update(env or {})
+    # No input: stdin is /dev/null, not pytest's own (a pipe there would be read by
+    # `migration new`, which takes piped SQL as the CLI does).
+    stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
     proc = subprocess.run([sys.executable, "-m", "toolkit", *args], env=base, cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout, input=input)
+                          capture_output=True, text=True, timeout=timeout, **stdin)
     if not log:  # `toolkit local env` prints the stack's keys: that is its job
         return Result(proc.returncode, proc.stdout, proc.stderr)
     with OUTPUT_LOG.open("a", encoding="utf-8") as out_log:

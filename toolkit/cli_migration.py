@@ -44,7 +44,7 @@ def _piped_sql() -> str:
         return ""
 
 
-@app.command()
+@app.command(short_help="Write a new migration file (empty, or from stdin)")
 def new(
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_due_date")],
     rollback: Annotated[bool, typer.Option(
@@ -66,7 +66,7 @@ def new(
     _run("migration new", json, body)
 
 
-@app.command("list")
+@app.command("list", short_help="Local and remote versions side by side")
 @connection_options
 def list_(conn: Connection, json: Json = False) -> None:
     """Local files and the remote history side by side, as `supabase migration list` shows
@@ -94,7 +94,7 @@ class Status(StrEnum):
     reverted = "reverted"
 
 
-@app.command()
+@app.command(short_help="Mark versions as applied or reverted in the history")
 @connection_options
 def repair(
     conn: Connection,

@@ -145,6 +145,9 @@ def test_help_lists_commands_in_order_without_cutting_them() -> None:
     assert [name for name, _ in listed] == ["check", "plan", "apply", "verify", "rollback",
                                             "migration", "local", "version"]
     assert not [line for _, line in listed if line.endswith("...")]
+    for group in ("migration", "local"):
+        below = run_toolkit(group, "--help").stdout.split("Commands:")[1]
+        assert not [line for line in below.splitlines() if line.endswith("...")], group
     local = run_toolkit("local", "--help").stdout
     assert "reset" in local.split("Commands:")[0] and "reset" in local.split("Commands:")[1]
     assert "Supabase client" not in run_toolkit("verify", "--help").stdout
@@ -183,3 +186,11 @@ def test_a_unique_key_counts_as_the_index_of_a_foreign_key(db: str, project: Pat
     # agent_profiles' foreign key (agent_id) is covered by its unique constraint.
     assert "0 indexes" not in details["agent_profiles"], details["agent_profiles"]
     assert not [d for d in details.values() if "foreign key" in d and "0 indexes" in d]
+
+
+def test_pending_is_not_an_error(db: str, project: Path) -> None:
+    env = {"SUPABASE_DB_URL": db}
+    for args in (["plan"], ["plan", "--detailed-exitcode"], ["plan", "--format", "github"]):
+        plan = run_toolkit(*args, env=env, cwd=project)
+        assert plan.code == (5 if "--detailed-exitcode" in args else 0), plan.output
+        assert "error" not in plan.output.lower(), (args, plan.output)

@@ -96,7 +96,7 @@ def _dir(state_dir: Path | None) -> Path:
     return default if default.is_absolute() else shown(find_root() / default)
 
 
-@app.command()
+@app.command(short_help="Start the stack (a running one is kept)")
 def start(
     state_dir: StateDir = None,
     write_env: Annotated[
@@ -128,7 +128,7 @@ def start(
         typer.echo("  keys: `toolkit local env` prints them")
 
 
-@app.command()
+@app.command(short_help="Stop what this stack started")
 def stop(state_dir: StateDir = None) -> None:
     """Stop the processes this stack started (nothing else)."""
     from toolkit.local import stop as stop_stack
@@ -138,7 +138,7 @@ def stop(state_dir: StateDir = None) -> None:
     typer.echo("stopped" if stopped else "nothing was running")
 
 
-@app.command()
+@app.command(short_help="Which parts run, on which ports")
 def status(
     state_dir: StateDir = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
@@ -164,7 +164,7 @@ def status(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Recreate the database, migrate, seed")
 def reset(
     state_dir: StateDir = None,
     migrations_dir: Annotated[
@@ -250,7 +250,7 @@ class EnvFormat(StrEnum):
     dotenv = "dotenv"
 
 
-@app.command()
+@app.command(short_help="Print the SUPABASE_* variables for the shell")
 def env(
     state_dir: StateDir = None,
     fmt: Annotated[
