@@ -61,6 +61,25 @@ def test_reset_recreates_reapplies_and_seeds(stack: LocalStack, tmp_path: Path) 
             "select count(*) from public.agents where name = 'seeded'").fetchone() == (1,)
 
 
+def test_seed_paths_of_config_toml(stack: LocalStack, tmp_path: Path) -> None:
+    """[db.seed] sql_paths, as `supabase db reset` reads them: in order, globs sorted."""
+    root = _project(tmp_path, "insert into public.agents (name) values ('not this one');\n")
+    (root / "supabase" / "config.toml").write_text(
+        '[db.seed]\nsql_paths = ["./seeds/*.sql"]\n')
+    (root / "supabase" / "seeds").mkdir()
+    # b renames what a inserts: in the other order b would change nothing.
+    (root / "supabase" / "seeds" / "a.sql").write_text(
+        "insert into public.agents (name) values ('from a');\n")
+    (root / "supabase" / "seeds" / "b.sql").write_text(
+        "update public.agents set name = 'from b' where name = 'from a';\n")
+    code, output = _reset(stack, root)
+    assert code == 0, output
+    assert output.index("seeds/a.sql") < output.index("seeds/b.sql")
+    with psycopg.connect(stack.db_url()) as conn:
+        names = {r[0] for r in conn.execute("select name from public.agents")}
+    assert "from b" in names and "from a" not in names and "not this one" not in names
+
+
 def test_a_failing_seed_exits_1_and_keeps_none_of_it(stack: LocalStack, tmp_path: Path) -> None:
     root = _project(tmp_path, "insert into public.agents (name) values ('half');\n"
                               "insert into public.no_such_table values (1);\n")
