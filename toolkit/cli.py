@@ -20,9 +20,9 @@ if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.settings import Settings
 
 EXIT_CODES = """Exit codes: 0 ok; 1 incomplete (tables missing, drifted or pending, an
-unanswered API) or a migration failed; 2 usage, configuration or connection error; 3 a
-precondition is unmet or the run was refused; 4 you answered no at a prompt (nothing changed);
-5 plan --detailed-exitcode: something is pending."""
+unanswered API), or a migration failed or apply refused it; 2 usage, configuration or
+connection error; 3 a precondition is unmet (rollback refused, no running local stack); 4 you
+answered no at a prompt (nothing changed); 5 plan --detailed-exitcode: something is pending."""
 
 # The order people meet them in: look, plan, change, prove, undo; then the helpers.
 ORDER = ("check", "plan", "apply", "verify", "rollback", "migration", "local", "version")
