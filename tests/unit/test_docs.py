@@ -32,3 +32,20 @@ def test_readme_is_short_and_its_links_resolve() -> None:
             if "://" in target:
                 continue
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_architecture_names_only_modules_that_exist() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("```")[1]
+    named = 0
+    for line in block.splitlines():
+        if not line.startswith("toolkit/"):
+            continue
+        column = re.split(r"\s{2,}", line)[0]
+        for piece in re.split(r"[,\s]+", column):
+            if not piece:
+                continue
+            pattern = piece if piece.startswith("toolkit/") else f"toolkit/{piece}"
+            assert list(ROOT.glob(pattern.rstrip("/"))), f"architecture.md names {piece}"
+            named += 1
+    assert named > 30
