@@ -127,8 +127,11 @@ def test_colour_variables(db: str, project: Path, env: dict[str, str], coloured:
 def test_completion_can_be_installed() -> None:
     """The installed `toolkit` script prints a completion script, and completes."""
     script = Path(sys.executable).with_name("toolkit")
-    env = {"PATH": "/usr/bin:/bin", "SHELL": "/bin/bash", "HOME": "/tmp"}
-    shown = subprocess.run([str(script), "--show-completion", "bash"], env=env,
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    # typer's switch to name the shell instead of detecting it from the parent processes
+    # (a test runner's parents need not include a shell).
+    shown = subprocess.run([str(script), "--show-completion", "bash"],
+                           env={**env, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
                            capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
     assert "_TOOLKIT_COMPLETE=complete_bash" in shown.stdout
