@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 ifeq ($(NEWEST),1)
-	$(BIN)/pip install -q --upgrade --upgrade-strategy eager -e '.[dev,local,bench]'
+	$(BIN)/pip install -q --upgrade --upgrade-strategy eager -e '.[dev,local]'
 else
 	$(BIN)/pip install -q --require-hashes -r requirements/dev.txt
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
