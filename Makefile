@@ -15,6 +15,8 @@ NEWEST ?=
 $(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	@# The distribution's former name: a venv made before the rename would hold both.
+	@$(BIN)/pip uninstall -q -y toolkit 2>/dev/null || true
 ifeq ($(NEWEST),1)
 	$(BIN)/pip install -q --upgrade --upgrade-strategy eager -e '.[dev,local]'
 else
