@@ -31,6 +31,7 @@ fi
 [ -n "$py311" ] && [ -x "$py311" ] || { echo "install-check: no Python 3.11 (set PYTHON311)" >&2; exit 2; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/toolkit-install-check.XXXXXX")"
+chmod 755 "$work"  # the stack runs PostgreSQL as an unprivileged OS user, who must reach it
 stack="$work/stack"
 cleanup() {
   "$dev/toolkit" local stop --state-dir "$stack" >/dev/null 2>&1 || true
