@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed
 
 NEWEST ?=
 
-.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop lock bundle
+.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop lock bundle \
+	install-check
 
 $(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +64,12 @@ lint: deps
 # change to supabase/migrations/ (toolkit check and the Deno tests say when it is stale).
 bundle: deps
 	$(BIN)/python -m toolkit.edge_bundle
+
+# The built wheel installed the three ways users install it (stock pip of Python 3.11, pipx,
+# uv tool), each then running `toolkit check` against a local stack from an empty folder
+# (scripts/install-check.sh; needs PyPI). About 2.5 minutes, hence not part of `make test`.
+install-check: deps
+	scripts/install-check.sh
 
 bench: deps
 	$(BIN)/python bench/run.py

@@ -24,7 +24,7 @@ for way in "${ways[@]}"; do
 done
 [ -x "$dev/toolkit" ] || { echo "install-check: $dev/toolkit not found (make deps)" >&2; exit 2; }
 
-py311="${PYTHON311:-$(command -v python3.11 || true)}"
+py311="$(command -v "${PYTHON311:-python3.11}" || true)"
 if [ -z "$py311" ]; then
   py311="$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.11.*/bin/python3.11 2>/dev/null | tail -n1 || true)"
 fi
@@ -102,6 +102,11 @@ for way in "${ways[@]}"; do
       bin="$home/bin/toolkit" ;;
   esac
   echo "installed in $((SECONDS - t0)) s: $("$bin" --version)"
+  # What this way's resolver chose for the libraries the bounds are about.
+  python="$(head -n1 "$bin" | sed 's/^#!//')"
+  "$python" -c 'import sys; from importlib.metadata import version
+names = ("supabase", "postgrest", "httpx", "typer", "psycopg", "pglast")
+print("python %d.%d," % sys.version_info[:2], ", ".join(f"{n} {version(n)}" for n in names))'
   # From an empty folder, so nothing but the installed distribution can be imported.
   empty="$home/empty"
   mkdir -p "$empty"
