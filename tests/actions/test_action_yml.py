@@ -50,9 +50,9 @@ def test_inputs_and_outputs_are_the_documented_ones(action: dict[str, Any]) -> N
     for name, spec in action["outputs"].items():
         assert spec["value"] == f"${{{{ steps.toolkit.outputs.{name} }}}}", name
         assert spec["description"]
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "action.md").read_text(encoding="utf-8")
     for name in OUTPUTS:
-        assert f"`{name}`" in readme, f"README does not name the output {name}"
+        assert f"`{name}`" in page, f"docs/action.md does not name the output {name}"
     doc = DOC.read_text(encoding="utf-8")
     for name in INPUTS | OUTPUTS:
         assert f"| `{name}` |" in doc, f"{name} is not documented in {DOC.name}"
