@@ -103,10 +103,11 @@ for way in "${ways[@]}"; do
   esac
   echo "installed in $((SECONDS - t0)) s: $("$bin" --version)"
   # What this way's resolver chose for the libraries the bounds are about.
-  python="$(head -n1 "$bin" | sed 's/^#!//')"
+  python="$(head -n1 "$bin" | sed 's/^#!//' | cut -d' ' -f1)"  # pipx's shebang adds -E
   "$python" -c 'import sys; from importlib.metadata import version
 names = ("supabase", "postgrest", "httpx", "typer", "psycopg", "pglast")
-print("python %d.%d," % sys.version_info[:2], ", ".join(f"{n} {version(n)}" for n in names))'
+print("python %d.%d," % sys.version_info[:2], ", ".join(f"{n} {version(n)}" for n in names))' ||
+    echo "(the installed versions could not be read)"
   # From an empty folder, so nothing but the installed distribution can be imported.
   empty="$home/empty"
   mkdir -p "$empty"
