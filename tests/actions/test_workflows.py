@@ -70,7 +70,7 @@ def test_makefile_installs_the_lock_unless_newest() -> None:
 
 def test_ci_installs_the_wheel_three_ways() -> None:
     """scripts/install-check.sh is too slow for `make test` (about 2.5 minutes): CI runs it as
-    its own job, and .ci/run after the tests."""
+    its own job, and .ci/run before the tests (pytest closes the run)."""
     job = load(WORKFLOWS / "ci.yml")["jobs"]["install"]
     python = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
     assert python["with"]["python-version"] == "3.11"  # the oldest supported: its own pip
