@@ -21,7 +21,7 @@ from toolkit.analysis_model import FileAnalysis
 from toolkit.catalog import SEARCH_PATH, Catalog, inspect
 from toolkit.connections import describe_target
 from toolkit.db import connect
-from toolkit.errors import ConnectError
+from toolkit.errors import ConnectError, Refused
 from toolkit.history import LOCK_KEY
 from toolkit.migrations import NO_TRANSACTION, MigrationFile
 from toolkit.oracle import Oracle, build
@@ -117,15 +117,41 @@ def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Setti
                  sqlstate=sqlstate or None)
 
 
+class RaceRefused(Refused):
+    """The history changed under this run in a way its checkout cannot follow."""
+
+
+def _under_lock(row: Any, f: MigrationFile, a: FileAnalysis, expected: set[str],
+                local: set[str]) -> bool:
+    """Judge the prelude's answer, read with the lock held: True when another run recorded
+    this very file already; RaceRefused (rolling the transaction back) when the history moved
+    in a way this checkout cannot follow."""
+    from toolkit.history import changed_under_lock
+    from toolkit.statements import same_statements
+
+    recorded = list(row[1] or ()) if row else []
+    problem = changed_under_lock(recorded, expected, local, f.version)
+    if problem:
+        raise RaceRefused(f"refusing {f.path.name}: {problem}")
+    if row and row[0]:
+        if row[2] is not None and not same_statements(tuple(a.recorded), list(row[2])):
+            raise RaceRefused(
+                f"refusing {f.path.name}: another run recorded {f.version} while this one "
+                "waited for the lock, with other statements than this checkout's file: the "
+                "two checkouts differ; pull the migrations, then run apply again")
+        return True
+    return False
+
+
 def _apply_file(conn: Any, f: MigrationFile, a: FileAnalysis, settings: Settings,
-                catalog: Catalog, enable_extensions: bool) -> bool:
+                catalog: Catalog, enable_extensions: bool, expected: set[str],
+                local: set[str]) -> bool:
     """One file in one transaction; False when another run recorded it while we waited."""
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(_settings_sql(settings, catalog, f.version))
         while cur.nextset():
             pass
-        row = cur.fetchone()
-        if row and row[0]:
+        if _under_lock(cur.fetchone(), f, a, expected, local):
             return False
         if enable_extensions:
             cur.execute(load_sql("enable_extensions.sql"))
@@ -136,7 +162,8 @@ def _apply_file(conn: Any, f: MigrationFile, a: FileAnalysis, settings: Settings
 
 
 def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalysis,
-                      settings: Settings, catalog: Catalog) -> bool | None:
+                      settings: Settings, catalog: Catalog, expected: set[str],
+                      local: set[str]) -> bool | None:
     """A file under the no-transaction directive: each statement on its own (in a transaction
     where the statement allows one), then the history row. None: it failed (reported)."""
     import psycopg
@@ -167,8 +194,7 @@ def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalys
                 cur.execute(_settings_sql(settings, catalog, f.version))
                 while cur.nextset():
                     pass
-                row = cur.fetchone()
-                if row and row[0]:
+                if _under_lock(cur.fetchone(), f, a, expected, local):
                     return False
                 cur.execute(load_sql("history_insert.sql"),
                             {"version": f.version, "name": f.name, "statements": a.recorded})
@@ -294,19 +320,31 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
     import psycopg
 
     first = True
+    # What the history must hold when each file's lock is taken: anything else is a race.
+    expected = set(target.applied_versions)
+    local = {f.version for f in project.migrations.files}
     for f, a in project.pairs(report.pending):
         start = time.perf_counter()
         try:
             with progress.current().step(f"applying {f.path.name}",
                                          progress.statements_detail(list(a.recorded))):
                 if a.no_transaction:
-                    applied = _apply_statements(conn, report, f, a, settings, target)
+                    applied = _apply_statements(conn, report, f, a, settings, target,
+                                                expected, local)
                 else:
                     create_ext = (enable_extensions and first
                                   and "uuid-ossp" not in target.extensions)
-                    applied = _apply_file(conn, f, a, settings, target, create_ext)
+                    applied = _apply_file(conn, f, a, settings, target, create_ext,
+                                          expected, local)
             if applied is None:
                 break
+            expected.add(f.version)
+        except RaceRefused as exc:
+            done = ("its statements ran (it runs without a transaction) but no history row "
+                    "was written" if a.no_transaction
+                    else f"nothing from {f.path.name} was applied")
+            report.error(f"{exc}; {done}", kind="refused", file=str(f.path))
+            break
         except psycopg.errors.OperationalError as exc:
             if getattr(exc, "sqlstate", None):
                 _statement_error(report, f, exc, settings)

@@ -92,9 +92,11 @@ def leave_on_error(command: str, as_json: bool) -> Iterator[None]:
     except Exception as exc:
         if os.environ.get("TOOLKIT_DEBUG"):
             raise
-        emit_error(f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
-                   code=ExitCode.USAGE, as_json=as_json, settings=None, command=command)
-        raise SystemExit(int(ExitCode.USAGE)) from None
+        line, code = _database_error(exc) or (
+            f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
+            ExitCode.USAGE)
+        emit_error(line, code=code, as_json=as_json, settings=None, command=command)
+        raise SystemExit(int(code)) from None
 
 
 def _empty_note(settings: Settings | None, message: str = "") -> str:

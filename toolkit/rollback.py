@@ -149,6 +149,7 @@ def _execute(conn: Any, settings: Settings, path: Path, text: str, present: list
     try:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(prelude)
+            _still_newest(cur, target)
             if tables:
                 cur.execute(sql.SQL(load_sql("rollback_lock.sql")).format(
                     tables=sql.SQL(", ").join(sql.Identifier(*t) for t in tables)))
@@ -169,6 +170,21 @@ def _execute(conn: Any, settings: Settings, path: Path, text: str, present: list
         first = (exc.diag.message_primary or str(exc)).splitlines()[0]
         raise RollbackFailed(f"{path}: {first} [{exc.sqlstate}]; the transaction was rolled "
                              "back, nothing was changed") from None
+
+
+def _still_newest(cur: Any, target: MigrationFile) -> None:
+    """Decided again with the lock held: an apply that ran while this rollback waited may have
+    recorded a newer version, and rolling back the older one would leave a hole."""
+    cur.execute(load_sql("history_versions.sql"))
+    now = [str(r[0]) for r in cur.fetchall()]
+    if target.version not in now:
+        raise Refused(f"{target.version} left the history while this rollback waited for the "
+                      "lock (another run rolled it back or repaired it): nothing was changed")
+    newer = [v for v in now if (len(v), v) > (len(target.version), target.version)]
+    if newer:
+        raise Refused(f"another run recorded {', '.join(newer)} while this rollback waited for "
+                      f"the lock: {target.version} is no longer the newest applied migration, "
+                      "so nothing was changed (roll back the newest first)")
 
 
 def _dependants(exc: Any) -> str:
