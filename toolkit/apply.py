@@ -340,10 +340,10 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
                 break
             expected.add(f.version)
         except RaceRefused as exc:
-            done = ("its statements ran (it runs without a transaction) but no history row "
+            what = ("its statements ran (it runs without a transaction) but no history row "
                     "was written" if a.no_transaction
                     else f"nothing from {f.path.name} was applied")
-            report.error(f"{exc}; {done}", kind="refused", file=str(f.path))
+            report.error(f"{exc}; {what}", kind="refused", file=str(f.path))
             break
         except psycopg.errors.OperationalError as exc:
             if getattr(exc, "sqlstate", None):
