@@ -14,14 +14,15 @@ shadow; apply's verdict rests on the tables its files touched.
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from toolkit import judge, progress
 from toolkit.analysis_model import FileAnalysis
 from toolkit.catalog import SEARCH_PATH, Catalog, inspect
 from toolkit.connections import describe_target
 from toolkit.db import connect
-from toolkit.errors import ConnectError, Refused
+from toolkit.errors import ConnectError, Declined, Refused
 from toolkit.history import LOCK_KEY
 from toolkit.migrations import NO_TRANSACTION, MigrationFile
 from toolkit.oracle import Oracle, build
@@ -31,6 +32,11 @@ from toolkit.rest_view import exposed_names, merge_rest
 from toolkit.settings import Settings
 from toolkit.sqlfiles import load_sql
 from toolkit.words import plural
+
+if TYPE_CHECKING:
+    from toolkit.destructive import Lost
+
+Ask = Callable[[str], bool]
 
 
 def _search_path(catalog: Catalog) -> str:
@@ -204,7 +210,9 @@ def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalys
 
 
 def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bool = True,
-              rest_wait_s: float = 5.0, adopt_existing: bool = False) -> Report:
+              rest_wait_s: float = 5.0, adopt_existing: bool = False,
+              allow_destructive: bool = False, ask: Ask | None = None) -> Report:
+    """`ask`: a yes/no question at a terminal (None without one)."""
     report = Report("apply", target=describe_target(settings))
     project = load_project(settings, report)
     with connect(settings, autocommit=True) as conn:
@@ -228,6 +236,7 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         accepted = _ready(report, project, oracle, target, enable_extensions, adopt_existing)
         if accepted is None:
             return report
+        lost = _destructive(conn, report, project, allow_destructive, ask)
         exposed = exposed_names(report)
         if settings.rest_configured and exposed:  # key accepted, PostgREST answers: before DDL
             from toolkit.rest import preflight
@@ -236,11 +245,32 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
                       settings.connect_timeout_s)
         _apply_pending(conn, report, project, settings, target, enable_extensions)
         after = inspect(conn)
+    applied = {f"{a.version}_{a.name}.sql" for a in report.applied}
+    report.notes += [f"lost (as counted before the apply): {item.text}" for item in lost
+                     if item.file in applied]
     # Tables accepted as they are by --adopt-existing are reported, not held against apply.
     _judge(report, project, oracle, after, settings, counted=_touched(oracle) - accepted)
     if not report.errors:
         _rest(report, settings, rest_wait_s, verify)
     return report
+
+
+def _destructive(conn: Any, report: Report, project: Project, allow: bool,
+                 ask: Ask | None) -> list[Lost]:
+    """Stop before any DDL when a pending file would delete or drop data the target holds:
+    run it only on a yes at a terminal, or with --allow-destructive."""
+    from toolkit.destructive import describe, find
+
+    lost = find(conn, project, report.pending)
+    if not lost or allow:
+        return lost
+    what = describe(lost)
+    if ask is None:
+        raise Refused(f"refusing to apply: {what}; nothing was changed (pass "
+                      "--allow-destructive to run it)")
+    if not ask(f"The pending migrations would destroy data: {what}. Apply anyway?"):
+        raise Declined("apply declined: nothing changed")
+    return lost
 
 
 def _judge(report: Report, project: Project, oracle: Oracle, target: Catalog,

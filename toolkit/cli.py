@@ -25,7 +25,7 @@ from toolkit.cli_options import (
     ServiceKey,
     ShadowUrl,
 )
-from toolkit.cli_run import _settings, confirmer, run
+from toolkit.cli_run import _settings, confirmer, run, terminal_question
 from toolkit.envnames import ENV_STATEMENT_TIMEOUT
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
@@ -110,12 +110,17 @@ def apply(
         "--verify/--no-verify", help="Probe the tables over REST after applying")] = True,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show the plan and change nothing (same as toolkit plan)")] = False,
+    allow_destructive: Annotated[bool, typer.Option(
+        "--allow-destructive", help="Run pending files that delete or drop data the database "
+        "holds (DELETE, TRUNCATE, DROP TABLE/COLUMN/SCHEMA) without asking; without a "
+        "terminal apply refuses them otherwise (exit 3)")] = False,
     env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
 ) -> None:
     """Apply the pending files of supabase/migrations/ in version order. Each file runs in one
     transaction with its history row (supabase_migrations.schema_migrations, shared with the
     Supabase CLI) under an advisory lock and SET LOCAL lock/statement timeouts: all or nothing.
-    Refuses (exit 3) when agents or uuid-ossp is missing."""
+    Refuses (exit 3) when agents or uuid-ossp is missing, and before a file that deletes or
+    drops data the database holds unless confirmed at a terminal or --allow-destructive."""
 
     def body(settings: Settings) -> Report:
         if dry_run:
@@ -125,7 +130,8 @@ def apply(
         from toolkit.apply import run_apply
 
         return run_apply(settings, enable_extensions=enable_extensions, verify=verify,
-                         adopt_existing=adopt_existing)
+                         adopt_existing=adopt_existing, allow_destructive=allow_destructive,
+                         ask=terminal_question())
 
     run("apply", format, json, lambda: _settings(
         SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,

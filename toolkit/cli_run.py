@@ -72,6 +72,13 @@ def confirmer(command: str, yes: bool) -> Callable[[str], bool]:
     return confirm
 
 
+def terminal_question() -> Callable[[str], bool] | None:
+    """A yes/no question on the terminal (default no); None when there is none to ask at."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+    return lambda question: typer.confirm(question, default=False, err=True)
+
+
 @contextmanager
 def leave_on_error(command: str, as_json: bool) -> Iterator[None]:
     """For commands without a report: any failure is one line and its exit code."""

@@ -64,8 +64,8 @@ def run_rollback(settings: Settings, *, version: str | None, force: bool,
                           f"{target.path.name} does not create: refusing (toolkit never drops "
                           "agents or anything the migrations did not create)")
         with conn.cursor() as cur:
-            present = [d for d in drops if _present(cur, d)]
-            counts = _count(cur, present)
+            present = [d for d in drops if loss_present(cur, d)]
+            counts = count_losses(cur, present)
         _refuse_data(counts, force)
         if not confirm(_question(target, path, counts)):
             raise Declined("rollback declined: nothing changed")
@@ -96,13 +96,13 @@ def _target(files: list[MigrationFile], applied: list[MigrationFile],
     return applied[-1]
 
 
-def _present(cur: Any, loss: Loss) -> bool:
+def loss_present(cur: Any, loss: Loss) -> bool:
     cur.execute(load_sql("rollback_loss_present.sql"),
                 {"schema": loss.schema, "table": loss.table, "column": loss.column})
     return bool(cur.fetchone()[0])
 
 
-def _count(cur: Any, present: list[Loss]) -> dict[Loss, int]:
+def count_losses(cur: Any, present: list[Loss]) -> dict[Loss, int]:
     from psycopg import sql
 
     out: dict[Loss, int] = {}
@@ -153,7 +153,7 @@ def _execute(conn: Any, settings: Settings, path: Path, text: str, present: list
             if tables:
                 cur.execute(sql.SQL(load_sql("rollback_lock.sql")).format(
                     tables=sql.SQL(", ").join(sql.Identifier(*t) for t in tables)))
-                _refuse_data(_count(cur, present), force)
+                _refuse_data(count_losses(cur, present), force)
             cur.execute(text.encode())  # simple protocol: the whole file, one round trip
             cur.execute(load_sql("history_delete.sql"), {"version": target.version})
     except psycopg.errors.LockNotAvailable:
