@@ -223,6 +223,8 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
                 "needs the postgres role (or one that owns the history table)")
         judge.preconditions(report, project.analysis, target)
         judge.history(report, project.analysis, project.migrations, target)
+        if judge.remote_only_versions(project.migrations, target):
+            return report  # refused before any DDL (judge.history says why), pending or not
         oracle = build(settings, project, target, report)
         judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
         judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
@@ -249,7 +251,15 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
     report.notes += [f"lost (as counted before the apply): {item.text}" for item in lost
                      if item.file in applied]
     # Tables accepted as they are by --adopt-existing are reported, not held against apply.
-    _judge(report, project, oracle, after, settings, counted=_touched(oracle) - accepted)
+    counted = _touched(oracle) - accepted
+    if report.pending:
+        # A file failed: judge the database as it is now exactly as check judges it, so a
+        # table the failed file would have changed is pending in both, not drifted here.
+        if report.applied:
+            oracle = build(settings, project, after, Report("apply", target=report.target))
+        _judge(report, project, oracle, after, settings, counted=counted, complete=False)
+    else:
+        _judge(report, project, oracle, after, settings, counted=counted)
     if not report.errors:
         _rest(report, settings, rest_wait_s, verify)
     return report
@@ -274,16 +284,18 @@ def _destructive(conn: Any, report: Report, project: Project, allow: bool,
 
 
 def _judge(report: Report, project: Project, oracle: Oracle, target: Catalog,
-           settings: Settings, counted: set[str]) -> None:
-    """Judge the target as it is now, every file applied; only `counted` tables decide the
-    verdict: drift elsewhere is reported, not a failed apply."""
+           settings: Settings, counted: set[str], complete: bool = True) -> None:
+    """Judge the target as it is now: every file applied (`complete`), or against the files
+    its history records, as check does; only `counted` tables decide the verdict: drift
+    elsewhere is reported, not a failed apply."""
     keep = [p for p in report.problems if p.kind not in ("drift", "grant", "advisor")]
     report.problems = keep
     report.tables, report.objects, report.preconditions = [], [], []
     judge.preconditions(report, project.analysis, target)
     after = oracle.replay.after
+    before = after if complete else oracle.replay.before
     judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
-                    before=after, after=after, counted=counted,
+                    before=before, after=after, counted=counted,
                     api_schemas=settings.api_schemas)
     for t in report.tables:
         if not t.counts and t.database in ("drifted", "missing"):
@@ -302,11 +314,6 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
     transaction, files the shadow could not run, unmet preconditions, existing tables that a
     pending CREATE TABLE IF NOT EXISTS would skip while they differ. None: refused; else the
     tables accepted as they are."""
-    remote_only = judge.remote_only_versions(project.migrations, target)
-    if remote_only:
-        # As `supabase db push` does: a history the local files do not explain is a stop.
-        report.error("refusing to apply: " + judge.remote_only_message(remote_only),
-                     kind="refused")
     for f, a in project.pairs(report.pending):
         for n in a.non_transactional:
             if not a.no_transaction:

@@ -116,7 +116,13 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
     rows = target.history or []
     remote_only = remote_only_versions(migrations, target)
     if remote_only:
-        report.warn(remote_only_message(remote_only), kind="history")
+        # One judgement for every command, as `supabase db push` fails on it: a history the
+        # local files do not explain is never ok (apply refuses it before any DDL).
+        if report.command == "apply":
+            report.error("refusing to apply: " + remote_only_message(remote_only),
+                         kind="refused")
+        else:
+            report.error(remote_only_message(remote_only), kind="history")
     newest = max((r.version for r in rows), default="", key=lambda v: (len(v), v))
     for version in report.pending:
         if rows and local[version].path.name < f"{newest}_":
