@@ -246,5 +246,32 @@ _mount_migration()
 app.command("version")(version_command)
 
 
+def _wants_json(argv: list[str]) -> bool:
+    from itertools import pairwise
+
+    return "--json" in argv or "--format=json" in argv or any(
+        pair == ("--format", "json") for pair in pairwise(argv))
+
+
 def main() -> None:
-    app()
+    import sys
+
+    argv = sys.argv[1:]
+    if not _wants_json(argv):
+        app()
+        return
+    # --json asked for: a usage error is a JSON error object too, not only click's text.
+    from typer._click.exceptions import ClickException, UsageError
+
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        from toolkit.output import emit_error
+
+        command = " ".join(a for a in argv[:2] if not a.startswith("-")) or "toolkit"
+        emit_error(exc.format_message(), code=2, as_json=True, settings=None, command=command)
+        raise SystemExit(2) from None
+    except ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -18,6 +18,7 @@ from toolkit.errors import ConfigError, ConnectError, Declined
 from toolkit.migrations import FILE_NAME
 
 _VERSION = re.compile(r"^\d+$")
+_NAME_MAX = 255  # bytes in a file name, on every file system toolkit runs on
 
 
 def local_versions(directory: Path) -> dict[str, Path]:
@@ -41,6 +42,13 @@ def new_migration(migrations_dir: Path, name: str, *, rollback: bool,
         raise ConfigError(f"migration name {name!r} contains a path separator: give a plain "
                           "name such as add_due_date")
     version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    longest = _NAME_MAX - len(f"{version}_.sql")
+    if len(name.encode()) > longest:
+        raise ConfigError(f"migration name is {len(name.encode())} bytes long: file names end "
+                          f"at {_NAME_MAX} bytes, so keep it to {longest} (e.g. add_due_date)")
+    if any(not c.isprintable() for c in name):
+        raise ConfigError("the migration name contains a control character: give a plain name "
+                          "such as add_due_date")
     existing = local_versions(migrations_dir)
     if version in existing:
         raise ConfigError(f"version {version} already exists ({existing[version].name}): wait "
@@ -50,9 +58,12 @@ def new_migration(migrations_dir: Path, name: str, *, rollback: bool,
     if rollback:
         paths.append(migrations_dir.parent / "rollbacks" / filename)
     for path in paths:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8"):  # "x": never overwrite a file
-            pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8"):  # "x": never overwrite a file
+                pass
+        except OSError as exc:
+            raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
     return paths
 
 

@@ -25,7 +25,13 @@ from toolkit.envnames import (
     ENV_URL,
 )
 from toolkit.errors import ConfigError
-from toolkit.keys import jwt_claims, require_same_project, require_service_key, strip_bearer
+from toolkit.keys import (
+    jwt_claims,
+    require_one_line,
+    require_same_project,
+    require_service_key,
+    strip_bearer,
+)
 from toolkit.redact import mask_url
 from toolkit.root import default_migrations_dir
 
@@ -53,19 +59,17 @@ class Settings:
     @property
     def secrets(self) -> list[str]:
         """Every secret value we were given, for redaction and GitHub masks."""
+        from toolkit.dburl import password_forms
+
         out: list[str] = []
-        if self.db_url:
-            password = _url_password(self.db_url)
-            if password:
-                out.append(password)
-                if unquote(password) != password:  # p%40ss in the URL is p@ss to libpq
-                    out.append(unquote(password))
+        for url in (self.db_url, self.shadow_db_url):
+            if url:
+                password = _url_password(url) if "://" in url else None
+                forms = password_forms(url) + ([password, unquote(password)] if password
+                                               else [])
+                out += [f for i, f in enumerate(forms) if f not in out and f not in forms[:i]]
         if self.service_key:
             out.append(self.service_key)
-        if self.shadow_db_url:
-            password = _url_password(self.shadow_db_url)
-            if password:
-                out += [password, unquote(password)]
         return out
 
     def shown_db_url(self) -> str:
@@ -95,6 +99,20 @@ def _url_password(url: str) -> str | None:
         return None
 
 
+def _read_env_file(path: Path) -> dict[str, str | None]:
+    """KEY=value lines, as python-dotenv reads them; a file it cannot read is named, with why
+    (its bytes are never echoed: they may be secrets)."""
+    from dotenv import dotenv_values
+
+    try:
+        return dict(dotenv_values(path, encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"env file {path} is not UTF-8 text (byte {exc.start + 1} cannot be "
+                          "read): point --env-file at a .env file of KEY=value lines") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read env file {path}: {exc.strerror}") from None
+
+
 def parse_duration_ms(value: str | int | float, what: str) -> int:
     """'4s', '4000ms', '1min' or a bare number of seconds, as milliseconds."""
     if isinstance(value, int | float):
@@ -119,7 +137,8 @@ def validate_db_url(url: str, origin: str = "database URL") -> None:
     if problem:
         raise ConfigError(problem)
     if "://" not in url:
-        if "=" in url:  # a libpq key=value conninfo string: psycopg validates it
+        if "=" in url:  # a libpq key=value conninfo string, read by psycopg as libpq reads it
+            _check_conninfo(url, origin)
             return
         raise ConfigError("database URL must look like postgresql:// then user, password, host, "
                           "port and database: copy it from Project Settings > Database > "
@@ -140,6 +159,22 @@ def validate_db_url(url: str, origin: str = "database URL") -> None:
         raise ConfigError(f"database URL {mask_url(url)!r} has no host")
     if port == 0:
         raise ConfigError("database URL port out of range (1-65535)")
+
+
+def _check_conninfo(dsn: str, origin: str) -> None:
+    """libpq's reading of a key=value string; its own message may quote the string, so only
+    the kind of fault is said."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        conninfo_to_dict(dsn)
+    except ProgrammingError as exc:
+        reason = "an unterminated quoted value" if "unterminated" in str(exc) else \
+            "a word without key=value"
+        raise ConfigError(f"{origin} is a key=value connection string libpq cannot read "
+                          f"({reason}): write values with spaces or quotes as 'like this', "
+                          "escaping ' and \\ inside as \\' and \\\\") from None
 
 
 def _url_reason(exc: ValueError) -> str:
@@ -196,9 +231,7 @@ def load_settings(
     env = os.environ if environ is None else environ
     dotenv: dict[str, str | None] = {}
     if env_file is not None and env_file.is_file():
-        from dotenv import dotenv_values
-
-        dotenv = dict(dotenv_values(env_file))
+        dotenv = _read_env_file(env_file)
     sources: dict[str, str] = {}
 
     def get(name: str) -> str | None:
@@ -222,6 +255,7 @@ def load_settings(
     key = get(ENV_SERVICE_KEY)
     if key:
         key = strip_bearer(key)
+        require_one_line(key)
     if url and not key:
         raise ConfigError(
             f"{ENV_URL} is set but {ENV_SERVICE_KEY} is "

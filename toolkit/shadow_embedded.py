@@ -127,8 +127,10 @@ def find_binaries(prefer_major: int | None = None) -> ServerBinaries:
 
 def cache_root() -> Path:
     """$XDG_CACHE_HOME/toolkit or ~/.cache/toolkit: created 0700, and refused when another
-    user owns it (a template from someone else would run as our database)."""
-    from toolkit.cache import cache_dir
+    user owns it or may write into it (a template from someone else would run as our shadow
+    and make check say OK on a drifted database). Never repaired and then trusted: what
+    someone else could write into may hold their files already."""
+    from toolkit.cache import cache_dir, untrusted
 
     root = cache_dir()
     try:
@@ -136,11 +138,11 @@ def cache_root() -> Path:
         info = root.stat()
     except OSError as exc:
         raise ConfigError(f"cannot create the cache folder {root}: {exc.strerror}") from None
-    if info.st_uid != os.geteuid():
-        raise ConfigError(f"the cache folder {root} belongs to another user; remove it or set "
-                          "XDG_CACHE_HOME to a folder of your own")
-    if info.st_mode & 0o077:
-        root.chmod(0o700)
+    why = untrusted(info)
+    if why:
+        raise ConfigError(f"the cache folder {root} {why}, so toolkit does not trust what it "
+                          "holds: remove it (toolkit makes a new one, 0700) or set "
+                          "TOOLKIT_CACHE_DIR to a folder of your own")
     return root
 
 
@@ -253,18 +255,46 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _trusted_entry(root: Path, target: Path) -> None:
+    from toolkit.cache import untrusted
+
+    why = untrusted(target.lstat())
+    if why:
+        raise ConfigError(f"the shadow template {target} {why}, so toolkit does not trust "
+                          f"it: remove it (toolkit builds a new one) or set TOOLKIT_CACHE_DIR "
+                          "to a folder of your own")
+
+
+def _os_reason(exc: OSError) -> str:
+    """strerror, also for shutil.Error, which lists each (source, target, why) it met."""
+    if exc.strerror:
+        return exc.strerror
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
+        for *_, why in exc.args[0]:
+            text = str(why)
+            return text.split("] ", 1)[-1].split(": '", 1)[0]
+    return type(exc).__name__
+
+
 def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
     root = cache_root()
     target = root / template_key(bins)
-    if (target / "PG_VERSION").exists():
-        return target
-    # One builder at a time; the others find it ready once they get the lock.
-    with open(root / ".shadow.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / "PG_VERSION").exists():
-            for stale in root.glob(f"shadow-pg{bins.major}-*"):
-                shutil.rmtree(stale, ignore_errors=True)  # built from an older shape
-            _build_template(bins, user, target)
+    try:
+        if (target / "PG_VERSION").exists():
+            _trusted_entry(root, target)
+            return target
+        # One builder at a time; the others find it ready once they get the lock.
+        with open(root / ".shadow.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (target / "PG_VERSION").exists():
+                for stale in root.glob(f"shadow-pg{bins.major}-*"):
+                    shutil.rmtree(stale, ignore_errors=True)  # built from an older shape
+                _build_template(bins, user, target)
+    except OSError as exc:  # a full disk, a read-only folder
+        raise ConfigError(f"cannot write the shadow template into the cache folder {root}: "
+                          f"{_os_reason(exc)}; free space there or set TOOLKIT_CACHE_DIR to "
+                          "a writable folder") from None
+    _trusted_entry(root, target)
     return target
 
 
