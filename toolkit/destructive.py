@@ -27,13 +27,16 @@ class Lost:
     line: int
     verb: str  # deletes | empties | drops
     loss: Loss
-    count: int
+    count: int | None  # None: this role may not count it (it still asks: data may be there)
     filtered: bool = False  # a DELETE with a WHERE: at most `count` rows
 
     @property
     def text(self) -> str:
-        amount = plural(self.count, "row") if self.loss.column is None \
-            else plural(self.count, "non-null value")
+        if self.count is None:
+            amount = "rows this role may not count"
+        else:
+            amount = plural(self.count, "row") if self.loss.column is None \
+                else plural(self.count, "non-null value")
         if self.verb == "deletes":
             what = (f"deletes rows matching its WHERE from {self.loss.table_shown} (it holds "
                     f"{amount})" if self.filtered
@@ -114,8 +117,20 @@ def find(conn: Any, project: Project, pending: list[str]) -> list[Lost]:
                 for verb, loss, filtered in _candidates(cur, node):
                     if not loss_present(cur, loss):
                         continue
-                    n = count_losses(cur, [loss])[loss]
-                    if n:
+                    n = _count(conn, cur, loss)
+                    if n != 0:
                         out.append(Lost(f.path.name, f.position(stmt.offset)[0], verb, loss, n,
                                         filtered))
     return out
+
+
+def _count(conn: Any, cur: Any, loss: Loss) -> int | None:
+    """Rows (or non-null values) that would be lost; None when this role may not read them.
+    In a transaction (a savepoint inside plan's): a refused count must not end the caller's."""
+    import psycopg
+
+    try:
+        with conn.transaction():
+            return count_losses(cur, [loss])[loss]
+    except psycopg.errors.InsufficientPrivilege:
+        return None

@@ -88,7 +88,7 @@ def _cases(stack: LocalStack, tmp: Path) -> list[Case]:
             ("API URL as database URL", {"SUPABASE_DB_URL": stack.api_url}, 2,
              "not postgresql://"),
             ("garbage conninfo", {"SUPABASE_DB_URL": f"password={bad_pw} garbage==="}, 2,
-             "cannot connect"),
+             "key=value connection string libpq cannot read"),
         ]
         if cmd == "plan":  # plan works from the files alone: it warns and lists everything
             db_cases[0] = ("empty SUPABASE_DB_URL", {"SUPABASE_DB_URL": ""}, 0,

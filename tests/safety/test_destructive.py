@@ -109,3 +109,26 @@ def test_terminal_answer_no(stack: LocalStack, db: str, migrations_copy: Path) -
     assert proc.wait(timeout=60) == 4
     os.close(parent)
     assert _agents(stack, db) == rows and not _recorded(stack, db)
+
+
+def test_drop_column_and_drop_schema_cascade_are_counted(stack: LocalStack, db: str,
+                                                         migrations_copy: Path) -> None:
+    env = {"SUPABASE_DB_URL": db}
+    args = ("--no-verify", "--migrations-dir", str(migrations_copy))
+    assert run_toolkit("apply", *args, env=env).code == 0
+    with admin(stack, db) as conn:
+        conn.execute("insert into agent_tasks (agent_id, title) select id, 't' from agents")
+        conn.execute("create schema trash; create table trash.old (id int); "
+                     "insert into trash.old values (1), (2); create table trash.empty (id int); "
+                     "grant usage on schema trash to public; "
+                     "grant select on all tables in schema trash to public")
+    rows = _agents(stack, db)
+    _pending(migrations_copy, "alter table public.agent_tasks drop column title;\n"
+             "drop schema trash cascade;\n")
+    refused = run_toolkit("apply", *args, env=env)
+    assert refused.code == 3, refused.output
+    line = one_line_error(refused.stderr)
+    assert f"drops column agent_tasks.title ({rows} non-null values)" in line, line
+    assert "drops table trash.old (2 rows)" in line and "trash.empty" not in line, line
+    with admin(stack, db) as conn:
+        assert conn.execute("select to_regclass('trash.old')").fetchone() != (None,)
