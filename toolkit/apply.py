@@ -314,6 +314,15 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
     transaction, files the shadow could not run, unmet preconditions, existing tables that a
     pending CREATE TABLE IF NOT EXISTS would skip while they differ. None: refused; else the
     tables accepted as they are."""
+    changed = judge.changed_after_applied(project.analysis, project.migrations, target)
+    if changed:
+        # Another checkout's version of these files is what the database ran: applying more on
+        # top of a history this checkout does not match is a guess.
+        report.error(f"refusing to apply: {', '.join(f.path.name for f in changed)} differ"
+                     f"{'s' if len(changed) == 1 else ''} from what the history records as "
+                     "applied, so this checkout is not the one that applied them: pull the "
+                     "migrations (or write a new migration instead of editing an applied one)",
+                     kind="refused")
     for f, a in project.pairs(report.pending):
         for n in a.non_transactional:
             if not a.no_transaction:

@@ -10,7 +10,7 @@ from typing import Any
 from toolkit import compare
 from toolkit.analysis_model import Analysis, Reference, managed, shown
 from toolkit.catalog import Catalog
-from toolkit.migrations import MigrationSet
+from toolkit.migrations import MigrationFile, MigrationSet
 from toolkit.report import ObjectResult, PreconditionResult, Report, TableResult
 from toolkit.shadow import Replay, package_hint
 from toolkit.standins import StandIns
@@ -129,16 +129,26 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
             report.warn(f"{local[version].path.name} is older than the newest applied "
                         f"migration ({newest}); supabase db push would need --include-all",
                         kind="history", file=str(local[version].path))
+    for f in changed_after_applied(analysis, migrations, target):
+        report.warn(f"{f.path.name} changed after it was applied: its statements differ "
+                    "from the history row (write a new migration instead of editing an "
+                    "applied one)", kind="history", file=str(f.path))
+
+
+def changed_after_applied(analysis: Analysis, migrations: MigrationSet,
+                          target: Catalog) -> list[MigrationFile]:
+    """Local files whose statements differ from their history row (ours or the CLI's)."""
     from toolkit.statements import same_statements
 
+    local = migrations.by_version()
     recorded = {a.version: a.recorded for a in analysis.files}
-    for row in rows:
+    out = []
+    for row in target.history or []:
         f = local.get(row.version)
         if (f is not None and row.statements is not None
                 and not same_statements(tuple(recorded[f.version]), row.statements)):
-            report.warn(f"{f.path.name} changed after it was applied: its statements differ "
-                        "from the history row (write a new migration instead of editing an "
-                        "applied one)", kind="history", file=str(f.path))
+            out.append(f)
+    return out
 
 
 # -- relations -------------------------------------------------------------------------------

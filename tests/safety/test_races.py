@@ -137,3 +137,31 @@ def test_repair_waits_for_the_lock(stack: LocalStack, db: str) -> None:
         code, out, err, _ = repair.finish(60)
         assert code == 0, out + err
         assert _history(conn) == []
+
+
+def test_checkouts_one_after_the_other(stack: LocalStack, db: str, tmp_path: Path) -> None:
+    """No race at all: the second checkout lacks the first's file, or holds another version of
+    it. Either way it is refused before any DDL."""
+    a_sql = "create table public.race_a (id bigint primary key);\n"
+    a = _checkout(tmp_path, "a", {"20261201000001_a.sql": a_sql})
+    b = _checkout(tmp_path, "b", {"20261201000002_b.sql":
+                                  "create table public.race_b (id bigint primary key);\n"})
+    c = _checkout(tmp_path, "c", {"20261201000001_a.sql": a_sql.replace("bigint", "integer"),
+                                  "20261201000003_c.sql":
+                                  "create table public.race_c (id bigint primary key);\n"})
+    env = {"SUPABASE_DB_URL": db}
+    first = run_toolkit("apply", "--no-verify", "--migrations-dir", str(a), env=env)
+    assert first.code == 0, first.output
+    lacking = run_toolkit("apply", "--json", "--no-verify", "--migrations-dir", str(b), env=env)
+    assert lacking.code == 1, lacking.output
+    assert "Remote migration versions not found in local migrations directory: " \
+        "20261201000001" in lacking.json["reason"]
+    differing = run_toolkit("apply", "--json", "--no-verify", "--migrations-dir", str(c),
+                            env=env)
+    assert differing.code == 1, differing.output
+    assert "20261201000001_a.sql differs from what the history records as applied" \
+        in differing.json["reason"]
+    with admin(stack, db) as conn:
+        assert _history(conn) == [BASE, "20261201000001"]
+        assert conn.execute("select count(*) from pg_class where relname in "
+                            "('race_b', 'race_c')").fetchone() == (0,)
