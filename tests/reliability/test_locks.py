@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.conftest import admin
@@ -71,3 +72,31 @@ def test_second_apply_does_not_fail_on_lock_timeout(stack: LocalStack, db: str,
         code, out, err, _ = second.finish()
         assert code == 0, out + err
         assert db_state(watcher) == (11, 1)
+
+
+@pytest.mark.parametrize("command", ["check", "plan", "apply"])
+def test_catalog_read_gives_up_on_an_exclusive_lock(stack: LocalStack, db: str,
+                                                    command: str) -> None:
+    """ACCESS EXCLUSIVE on agents blocks even the catalog read: every command gives up after
+    the lock timeout, says who holds the lock, and changes nothing."""
+    # The holder is the same role as toolkit's, so pg_stat_activity shows toolkit its query.
+    with psycopg.connect(db) as holder, admin(stack, db) as watcher:
+        holder.execute("lock table public.agents in access exclusive mode")
+        holder_pid = holder.info.backend_pid
+        run = spawn(command, env={"SUPABASE_DB_URL": db, "TOOLKIT_LOCK_TIMEOUT": "2s"})
+        code, out, err, elapsed = run.finish(timeout=60)
+        holder.rollback()
+        assert db_state(watcher) == (0, 0)
+    assert code == 1, out + err
+    assert "Traceback" not in out + err
+    lines = [line for line in err.splitlines() if line.strip()]
+    # The live line (a plain one: stderr is not a terminal here), then the reason.
+    waiting = f"waiting for a lock on public.agents held by pid {holder_pid} (idle in transaction"
+    assert any(line.startswith(f"toolkit: {waiting}") for line in lines), err
+    assert lines[-1].startswith("toolkit: error: reading the database's catalog: gave up after"), err
+    assert waiting in lines[-1] and "(--lock-timeout 2 s)" in lines[-1], err
+    assert "lock table public.agents" in lines[-1], err
+    # Interpreter start-up, the migrations read and connecting come on top of the wait.
+    assert elapsed < 2 + MARGIN_S + 2, elapsed
+    record(f"locks (ACCESS EXCLUSIVE on agents, {command} --lock-timeout 2s)",
+           gave_up_after_s=round(elapsed, 2), exit_code=code)
