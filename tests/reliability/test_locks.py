@@ -93,7 +93,8 @@ def test_catalog_read_gives_up_on_an_exclusive_lock(stack: LocalStack, db: str,
     # The live line (a plain one: stderr is not a terminal here), then the reason.
     waiting = f"waiting for a lock on public.agents held by pid {holder_pid} (idle in transaction"
     assert any(line.startswith(f"toolkit: {waiting}") for line in lines), err
-    assert lines[-1].startswith("toolkit: error: reading the database's catalog: gave up after"), err
+    assert lines[-1].startswith(
+        "toolkit: error: reading the database's catalog: gave up after"), err
     assert waiting in lines[-1] and "(--lock-timeout 2 s)" in lines[-1], err
     assert "lock table public.agents" in lines[-1], err
     # Interpreter start-up, the migrations read and connecting come on top of the wait.
