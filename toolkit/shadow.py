@@ -22,10 +22,11 @@ from typing import Any
 from toolkit import cache
 from toolkit.analysis_model import FileAnalysis, Statement
 from toolkit.catalog import SEARCH_PATH, Catalog, inspect
+from toolkit.errors import ToolkitError
 from toolkit.migrations import MigrationFile
 from toolkit.sqlfiles import load_sql
 from toolkit.standins import StandIns, default_acl_sql
-from toolkit.waits import DEFAULT_LIMITS, Limits, Opener, WaitTimeout, give_up, watched
+from toolkit.waits import DEFAULT_LIMITS, Limits, Opener, give_up, watched
 
 # Server packages that provide extensions people create in Supabase migrations.
 EXTENSION_PACKAGES = {
@@ -158,7 +159,7 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
                         if timeout is not None:
                             raise timeout from None
                         raise
-            except WaitTimeout:
+            except ToolkitError:
                 raise
             except psycopg.Error as exc:
                 line, col = _position(f, stmt, exc)

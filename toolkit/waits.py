@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from toolkit import progress
-from toolkit.errors import ExitCode, ToolkitError
+from toolkit.errors import ConnectError, ExitCode, ToolkitError
 from toolkit.sqlfiles import load_sql
 
 if TYPE_CHECKING:
@@ -136,6 +136,7 @@ class Watch:
         self._lock_since: float | None = None
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="db-watchdog", daemon=True)
+        self._looker = threading.Thread(target=self._look_loop, name="db-wait-look", daemon=True)
 
     @property
     def elapsed_s(self) -> float:
@@ -162,20 +163,25 @@ class Watch:
                 f"{self.elapsed_s:.1f} s{tail}")
 
     def _run(self) -> None:
-        try:
-            if self._done.wait(DELAY_S):
+        if self._done.wait(DELAY_S):
+            return
+        # The second connection may hang too (a silent network takes both): it asks on a
+        # thread of its own, so the limits below are kept whatever it does.
+        self._looker.start()
+        while not self._done.is_set():
+            self.fired = self._due(time.monotonic())
+            if self.fired is not None:
+                threading.Thread(target=self._cancel, name="db-cancel", daemon=True).start()
+                if not self._done.wait(CANCEL_WAIT_S):
+                    self.severed = True
+                    _shut(self.conn)
                 return
-            while not self._done.is_set():
-                now = time.monotonic()
-                self._look(now)
-                if self.fired is None:
-                    self.fired = self._due(now)
-                    if self.fired is not None:
-                        self._cancel()
-                        if not self._done.wait(CANCEL_WAIT_S):
-                            self.severed = True
-                            _shut(self.conn)
-                        return
+            self._done.wait(TICK_S)
+
+    def _look_loop(self) -> None:
+        try:
+            while not self._done.is_set() and self._opener is not None:
+                self._look(time.monotonic())
                 self._done.wait(TICK_S)
         finally:
             if self._monitor is not None:
@@ -208,9 +214,8 @@ class Watch:
         self.blocker = blocker if blocker.wait_type == "Lock" else self.blocker
         if blocker.on_relation_lock:
             if self._lock_since is None:
-                # First seen now, but it may have been waiting since the round trip began.
-                self._lock_since = self.started if now - self.started < DELAY_S + TICK_S \
-                    else now
+                # Timed from when first seen: never cancels early, at most a look late.
+                self._lock_since = now
         else:
             self._lock_since = None
         text = blocker.describe()
@@ -229,6 +234,10 @@ class Watch:
         self.ended = time.monotonic()
         self._done.set()
         self._thread.join()
+        if self._looker.is_alive():
+            self._looker.join(TICK_S)
+            if self._looker.is_alive() and self._monitor is not None:
+                _shut(self._monitor)  # its query hangs: let it fail, the thread then ends
 
 
 def _backend_pid(conn: psycopg.Connection[Any]) -> int | None:
@@ -284,11 +293,13 @@ def conninfo_opener(conninfo: str, connect_timeout_s: int) -> Opener:
     return open_monitor
 
 
-def give_up(watch: Watch, exc: BaseException) -> WaitTimeout | None:
+def give_up(watch: Watch, exc: BaseException) -> ToolkitError | None:
     """The one-line error for a read that ended on a timeout (the server's or the
     watchdog's); None when `exc` is some other failure."""
     import psycopg
 
+    if watch.severed:
+        return ConnectError(watch.reason())
     if isinstance(exc, psycopg.errors.LockNotAvailable):
         watch.fired = watch.fired or "lock"
         return WaitTimeout(watch.reason())
