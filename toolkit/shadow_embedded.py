@@ -25,6 +25,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from toolkit import shadow_lifecycle as lifecycle
 from toolkit import supabase_shape
 from toolkit.envnames import ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError
@@ -178,14 +179,15 @@ def _chown_tree(user: ServerUser, top: Path) -> None:
 
 
 def _workdir(user: ServerUser) -> Path:
-    """A private dir for one cluster, short enough for a unix socket path (107 bytes)."""
-    base = "/tmp" if os.path.isdir("/tmp") else None
-    path = Path(tempfile.mkdtemp(prefix="toolkit-shadow-", dir=base))
+    """A private dir for one cluster, short enough for a unix socket path (107 bytes), marked
+    with our pid so a later run can tell it is an orphan if we are killed."""
+    path = lifecycle.new_workdir()
     _chown_tree(user, path)
     return path
 
 
-def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> None:
+def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> subprocess.Popen[bytes]:
+    """The postmaster as our child, dying with us (toolkit.shadow_lifecycle)."""
     data = work / "data"
     conf = data / "shadow.conf"
     conf.write_text(f"unix_socket_directories = '{work}'\nport = {PORT}\n")
@@ -194,26 +196,32 @@ def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> None:
     log.touch()
     user.chown(log)
     try:
-        _run(user, [bins.tool("pg_ctl"), "start", "-D", str(data), "-l", str(log), "-w",
-                    "-t", "60", "-s"], "starting PostgreSQL", timeout=90)
-    except ConnectError as exc:
+        return lifecycle.start_postmaster(
+            bins.tool("postgres"), data, log, procs.clean_env(user.env() | {"LC_ALL": "C"}),
+            user.popen_kwargs())
+    except (RuntimeError, OSError) as exc:
         tail = log.read_text(errors="replace").strip().splitlines()
-        raise ConnectError(f"{exc}{f' ({tail[-1]})' if tail else ''}") from None
+        raise ConnectError(f"shadow database: starting PostgreSQL failed: {exc}"
+                           f"{f' ({tail[-1]})' if tail else ''}") from None
 
 
-def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str) -> None:
+def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str,
+          proc: subprocess.Popen[bytes] | None = None) -> None:
     """Stop the cluster in `data` if it runs; a postmaster pg_ctl cannot stop is killed (only
-    after /proc shows it is the one serving this data dir)."""
+    after /proc shows it is the one serving this data dir). `proc`: ours, to reap."""
     pid_file = data / "postmaster.pid"
-    if not pid_file.exists():
-        return
-    try:
-        _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
-             "stopping PostgreSQL", timeout=30)
-    except (ConnectError, ConfigError):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            pid = int(pid_file.read_text().splitlines()[0])
-            procs.terminate(pid, str(data))
+    if pid_file.exists():
+        try:
+            _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
+                 "stopping PostgreSQL", timeout=30)
+        except (ConnectError, ConfigError):
+            lifecycle.stop_server(data)
+    if proc is not None:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def conninfo(work: Path) -> str:
@@ -231,7 +239,7 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
                     "--wal-segsize=1"], "initdb")
         with open(data / "postgresql.conf", "a") as fh:
             fh.write(SERVER_CONF)
-        _start(bins, user, work)
+        server = _start(bins, user, work)
         with psycopg.connect(conninfo(work), autocommit=True) as conn:
             conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
             conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
@@ -242,7 +250,7 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
                 for step in ("shadow_template_unmark.sql", "shadow_template_drop.sql"):
                     conn.execute(sql.SQL(load_sql(step)).format(name=sql.Identifier(name)))
             conn.execute(load_sql("shadow_checkpoint.sql"))
-        _stop(bins, user, data, "fast")  # a clean checkpoint: copies start without recovery
+        _stop(bins, user, data, "fast", server)  # a clean checkpoint: copies start cleanly
         (data / "shadow.conf").unlink()
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
         shutil.copytree(data, staging / "data", symlinks=True)
@@ -275,16 +283,18 @@ def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]
         user = server_user()
     except LocalStackError as exc:
         raise ConfigError(str(exc)) from None
+    lifecycle.sweep_orphans(user.uid)
     template = ensure_template(bins, user)
     work = _workdir(user)
     data = work / "data"
+    server: subprocess.Popen[bytes] | None = None
     try:
         shutil.copytree(template, data, symlinks=True)
         data.chmod(0o700)
         _chown_tree(user, data)
-        _start(bins, user, work)
+        server = _start(bins, user, work)
         yield ShadowDatabase(conninfo=conninfo(work), major=bins.major,
                              origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})")
     finally:
-        _stop(bins, user, data, "immediate")
+        _stop(bins, user, data, "immediate", server)
         shutil.rmtree(work, ignore_errors=True)

@@ -3,6 +3,7 @@ roll back and exit cleanly with one line."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
 import signal
@@ -140,3 +141,69 @@ def test_signal_rolls_back_and_exits_cleanly(stack: LocalStack, db: str,
                 reset(conn)
     record(f"{name} during apply", trials=trials, **dict(sorted(landed.items())),
            exit_codes="1 (interrupted, one line) or 0 (had finished)", half_applied=0)
+
+
+SHADOW_KILLS = 6
+
+
+def _shadow_dirs_of(pid: int) -> list[Path]:
+    """The shadow folders whose marker names toolkit process `pid`."""
+    from toolkit.shadow_lifecycle import MARKER, PREFIX, base_dir
+
+    out = []
+    for work in Path(base_dir() or "/tmp").glob(f"{PREFIX}*"):
+        with contextlib.suppress(OSError, IndexError):
+            if (work / MARKER).read_text().split()[0] == str(pid):
+                out.append(work)
+    return out
+
+
+def _processes_using(path: Path) -> list[int]:
+    """Every live process whose command line names `path` (a postmaster: `postgres -D`)."""
+    from toolkit.local.procs import cmdline
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            line = cmdline(int(entry.name))
+            if line is not None and str(path) in line:
+                found.append(int(entry.name))
+    return found
+
+
+def test_sigkill_during_shadow_start_leaves_no_server(migrations_copy: Path) -> None:
+    """SIGKILL toolkit while its embedded shadow starts (copying the template, starting the
+    postmaster, replaying): the postmaster dies with it, and the next run removes the folder."""
+    rng = random.Random()
+    migration = next(migrations_copy.glob("*.sql"))
+    original = migration.read_text()
+    left: list[Path] = []
+    landed: Counter[str] = Counter()
+    for trial in range(SHADOW_KILLS):
+        # A new file text each time, so the replay is never answered from the cache.
+        migration.write_text(f"-- trial {uuid.uuid4().hex}\n{original}")
+        run = spawn("plan", "--migrations-dir", str(migrations_copy))
+        wait_for(lambda p=run.proc: bool(_shadow_dirs_of(p.pid)) or p.poll() is not None,
+                 60, "the shadow's folder", step=0.002)
+        time.sleep(rng.uniform(0, 0.5) if trial else 0)
+        dirs = _shadow_dirs_of(run.proc.pid)
+        started = any((d / "data" / "postmaster.pid").exists() for d in dirs)
+        run.signal(signal.SIGKILL)
+        code, *_ = run.finish()
+        if code == 0:
+            landed["finished before the kill"] += 1
+            continue
+        landed["server started" if started else "before the server started"] += 1
+        for work in dirs:
+            # PostgreSQL's immediate shutdown is quick; its backends follow the postmaster.
+            wait_for(lambda w=work: not _processes_using(w / "data"), 10,
+                     f"the shadow server of {work} to die with toolkit")
+        left += [d for d in dirs if d.exists()]
+    assert landed["finished before the kill"] < SHADOW_KILLS, landed
+    code, out, err, _ = spawn("plan", "--migrations-dir", str(migrations_copy)).finish()
+    assert code == 0, out + err
+    survivors = [d for d in left if d.exists()]
+    assert not survivors, survivors
+    record("SIGKILL during shadow start", trials=SHADOW_KILLS, **dict(sorted(landed.items())),
+           servers_left_running=0, folders_left_after_next_run=len(survivors),
+           folders_the_next_run_removed=len(left))
