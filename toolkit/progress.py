@@ -9,6 +9,7 @@ with NO_COLOR set (https://no-color.org) or TERM=dumb, or when piped.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 import time
@@ -82,7 +83,8 @@ class Progress:
         with self._lock:
             if text:
                 self._waiting = " ".join(text.split())
-                self.stream.write(f"\r\033[K{paint('…', 'dim', True)} {self._waiting[:120]}")
+                width = shutil.get_terminal_size((100, 20)).columns - 3
+                self.stream.write(f"\r\033[K{paint('…', 'dim', True)} {self._waiting[:width]}")
                 self._shown = True
             elif self._waiting is not None:
                 self._waiting = None

@@ -82,6 +82,7 @@ class Blocker:
     state: str | None
     state_s: int | None
     query: str | None
+    lock_wait_s: float | None = None
 
     @property
     def on_relation_lock(self) -> bool:
@@ -214,8 +215,9 @@ class Watch:
         self.blocker = blocker if blocker.wait_type == "Lock" else self.blocker
         if blocker.on_relation_lock:
             if self._lock_since is None:
-                # Timed from when first seen: never cancels early, at most a look late.
-                self._lock_since = now
+                # The server says since when; else from now: never early, at most a look late.
+                waited = min(max(float(blocker.lock_wait_s or 0), 0.0), now - self.started)
+                self._lock_since = now - waited
         else:
             self._lock_since = None
         text = blocker.describe()

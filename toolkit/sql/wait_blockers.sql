@@ -1,6 +1,7 @@
 -- What one of toolkit's backends waits for, asked from a second connection while it waits (the
 -- live line and the reason on giving up): the lock it requests, the relation's name, and the
--- first session blocking it with that session's state, for how long, and what it ran last.
+-- first session blocking it with that session's state, for how long, and what it ran last;
+-- lock_wait_seconds from pg_locks.waitstart (PostgreSQL 14+), so the wait is timed exactly.
 select w.wait_event_type,
        w.wait_event,
        l.locktype,
@@ -9,10 +10,11 @@ select w.wait_event_type,
        b.pid,
        b.state,
        pg_catalog.date_part('epoch', pg_catalog.now() - b.state_change)::int as state_seconds,
-       pg_catalog.left(pg_catalog.regexp_replace(b.query, '\s+', ' ', 'g'), 60) as query
+       pg_catalog.left(pg_catalog.regexp_replace(b.query, '\s+', ' ', 'g'), 60) as query,
+       pg_catalog.date_part('epoch', pg_catalog.now() - l.waitstart) as lock_wait_seconds
 from pg_catalog.pg_stat_activity w
 left join lateral (
-    select pl.locktype, pl.relation, pl.database
+    select pl.locktype, pl.relation, pl.database, pl.waitstart
     from pg_catalog.pg_locks pl
     where pl.pid = w.pid and not pl.granted
     limit 1
