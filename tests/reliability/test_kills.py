@@ -207,3 +207,43 @@ def test_sigkill_during_shadow_start_leaves_no_server(migrations_copy: Path) -> 
     record("SIGKILL during shadow start", trials=SHADOW_KILLS, **dict(sorted(landed.items())),
            servers_left_running=0, folders_left_after_next_run=len(survivors),
            folders_the_next_run_removed=len(left))
+
+
+ORPHAN_MAKER = """
+import sys, time
+from toolkit import shadow_lifecycle
+shadow_lifecycle._prctl = lambda: None  # as on a system without PR_SET_PDEATHSIG
+from toolkit.shadow_embedded import embedded_shadow
+with embedded_shadow() as shadow:
+    print(shadow.conninfo, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_next_run_stops_an_orphaned_shadow_server(migrations_copy: Path) -> None:
+    """Where the server cannot die with toolkit (no PDEATHSIG: macOS, an older toolkit), the
+    next run finds it by its folder's marker, stops it and removes the folder."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    maker = subprocess.Popen([sys.executable, "-c", ORPHAN_MAKER], cwd=ROOT,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert maker.stdout is not None
+        conninfo = maker.stdout.readline()
+        work = Path(conninfo.split("host=")[1].split()[0])
+        maker.kill()
+        maker.wait()
+        assert _processes_using(work / "data"), "the orphan should outlive its toolkit here"
+        migration = next(migrations_copy.glob("*.sql"))
+        migration.write_text(f"-- {uuid.uuid4().hex}\n{migration.read_text()}")
+        code, out, err, _ = spawn("plan", "--migrations-dir", str(migrations_copy)).finish()
+        assert code == 0, out + err
+        assert not _processes_using(work / "data")
+        assert not work.exists()
+    finally:
+        if maker.poll() is None:
+            maker.kill()
+    record("orphaned shadow server (no PDEATHSIG)", stopped_by_next_run=1, folder_removed=1)
