@@ -328,8 +328,11 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
                 _statement_error(report, f, exc, settings, watch=watch)
                 break
             if watch is not None and watch.severed:
-                raise ConnectError(f"{watch.reason()}; {f.path.name} was not committed "
-                                   "(run toolkit check once the database answers)") from None
+                # Unless the silence fell between COMMIT and its answer, the server rolls the
+                # file back when it notices the connection gone: check tells which.
+                raise ConnectError(f"{watch.reason()}; {f.path.name} is rolled back unless it "
+                                   "had reached its COMMIT: run toolkit check once the "
+                                   "database answers") from None
             raise ConnectError(f"lost the database connection while applying {f.path.name}; "
                                "its transaction was rolled back") from None
         except psycopg.Error as exc:
