@@ -84,7 +84,10 @@ def connect_shadow(conninfo: str, connect_timeout_s: int, limits: Limits) -> Con
 def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDatabase]:
     shown = mask_url(url)
     try:
-        admin: Conn = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout_s)
+        from toolkit.db import KEEPALIVES
+
+        admin: Conn = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout_s,
+                                      **KEEPALIVES)
     except psycopg.OperationalError as exc:
         raise ConnectError(
             f"cannot connect to the shadow database server {shown} ({ENV_SHADOW_DB_URL}): "
@@ -135,7 +138,9 @@ def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDataba
 
 
 def _shape(conninfo: str, name: str, user: str, url: str) -> None:
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    from toolkit.db import KEEPALIVES
+
+    with psycopg.connect(conninfo, autocommit=True, **KEEPALIVES) as conn:
         try:
             conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
             conn.execute(supabase_shape.search_path_sql(name))
