@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import admin
-from tests.reliability.helpers import db_state, one_line_error, record, spawn, wait_for
+from tests.reliability.helpers import (
+    db_state,
+    one_line_error,
+    record,
+    session_cache,
+    spawn,
+    wait_for,
+)
 from toolkit.local import LocalStack
 
 MARGIN_S = 4.0  # interpreter start-up and imports on a busy 2-core runner
@@ -131,7 +138,8 @@ def test_shadow_replay_is_bounded_by_the_statement_timeout(stack: LocalStack, db
     _one_file(migrations_copy, f"{lift}select pg_sleep(600);\n")
     code, out, err, elapsed = spawn(
         command, "--migrations-dir", str(migrations_copy),
-        env={"SUPABASE_DB_URL": db, "TOOLKIT_STATEMENT_TIMEOUT": "3s"}).finish(timeout=120)
+        env={"SUPABASE_DB_URL": db, "TOOLKIT_STATEMENT_TIMEOUT": "3s", **session_cache()}
+    ).finish(timeout=120)
     with admin(stack, db) as conn:
         assert db_state(conn) == (0, 0)
     assert code == 1, out + err
@@ -158,7 +166,7 @@ def test_a_file_cannot_lift_the_statement_timeout(stack: LocalStack, db: str,
     _one_file(migrations_copy, f"create table public.waits_probe (id int);\n{lift}\n"
               + SLOW_ON_TARGET.format(s=12))
     run = spawn("apply", "--no-verify", "--statement-timeout", "3s", "--migrations-dir",
-                str(migrations_copy), env={"SUPABASE_DB_URL": db})
+                str(migrations_copy), env={"SUPABASE_DB_URL": db, **session_cache()})
     with admin(stack, db) as watcher:
         wait_for(lambda: watcher.execute(
             "select count(*) from pg_stat_activity where application_name = 'toolkit' "
@@ -243,7 +251,7 @@ def test_silent_network_mid_apply(stack: LocalStack, db: str, migrations_copy: P
     try:
         url = db.replace(f":{parts.port}/", f":{proxy.port}/", 1)
         run = spawn("apply", "--no-verify", "--statement-timeout", "3s", "--migrations-dir",
-                    str(migrations_copy), env={"SUPABASE_DB_URL": url})
+                    str(migrations_copy), env={"SUPABASE_DB_URL": url, **session_cache()})
         with admin(stack, db) as watcher:
             wait_for(lambda: watcher.execute(
                 "select count(*) from pg_stat_activity where application_name = 'toolkit' "

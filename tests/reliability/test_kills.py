@@ -24,6 +24,7 @@ from tests.reliability.helpers import (
     progress,
     record,
     reset,
+    session_cache,
     slow_migrations,
     spawn,
     toolkit_backends,
@@ -171,7 +172,8 @@ def _processes_using(path: Path) -> list[int]:
     return found
 
 
-def test_sigkill_during_shadow_start_leaves_no_server(migrations_copy: Path) -> None:
+def test_sigkill_during_shadow_start_leaves_no_server(stack: LocalStack,
+                                                      migrations_copy: Path) -> None:
     """SIGKILL toolkit while its embedded shadow starts (copying the template, starting the
     postmaster, replaying): the postmaster dies with it, and the next run removes the folder."""
     rng = random.Random()
@@ -179,10 +181,13 @@ def test_sigkill_during_shadow_start_leaves_no_server(migrations_copy: Path) -> 
     original = migration.read_text()
     left: list[Path] = []
     landed: Counter[str] = Counter()
+    cache = session_cache()
+    # The template first, so every kill lands in a run's own start, not in the build.
+    assert spawn("plan", "--migrations-dir", str(migrations_copy), env=cache).finish()[0] == 0
     for trial in range(SHADOW_KILLS):
         # A new file text each time, so the replay is never answered from the cache.
         migration.write_text(f"-- trial {uuid.uuid4().hex}\n{original}")
-        run = spawn("plan", "--migrations-dir", str(migrations_copy))
+        run = spawn("plan", "--migrations-dir", str(migrations_copy), env=cache)
         wait_for(lambda p=run.proc: bool(_shadow_dirs_of(p.pid)) or p.poll() is not None,
                  60, "the shadow's folder", step=0.002)
         time.sleep(rng.uniform(0, 0.5) if trial else 0)
@@ -200,7 +205,8 @@ def test_sigkill_during_shadow_start_leaves_no_server(migrations_copy: Path) -> 
                      f"the shadow server of {work} to die with toolkit")
         left += [d for d in dirs if d.exists()]
     assert landed["finished before the kill"] < SHADOW_KILLS, landed
-    code, out, err, _ = spawn("plan", "--migrations-dir", str(migrations_copy)).finish()
+    code, out, err, _ = spawn("plan", "--migrations-dir", str(migrations_copy),
+                              env=cache).finish()
     assert code == 0, out + err
     survivors = [d for d in left if d.exists()]
     assert not survivors, survivors
@@ -220,16 +226,18 @@ with embedded_shadow() as shadow:
 """
 
 
-def test_next_run_stops_an_orphaned_shadow_server(migrations_copy: Path) -> None:
+def test_next_run_stops_an_orphaned_shadow_server(stack: LocalStack,
+                                                  migrations_copy: Path) -> None:
     """Where the server cannot die with toolkit (no PDEATHSIG: macOS, an older toolkit), the
     next run finds it by its folder's marker, stops it and removes the folder."""
     import subprocess
     import sys
 
     from tests.conftest import ROOT
+    from tests.reliability.helpers import child_env
 
     maker = subprocess.Popen([sys.executable, "-c", ORPHAN_MAKER], cwd=ROOT,
-                             stdout=subprocess.PIPE, text=True)
+                             env=child_env(session_cache()), stdout=subprocess.PIPE, text=True)
     try:
         assert maker.stdout is not None
         conninfo = maker.stdout.readline()
@@ -239,7 +247,8 @@ def test_next_run_stops_an_orphaned_shadow_server(migrations_copy: Path) -> None
         assert _processes_using(work / "data"), "the orphan should outlive its toolkit here"
         migration = next(migrations_copy.glob("*.sql"))
         migration.write_text(f"-- {uuid.uuid4().hex}\n{migration.read_text()}")
-        code, out, err, _ = spawn("plan", "--migrations-dir", str(migrations_copy)).finish()
+        code, out, err, _ = spawn("plan", "--migrations-dir", str(migrations_copy),
+                                  env=session_cache()).finish()
         assert code == 0, out + err
         assert not _processes_using(work / "data")
         assert not work.exists()

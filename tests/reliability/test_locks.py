@@ -10,7 +10,14 @@ import psycopg
 import pytest
 
 from tests.conftest import admin
-from tests.reliability.helpers import db_state, record, spawn, toolkit_backends, wait_for
+from tests.reliability.helpers import (
+    db_state,
+    record,
+    session_cache,
+    spawn,
+    toolkit_backends,
+    wait_for,
+)
 from toolkit.local import LocalStack
 
 MARGIN_S = 1.5
@@ -117,7 +124,7 @@ def test_a_file_cannot_lift_the_lock_timeout(stack: LocalStack, db: str,
         # ROW EXCLUSIVE: the catalog read passes, the file's ACCESS EXCLUSIVE waits.
         holder.execute("update public.agents set id = id")
         run = spawn("apply", "--no-verify", "--lock-timeout", "2s", "--migrations-dir",
-                    str(migrations_copy), env={"SUPABASE_DB_URL": db})
+                    str(migrations_copy), env={"SUPABASE_DB_URL": db, **session_cache()})
         wait_for(lambda: toolkit_backends(watcher, "wait_event_type = 'Lock'") == 1
                  or run.proc.poll() is not None, 60, "apply to queue for the lock")
         queued_at = time.monotonic()
