@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ SUPERUSER = "supabase_admin"
 DBNAME = "postgres"
 RECIPE = "2"  # the template build steps' version (part of the cache key)
 PORT = 5432  # only names the socket file; the socket dir is private to this run
+STALE_TEMPLATE_S = 3600  # a template of another shape or version unused this long is removed
 TOOLS = ("initdb", "pg_ctl", "postgres")
 # Debian/Ubuntu (and GitHub's ubuntu runners), then Homebrew on Apple silicon and on Intel.
 BINDIR_GLOBS = (
@@ -265,15 +267,33 @@ def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
     root = cache_root()
     target = root / template_key(bins)
     if (target / "PG_VERSION").exists():
+        with contextlib.suppress(OSError):
+            os.utime(target)  # last used: see the stale ones below
         return target
     # One builder at a time; the others find it ready once they get the lock.
     with open(root / ".shadow.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "PG_VERSION").exists():
+            now = time.time()
             for stale in root.glob(f"shadow-pg{bins.major}-*"):
-                shutil.rmtree(stale, ignore_errors=True)  # built from an older shape
+                # Built from another shape or version: removed once unused for a while, not
+                # at once, or two toolkit versions on one machine would delete each other's
+                # template while the other copies it.
+                with contextlib.suppress(OSError):
+                    if now - stale.stat().st_mtime > STALE_TEMPLATE_S:
+                        shutil.rmtree(stale, ignore_errors=True)
             _build_template(bins, user, target)
     return target
+
+
+def _copy_template(bins: ServerBinaries, user: ServerUser, data: Path) -> None:
+    """Copy the template into `data`; built again if it vanished meanwhile (removed by hand,
+    or by an older toolkit that removed other versions' templates at once)."""
+    try:
+        shutil.copytree(ensure_template(bins, user), data, symlinks=True)
+    except (shutil.Error, OSError):
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.copytree(ensure_template(bins, user), data, symlinks=True)
 
 
 @contextmanager
@@ -284,12 +304,12 @@ def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]
     except LocalStackError as exc:
         raise ConfigError(str(exc)) from None
     lifecycle.sweep_orphans(user.uid)
-    template = ensure_template(bins, user)
+    ensure_template(bins, user)
     work = _workdir(user)
     data = work / "data"
     server: subprocess.Popen[bytes] | None = None
     try:
-        shutil.copytree(template, data, symlinks=True)
+        _copy_template(bins, user, data)
         data.chmod(0o700)
         _chown_tree(user, data)
         server = _start(bins, user, work)
