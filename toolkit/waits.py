@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import threading
 import time
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from toolkit.catalog import Catalog
     from toolkit.settings import Settings
 
+_LITERAL = re.compile(r"(?:[eE]|\$[A-Za-z_]*\$)?'[^']*(?:'|$)|\$[A-Za-z_]*\$.*")
 DELAY_S = 1.0  # a wait shorter than this is not worth a second connection
 TICK_S = 0.25  # how often the watchdog looks while it waits
 GRACE_S = 0.25  # the server's own timeout goes first: its error is the more precise one
@@ -109,7 +111,9 @@ class Blocker:
             detail.append(self.state + (f" for {self.state_s} s" if self.state_s is not None
                                         else ""))
         if self.query and not self.query.startswith("<"):
-            detail.append(self.query + ("…" if len(self.query) >= 60 else ""))
+            # Another session's text may hold a password literal: never show literals.
+            query = _LITERAL.sub("'…'", self.query)
+            detail.append(query + ("…" if len(self.query) >= 60 else ""))
         return f"waiting for {what} {held}" + (f" ({': '.join(detail)})" if detail else "")
 
 

@@ -23,6 +23,17 @@ def test_an_advisory_lock_is_another_toolkit_run_and_not_a_lock_timeout() -> Non
                                   "held by pid 7) (active for 2 s: select 1)")
 
 
+def test_another_sessions_literals_are_never_shown() -> None:
+    blocker = Blocker("Lock", "relation", "relation", "public.t", 9, "active", 1,
+                      "alter role app password 'hunter2' valid until 'infin")
+    text = blocker.describe() or ""
+    assert "hunter2" not in text and "infin" not in text
+    assert "alter role app password '…' valid until '…'" in text
+    dollar = Blocker("Lock", "relation", "relation", "public.t", 9, "active", 1,
+                     "do $x$ begin perform set_config('k', 'secret', false)")
+    assert "secret" not in (dollar.describe() or "")
+
+
 def test_a_hidden_session_and_no_wait() -> None:
     hidden = Blocker("Lock", "relation", "relation", "public.t", 9, None, None, None)
     assert hidden.describe() == ("waiting for a lock on public.t held by pid 9 (another role's "
