@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit import judge, progress
 from toolkit.analysis_model import FileAnalysis
-from toolkit.catalog import SEARCH_PATH, Catalog, inspect
+from toolkit.catalog import SEARCH_PATH, Catalog
 from toolkit.connections import describe_target
 from toolkit.db import connect
 from toolkit.errors import ConnectError, Declined, Refused
@@ -31,6 +31,7 @@ from toolkit.report import AppliedMigration, Report
 from toolkit.rest_view import exposed_names, merge_rest
 from toolkit.settings import Settings
 from toolkit.sqlfiles import load_sql
+from toolkit.waits import Limits, Watch, read_catalog, target_opener, watched
 from toolkit.words import plural
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ def _locate(conn: Any, f: MigrationFile, a: FileAnalysis, catalog: Catalog,
     from psycopg import sql
 
     try:
-        with conn.transaction(force_rollback=True), conn.cursor() as cur:
+        with watched(conn, Limits.of(settings), f"locating the error in {f.path.name}"), \
+                conn.transaction(force_rollback=True), conn.cursor() as cur:
             cur.execute(sql.SQL(load_sql("locate_prelude.sql")).format(
                 lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
                 statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
@@ -89,8 +91,9 @@ def _locate(conn: Any, f: MigrationFile, a: FileAnalysis, catalog: Catalog,
 
 def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Settings,
                      located: tuple[int, int] | None = None, base: int = 0,
-                     done: str = "") -> None:
-    """Turn a failed statement into a finding with file, line, column and SQLSTATE."""
+                     done: str = "", watch: Watch | None = None) -> None:
+    """Turn a failed statement into a finding with file, line, column and SQLSTATE. With the
+    watchdog's `watch`: a cancel it sent is the timeout it enforced, never the file's error."""
     import psycopg.errors as pe
 
     position = getattr(exc.diag, "statement_position", None)
@@ -103,15 +106,22 @@ def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Setti
     first = (getattr(exc.diag, "message_primary", None) or str(exc)).splitlines()[0]
     sqlstate = getattr(exc, "sqlstate", None) or ""
     nothing = done or f"nothing from {f.path.name} was applied"
-    if isinstance(exc, pe.LockNotAvailable):
+    fired = watch.fired if watch is not None else None
+    seen = watch.seen() if watch is not None else None
+    if isinstance(exc, pe.LockNotAvailable) or fired == "lock":
+        held = f" ({seen})" if seen else ""
         message = (
             f"{where}: a lock was held by another session for longer than lock_timeout "
-            f"({settings.lock_timeout_ms} ms), so the migration gave up waiting rather than block "
-            f"the team's queries: {nothing}. Retry when the other transaction ends, or raise "
-            "--lock-timeout")
-    elif isinstance(exc, pe.QueryCanceled):
+            f"({settings.lock_timeout_ms} ms){held}, so the migration gave up waiting rather "
+            f"than block the team's queries: {nothing}. Retry when the other transaction ends, "
+            "or raise --lock-timeout")
+        sqlstate = sqlstate if isinstance(exc, pe.LockNotAvailable) else "55P03"
+    elif isinstance(exc, pe.QueryCanceled) or fired == "statement":
+        how = " (enforced from outside the session: the file had lifted it)" \
+            if fired == "statement" else ""
         message = (f"{where}: cancelled by statement_timeout ({settings.statement_timeout_ms} "
-                   f"ms); {nothing}")
+                   f"ms){how}; {nothing}")
+        sqlstate = "57014"
     elif sqlstate in ("25001", "55P04"):
         message = (f"{where}: {first} [{sqlstate}]: this statement cannot run inside a "
                    f"transaction; put `-- {NO_TRANSACTION}` on the first line of {f.path.name} "
@@ -216,7 +226,8 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
     report = Report("apply", target=describe_target(settings))
     project = load_project(settings, report)
     with connect(settings, autocommit=True) as conn:
-        target = inspect(conn)
+        target = read_catalog(conn, Limits.of(settings), "reading the database's catalog",
+                              opener=target_opener(settings))
         if not target.history_readable:
             raise ConnectError(
                 f"role {target.user} may not read supabase_migrations.schema_migrations: apply "
@@ -246,7 +257,9 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
             preflight(settings.supabase_url or "", settings.service_key or "", exposed[0],
                       settings.connect_timeout_s)
         _apply_pending(conn, report, project, settings, target, enable_extensions)
-        after = inspect(conn)
+        after = read_catalog(conn, Limits.of(settings),
+                             "reading the database's catalog after apply",
+                             opener=target_opener(settings))
     applied = {f"{a.version}_{a.name}.sql" for a in report.applied}
     report.notes += [f"lost (as counted before the apply): {item.text}" for item in lost
                      if item.file in applied]
@@ -369,11 +382,14 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
     # What the history must hold when each file's lock is taken: anything else is a race.
     expected = set(target.applied_versions)
     local = {f.version for f in project.migrations.files}
+    limits, opener = Limits.of(settings), target_opener(settings)
     for f, a in project.pairs(report.pending):
         start = time.perf_counter()
+        watch: Watch | None = None
         try:
             with progress.current().step(f"applying {f.path.name}",
-                                         progress.statements_detail(list(a.recorded))):
+                                         progress.statements_detail(list(a.recorded))), \
+                    watched(conn, limits, f"applying {f.path.name}", opener=opener) as watch:
                 if a.no_transaction:
                     applied = _apply_statements(conn, report, f, a, settings, target,
                                                 expected, local)
@@ -393,17 +409,23 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
             break
         except psycopg.errors.OperationalError as exc:
             if getattr(exc, "sqlstate", None):
-                _statement_error(report, f, exc, settings)
+                _statement_error(report, f, exc, settings, watch=watch)
                 break
+            if watch is not None and watch.severed:
+                # Unless the silence fell between COMMIT and its answer, the server rolls the
+                # file back when it notices the connection gone: check tells which.
+                raise ConnectError(f"{watch.reason()}; {f.path.name} is rolled back unless it "
+                                   "had reached its COMMIT: run toolkit check once the "
+                                   "database answers") from None
             raise ConnectError(f"lost the database connection while applying {f.path.name}; "
                                "its transaction was rolled back") from None
         except psycopg.Error as exc:
             located = None
-            if not exc.diag.statement_position and not isinstance(
-                    exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
+            if not exc.diag.statement_position and not (watch and watch.fired) and not \
+                    isinstance(exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
                 located = _locate(conn, f, a, target, settings)
             _statement_error(report, f, exc, settings, located,
-                             base=a.statements[0].end if a.wrapped else 0)
+                             base=a.statements[0].end if a.wrapped else 0, watch=watch)
             break
         first = False
         ms = (time.perf_counter() - start) * 1000

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from toolkit import judge
 from toolkit.analysis_model import shown
-from toolkit.catalog import Catalog, inspect
+from toolkit.catalog import Catalog
 from toolkit.connections import describe_target
 from toolkit.db import connect
 from toolkit.destructive import Lost, find
@@ -19,6 +19,7 @@ from toolkit.oracle import build
 from toolkit.project import Project, load_project
 from toolkit.report import PlannedMigration, PlanNote, Report
 from toolkit.settings import Settings
+from toolkit.waits import Limits, read_catalog, target_opener
 
 
 def run_plan(settings: Settings, *, detailed_exitcode: bool = False) -> Report:
@@ -30,7 +31,9 @@ def run_plan(settings: Settings, *, detailed_exitcode: bool = False) -> Report:
         with connect(settings) as conn:
             conn.read_only = True
             with conn.transaction(force_rollback=True):
-                target = inspect(conn, in_transaction=True)
+                target = read_catalog(conn, Limits.of(settings),
+                                      "reading the database's catalog",
+                                      opener=target_opener(settings), in_transaction=True)
                 if target.history_readable:  # counted as apply counts them before asking
                     lost = find(conn, project, judge.pending_versions(project.migrations,
                                                                       target))

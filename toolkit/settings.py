@@ -36,7 +36,14 @@ from toolkit.redact import mask_url
 from toolkit.root import default_migrations_dir
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*$")
+# PostgreSQL's own time units for timeouts (ms, s, min, h); a bare number is seconds.
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|min|h)?$")
+_UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, None: 1000}
+# PostgreSQL rounds a timeout below 1 ms to 0, which means "no timeout"; above a day a
+# timeout is a typo, and past 2^31-1 ms the server rejects it inside the migration's
+# transaction, where the error would blame the user's file.
+MIN_DURATION_MS = 1
+MAX_DURATION_MS = 24 * 3_600_000
 
 
 @dataclass(frozen=True)
@@ -114,18 +121,24 @@ def _read_env_file(path: Path) -> dict[str, str | None]:
 
 
 def parse_duration_ms(value: str | int | float, what: str) -> int:
-    """'4s', '4000ms', '1min' or a bare number of seconds, as milliseconds."""
+    """'4s', '4000ms', '1min', '1h' or a bare number of seconds, as whole milliseconds; a
+    ConfigError (exit 2, one line) for anything else, under 1 ms or over a day."""
+    hint = "use e.g. 4s, 500ms, 2min or 1h (units ms, s, min, h)"
+    if isinstance(value, bool):
+        raise ConfigError(f"{what} {value!r} is not a duration: {hint}")
     if isinstance(value, int | float):
         ms = float(value) * 1000
     else:
-        m = _DURATION.match(value)
+        m = _DURATION.match(value.strip())
         if not m:
-            raise ConfigError(f"{what} {value!r} is not a duration: use e.g. 4s, 500ms or 1min")
-        factor = {"ms": 1, "s": 1000, "min": 60_000, None: 1000}[m.group(2)]
-        ms = float(m.group(1)) * factor
-    if ms <= 0:
-        raise ConfigError(f"{what} must be greater than zero")
-    return int(ms)
+            raise ConfigError(f"{what} {value!r} is not a duration: {hint}")
+        ms = float(m.group(1)) * _UNIT_MS[m.group(2)]
+    if not ms >= MIN_DURATION_MS:  # also catches NaN
+        raise ConfigError(f"{what} {value!r} is under 1 ms, which PostgreSQL treats as no "
+                          f"timeout at all: {hint}")
+    if ms > MAX_DURATION_MS:
+        raise ConfigError(f"{what} {value!r} is over the maximum of 24h: {hint}")
+    return round(ms)
 
 
 def validate_db_url(url: str, origin: str = "database URL") -> None:

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from toolkit import shadow_lifecycle as lifecycle
 from toolkit import supabase_shape
 from toolkit.envnames import ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError
@@ -38,6 +40,7 @@ SUPERUSER = "supabase_admin"
 DBNAME = "postgres"
 RECIPE = "2"  # the template build steps' version (part of the cache key)
 PORT = 5432  # only names the socket file; the socket dir is private to this run
+STALE_TEMPLATE_S = 3600  # a template of another shape or version unused this long is removed
 TOOLS = ("initdb", "pg_ctl", "postgres")
 # Debian/Ubuntu (and GitHub's ubuntu runners), then Homebrew on Apple silicon and on Intel.
 BINDIR_GLOBS = (
@@ -180,14 +183,15 @@ def _chown_tree(user: ServerUser, top: Path) -> None:
 
 
 def _workdir(user: ServerUser) -> Path:
-    """A private dir for one cluster, short enough for a unix socket path (107 bytes)."""
-    base = "/tmp" if os.path.isdir("/tmp") else None
-    path = Path(tempfile.mkdtemp(prefix="toolkit-shadow-", dir=base))
+    """A private dir for one cluster, short enough for a unix socket path (107 bytes), marked
+    with our pid so a later run can tell it is an orphan if we are killed."""
+    path = lifecycle.new_workdir()
     _chown_tree(user, path)
     return path
 
 
-def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> None:
+def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> subprocess.Popen[bytes]:
+    """The postmaster as our child, dying with us (toolkit.shadow_lifecycle)."""
     data = work / "data"
     conf = data / "shadow.conf"
     conf.write_text(f"unix_socket_directories = '{work}'\nport = {PORT}\n")
@@ -196,26 +200,32 @@ def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> None:
     log.touch()
     user.chown(log)
     try:
-        _run(user, [bins.tool("pg_ctl"), "start", "-D", str(data), "-l", str(log), "-w",
-                    "-t", "60", "-s"], "starting PostgreSQL", timeout=90)
-    except ConnectError as exc:
+        return lifecycle.start_postmaster(
+            bins.tool("postgres"), data, log, procs.clean_env(user.env() | {"LC_ALL": "C"}),
+            user.popen_kwargs())
+    except (RuntimeError, OSError) as exc:
         tail = log.read_text(errors="replace").strip().splitlines()
-        raise ConnectError(f"{exc}{f' ({tail[-1]})' if tail else ''}") from None
+        raise ConnectError(f"shadow database: starting PostgreSQL failed: {exc}"
+                           f"{f' ({tail[-1]})' if tail else ''}") from None
 
 
-def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str) -> None:
+def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str,
+          proc: subprocess.Popen[bytes] | None = None) -> None:
     """Stop the cluster in `data` if it runs; a postmaster pg_ctl cannot stop is killed (only
-    after /proc shows it is the one serving this data dir)."""
+    after /proc shows it is the one serving this data dir). `proc`: ours, to reap."""
     pid_file = data / "postmaster.pid"
-    if not pid_file.exists():
-        return
-    try:
-        _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
-             "stopping PostgreSQL", timeout=30)
-    except (ConnectError, ConfigError):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            pid = int(pid_file.read_text().splitlines()[0])
-            procs.terminate(pid, str(data))
+    if pid_file.exists():
+        try:
+            _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
+                 "stopping PostgreSQL", timeout=30)
+        except (ConnectError, ConfigError):
+            lifecycle.stop_server(data)
+    if proc is not None:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def conninfo(work: Path) -> str:
@@ -233,7 +243,7 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
                     "--wal-segsize=1"], "initdb")
         with open(data / "postgresql.conf", "a") as fh:
             fh.write(SERVER_CONF)
-        _start(bins, user, work)
+        server = _start(bins, user, work)
         with psycopg.connect(conninfo(work), autocommit=True) as conn:
             conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
             conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
@@ -244,7 +254,7 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
                 for step in ("shadow_template_unmark.sql", "shadow_template_drop.sql"):
                     conn.execute(sql.SQL(load_sql(step)).format(name=sql.Identifier(name)))
             conn.execute(load_sql("shadow_checkpoint.sql"))
-        _stop(bins, user, data, "fast")  # a clean checkpoint: copies start without recovery
+        _stop(bins, user, data, "fast", server)  # a clean checkpoint: copies start cleanly
         (data / "shadow.conf").unlink()
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
         shutil.copytree(data, staging / "data", symlinks=True)
@@ -282,13 +292,21 @@ def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
     try:
         if (target / "PG_VERSION").exists():
             _trusted_entry(root, target)
+            with contextlib.suppress(OSError):
+                os.utime(target)  # last used: see the stale ones below
             return target
         # One builder at a time; the others find it ready once they get the lock.
         with open(root / ".shadow.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not (target / "PG_VERSION").exists():
+                now = time.time()
                 for stale in root.glob(f"shadow-pg{bins.major}-*"):
-                    shutil.rmtree(stale, ignore_errors=True)  # built from an older shape
+                    # Built from another shape or version: removed once unused for a while,
+                    # not at once, or two toolkit versions on one machine would delete each
+                    # other's template while the other copies it.
+                    with contextlib.suppress(OSError):
+                        if now - stale.stat().st_mtime > STALE_TEMPLATE_S:
+                            shutil.rmtree(stale, ignore_errors=True)
                 _build_template(bins, user, target)
     except OSError as exc:  # a full disk, a read-only folder
         raise ConfigError(f"cannot write the shadow template into the cache folder {root}: "
@@ -298,6 +316,16 @@ def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
     return target
 
 
+def _copy_template(bins: ServerBinaries, user: ServerUser, data: Path) -> None:
+    """Copy the template into `data`; built again if it vanished meanwhile (removed by hand,
+    or by an older toolkit that removed other versions' templates at once)."""
+    try:
+        shutil.copytree(ensure_template(bins, user), data, symlinks=True)
+    except (shutil.Error, OSError):
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.copytree(ensure_template(bins, user), data, symlinks=True)
+
+
 @contextmanager
 def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]:
     bins = find_binaries(prefer_major)
@@ -305,16 +333,18 @@ def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]
         user = server_user()
     except LocalStackError as exc:
         raise ConfigError(str(exc)) from None
-    template = ensure_template(bins, user)
+    lifecycle.sweep_orphans(user.uid)
+    ensure_template(bins, user)
     work = _workdir(user)
     data = work / "data"
+    server: subprocess.Popen[bytes] | None = None
     try:
-        shutil.copytree(template, data, symlinks=True)
+        _copy_template(bins, user, data)
         data.chmod(0o700)
         _chown_tree(user, data)
-        _start(bins, user, work)
+        server = _start(bins, user, work)
         yield ShadowDatabase(conninfo=conninfo(work), major=bins.major,
                              origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})")
     finally:
-        _stop(bins, user, data, "immediate")
+        _stop(bins, user, data, "immediate", server)
         shutil.rmtree(work, ignore_errors=True)

@@ -133,8 +133,13 @@ def _cases(stack: LocalStack, tmp: Path) -> list[Case]:
             out.append(Case(name, cmd, [], env, 2, needle))
     for name, args, needle in [
         ("lock timeout not a duration", ["--lock-timeout", "soon"], "not a duration"),
-        ("zero connect timeout", ["--connect-timeout", "0"], "greater than zero"),
+        ("zero connect timeout", ["--connect-timeout", "0"], "under 1 ms"),
         ("negative statement timeout", ["--statement-timeout", "-5s"], "not a duration"),
+        # PostgreSQL would round these to 0, which is no timeout at all.
+        ("lock timeout under 1 ms", ["--lock-timeout", "0.4ms"], "under 1 ms"),
+        ("statement timeout over a day", ["--statement-timeout", "25h"], "maximum of 24h"),
+        ("lock timeout with a made-up unit", ["--lock-timeout", "4sec"], "not a duration"),
+        ("lock timeout in exponent form", ["--lock-timeout", "1e3"], "not a duration"),
     ]:
         out.append(Case(name, "apply", args, {"SUPABASE_DB_URL": refused}, 2, needle))
     return out
