@@ -120,7 +120,8 @@ def repair(
         settings = conn.settings()
         with connect(settings, autocommit=True) as db:
             done = do_repair(db, settings.migrations_dir, versions, status.value,
-                             confirmer("migration repair", yes))
+                             confirmer("migration repair", yes),
+                             statement_timeout_ms=settings.statement_timeout_ms)
         return "\n".join(done), {"versions": versions, "status": status.value, "result": done}
 
     _run("migration repair", json, body)
