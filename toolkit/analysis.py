@@ -131,10 +131,24 @@ class _Analyser:
                 and first in ("begin", "start") and last in ("commit", "end")):
             self.out.wrapped = True
             return
+        opened = None  # the file's own block still open after its last statement
         for i in control:
-            self.out.non_transactional.append(Note(
-                self.line(stmts[i].offset), "the file controls its own transaction "
-                f"({stmts[i].text.split()[0].upper()})"))
+            word = stmts[i].text.split()[0].lower()
+            if word in ("begin", "start"):
+                opened = i
+            elif word in ("commit", "end", "rollback", "abort"):
+                opened = None
+        if opened is not None:
+            self.out.open_transaction = self.line(stmts[opened].offset)
+            return
+        # psql and `supabase db push` run such a file as written, its BEGIN ... COMMIT blocks
+        # included: so does apply, statement by statement, instead of refusing it.
+        self.out.own_transaction = True
+        word = stmts[control[0]].text.split()[0].upper()
+        self.out.warnings.append(Note(
+            self.line(stmts[control[0]].offset),
+            f"the file controls its own transaction ({word}): it runs statement by statement, "
+            "its own BEGIN ... COMMIT blocks as written, as psql and supabase db push run it"))
 
     def ref(self, rv: Any, *, columns: list[str] | None = None,
             types: list[str | None] | None = None, strong: bool = True) -> str:

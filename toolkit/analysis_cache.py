@@ -10,13 +10,16 @@ from toolkit import cache
 from toolkit.analysis_model import Analysis, FileAnalysis
 from toolkit.migrations import MigrationFile
 
+# Bumped when FileAnalysis gains a field, so an older cache of the same version is not read.
+LAYOUT = 2
+
 
 def _key(files: list[MigrationFile]) -> str:
     try:
         parser = version("pglast")
     except PackageNotFoundError:
         parser = "?"
-    h = hashlib.sha256(f"analysis\0{cache.toolkit_version()}\0{parser}".encode())
+    h = hashlib.sha256(f"analysis\0{LAYOUT}\0{cache.toolkit_version()}\0{parser}".encode())
     for f in files:
         h.update(f"\0{f.path.name}\0{f.digest}".encode())
     return h.hexdigest()[:32]

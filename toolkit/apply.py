@@ -137,32 +137,32 @@ def _apply_file(conn: Any, f: MigrationFile, a: FileAnalysis, settings: Settings
 
 def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalysis,
                       settings: Settings, catalog: Catalog) -> bool | None:
-    """A file under the no-transaction directive: each statement on its own (in a transaction
-    where the statement allows one), then the history row. None: it failed (reported)."""
+    """A file under the no-transaction directive, or one that controls its own transaction:
+    each statement on its own (the file's own BEGIN ... COMMIT blocks as written, as psql runs
+    them), then the history row. None: it failed (reported)."""
     import psycopg
     from psycopg import sql
 
-    statements = [s for s in a.statements if s.kind != "TransactionStmt"]
+    statements = [s for s in a.statements if a.own_transaction or s.kind != "TransactionStmt"]
     with conn.cursor() as cur:
         cur.execute(sql.SQL(load_sql("session_settings.sql")).format(
             lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
             statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
             search_path=sql.Literal(_search_path(catalog))))
         try:
+            block: int | None = None  # where the file's own open transaction began
             for i, stmt in enumerate(statements):
                 try:
                     cur.execute(stmt.text.encode())
                 except psycopg.Error as exc:
-                    applied = ", ".join(f"line {f.position(s.offset)[0]}"
-                                        for s in statements[:i]) or "none"
-                    rest = ", ".join(f"line {f.position(s.offset)[0]}" for s in statements[i:])
-                    _statement_error(
-                        report, f, exc, settings, base=stmt.offset,
-                        done=f"{f.path.name} runs without a transaction: statements applied: "
-                        f"{applied}; not applied: {rest}; no history row was written (fix, then "
-                        "run toolkit apply again: statements already applied must be "
-                        "idempotent, e.g. IF NOT EXISTS)")
+                    kept = i if block is None else block  # a failed block is rolled back whole
+                    if block is not None:
+                        conn.rollback()
+                    _statement_error(report, f, exc, settings, base=stmt.offset,
+                                     done=_partly_done(f, a, statements, kept))
                     return None
+                if stmt.kind == "TransactionStmt":
+                    block = i if conn.info.transaction_status != 0 else None  # 0: idle
             with conn.transaction():
                 cur.execute(_settings_sql(settings, catalog, f.version))
                 while cur.nextset():
@@ -175,6 +175,20 @@ def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalys
         finally:
             cur.execute(load_sql("session_reset.sql"))
     return True
+
+
+def _partly_done(f: MigrationFile, a: FileAnalysis, statements: list[Any], kept: int) -> str:
+    """What a failed statement-by-statement file left applied: the statements before `kept`."""
+    def lines(part: list[Any]) -> str:
+        return ", ".join(f"line {f.position(s.offset)[0]}" for s in part
+                         if s.kind != "TransactionStmt")
+
+    how = "runs without a transaction" if a.no_transaction else \
+        "controls its own transaction, so it runs statement by statement"
+    return (f"{f.path.name} {how}: statements applied: {lines(statements[:kept]) or 'none'}; "
+            f"not applied: {lines(statements[kept:])}; no history row was written (fix, then "
+            "run toolkit apply again: statements already applied must be idempotent, e.g. IF "
+            "NOT EXISTS)")
 
 
 def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bool = True,
@@ -252,8 +266,15 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
         report.error("refusing to apply: " + judge.remote_only_message(remote_only),
                      kind="refused")
     for f, a in project.pairs(report.pending):
+        if a.open_transaction:
+            report.error(f"refusing {a.open_transaction_message()}", kind="refused",
+                         file=str(f.path), line=a.open_transaction)
+        elif a.own_transaction:
+            report.notes.append(f"{f.path.name} controls its own transaction (BEGIN/COMMIT "
+                                "inside it): it runs statement by statement, its own blocks "
+                                "as written, as psql and supabase db push run it")
         for n in a.non_transactional:
-            if not a.no_transaction:
+            if not a.by_statement:
                 report.error(f"refusing {f.path.name}: line {n.line}: {n.message} cannot run "
                              f"inside one transaction with its history row; put "
                              f"`-- {NO_TRANSACTION}` on its first line to run it statement by "
@@ -299,7 +320,7 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
         try:
             with progress.current().step(f"applying {f.path.name}",
                                          progress.statements_detail(list(a.recorded))):
-                if a.no_transaction:
+                if a.by_statement:
                     applied = _apply_statements(conn, report, f, a, settings, target)
                 else:
                     create_ext = (enable_extensions and first

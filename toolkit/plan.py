@@ -74,10 +74,13 @@ def planned(report: Report, project: Project, target: Catalog | None) -> None:
             version=f.version, name=f.name, file=str(f.path), creates=a.creates,
             warnings=warnings,
             non_transactional=[PlanNote(n.line, n.message) for n in a.non_transactional],
-            no_transaction=a.no_transaction,
+            no_transaction=a.by_statement,
             tables=[shown(t) for t in a.created_tables]))
+        if a.open_transaction:
+            report.error(a.open_transaction_message(), kind="refused", file=str(f.path),
+                         line=a.open_transaction)
         for n in a.non_transactional:
-            if not a.no_transaction:
+            if not a.by_statement:
                 report.error(f"{f.path.name}:{n.line}: {n.message} cannot run inside a "
                              f"transaction; put the directive `-- toolkit:no-transaction` on "
                              f"the first line of {f.path.name} to run it statement by statement",

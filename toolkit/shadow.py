@@ -124,7 +124,7 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
     setup = _replay_sql("shadow_replay_setup.sql")
     # A file with statements that cannot run in a transaction runs statement by statement,
     # directive or not: apply refuses it without the directive, the shadow still judges it.
-    autocommit = a.no_transaction or bool(a.non_transactional)
+    autocommit = a.by_statement or bool(a.non_transactional)
     if not autocommit:
         try:
             with conn.transaction(), conn.cursor() as cur:
