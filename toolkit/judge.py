@@ -143,7 +143,7 @@ def creators_of(analysis: Analysis) -> tuple[dict[str, str], list[str]]:
     order: list[str] = []
     for f in analysis.files:
         for c in f.created:
-            if c.kind in ("table", "view"):
+            if c.kind in ("table", "view", "materialized view"):
                 first.setdefault(c.name, f.version)
                 if c.name not in order:
                     order.append(c.name)
@@ -218,6 +218,8 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
     refs = [r.name for r in analysis.references if r.strong and not managed(r.name)]
     for name in refs:
         have = target.relations.get(name) if target is not None else None
+        if have is not None and have.get("kind") not in TABLE_KINDS:
+            continue  # a view the files use: its precondition says so; it is no table to probe
         t = TableResult(name=shown(name), exposed=name.split(".")[0] in api_schemas)
         if target is None:
             t.db_judged = False
