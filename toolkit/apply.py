@@ -204,7 +204,7 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         judge.preconditions(report, project.analysis, target)
         judge.history(report, project.analysis, project.migrations, target)
         oracle = build(settings, project, target, report)
-        judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
+        judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations)
         judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                         before=oracle.replay.before, after=oracle.replay.after,
                         api_schemas=settings.api_schemas)
@@ -222,6 +222,7 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
 
             preflight(settings.supabase_url or "", settings.service_key or "", exposed[0],
                       settings.connect_timeout_s)
+        _adopt(conn, report, project, settings, target, oracle.adopt)
         _apply_pending(conn, report, project, settings, target, enable_extensions)
         after = inspect(conn)
     # Tables accepted as they are by --adopt-existing are reported, not held against apply.
@@ -265,7 +266,7 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
         # As `supabase db push` does: a history the local files do not explain is a stop.
         report.error("refusing to apply: " + judge.remote_only_message(remote_only),
                      kind="refused")
-    for f, a in project.pairs(report.pending):
+    for f, a in project.pairs(oracle.pending):
         if a.open_transaction:
             report.error(f"refusing {a.open_transaction_message()}", kind="refused",
                          file=str(f.path), line=a.open_transaction)
@@ -307,6 +308,27 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
                          "(fix the table, or pass --adopt-existing to accept it as it is)",
                          kind="refused", table=t.name)
     return None if report.errors else accepted
+
+
+def _adopt(conn: Any, report: Report, project: Project, settings: Settings, target: Catalog,
+           versions: list[str]) -> None:
+    """Files the database holds already (applied by hand): their history rows, each in its
+    own transaction under the same lock as apply's, and none of their SQL."""
+    for f, a in project.pairs(versions):
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(_settings_sql(settings, catalog=target, version=f.version))
+            while cur.nextset():
+                pass
+            row = cur.fetchone()
+            if row and row[0]:
+                report.notes.append(f"{f.version} was recorded by another run while this one "
+                                    "waited")
+                continue
+            cur.execute(load_sql("history_insert.sql"),
+                        {"version": f.version, "name": f.name, "statements": a.recorded})
+        report.notes.append(f"adopted {f.path.name}: its history row is recorded; its SQL was "
+                            "not run (the database held what it makes)")
+    report.pending = [v for v in report.pending if v not in versions]
 
 
 def _apply_pending(conn: Any, report: Report, project: Project, settings: Settings,

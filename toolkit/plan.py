@@ -37,7 +37,7 @@ def run_plan(settings: Settings, *, detailed_exitcode: bool = False) -> Report:
                             "migration file is listed as pending: "
                             + ", ".join(f.path.name for f in project.migrations.files))
     oracle = build(settings, project, target, report)
-    judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
+    judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations)
     judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                     before=oracle.replay.before, after=oracle.replay.after,
                     api_schemas=settings.api_schemas)
@@ -54,6 +54,13 @@ def planned(report: Report, project: Project, target: Catalog | None) -> None:
     existing = set(target.relations) if target is not None else set()
     for f, a in project.pairs():
         if f.version not in pending:
+            continue
+        if f.version in report.adopt:
+            report.planned.append(PlannedMigration(
+                version=f.version, name=f.name, file=str(f.path), creates=[],
+                warnings=[PlanNote(None, "adopt: the database holds what it makes already (applied "
+                                   "by hand); apply records its history row without running it")],
+                non_transactional=[], tables=[]))
             continue
         warnings = [PlanNote(n.line, n.message) for n in a.warnings]
         said: set[tuple[str, str]] = set()

@@ -2,13 +2,17 @@
 PostgreSQL made of them, with the same inspect query as the target.
 
 The files run in the order the target will see them: those already applied there first (file
-name order), then the pending ones. The catalog is read at that boundary ("before": what the
-target should look like now) and at the end ("after": what it should look like once apply has
-run). A file that fails on the shadow is replayed statement by statement, so one missing
-extension makes only the tables it touches unknown, never the whole verdict.
+name order), then the pending ones. The catalog is read at each boundary asked for: the
+applied/pending one ("before": what the target should look like now), the end ("after": what
+it should look like once apply has run), and, when the target may hold files applied by hand,
+after each of those candidate files. A file that fails on the shadow is replayed statement by
+statement, so one missing extension makes only the tables it touches unknown, never the whole
+verdict.
 
-The result is cached as JSON per (files, order, stand-ins, default privileges, shadow server,
-toolkit version): a repeated command starts no server.
+Each catalog read is cached as JSON per prefix: the files up to that boundary (names, contents,
+order), stand-ins, default privileges, shadow server and toolkit version. So plan, apply and the
+check after it share one replay: apply moves the boundary to the end, whose state the replay
+before it read already, and a repeated command starts no server.
 """
 
 from __future__ import annotations
@@ -60,33 +64,58 @@ class Replay:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     cached: bool = False
+    # The catalog after the first i files of the order, for each boundary i that was read.
+    states: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def unknown(self) -> set[str]:
         """Relations the shadow could not judge."""
         return {t for f in self.failures for t in f.touches}
 
-    def to_json(self) -> dict[str, Any]:
-        doc = asdict(self)
-        doc.pop("cached")
-        return doc
 
-    @classmethod
-    def from_json(cls, doc: dict[str, Any]) -> Replay:
-        doc = dict(doc)
-        doc["failures"] = [Failure(**f) for f in doc["failures"]]
-        return cls(**doc, cached=True)
-
-
-def replay_key(order: list[MigrationFile], boundary: int, stand: StandIns,
-               target_acl: Any, server: str) -> str:
-    h = hashlib.sha256(f"shadow\0{cache.toolkit_version()}\0{server}\0{boundary}".encode())
-    for f in order:
-        h.update(f"\0{f.path.name}\0{f.digest}".encode())
+def prefix_keys(order: list[MigrationFile], stand: StandIns, target_acl: Any,
+                server: str) -> list[str]:
+    """The cache key of the state after the first i files, for every i from 0 to len(order):
+    one hash grown file by file, so every prefix costs one step."""
+    h = hashlib.sha256(f"shadow-state\0{cache.toolkit_version()}\0{server}".encode())
     h.update(stand.sql.encode())
     h.update(json.dumps(target_acl, sort_keys=True).encode())
-    return h.hexdigest()[:32]
+    keys = [h.hexdigest()[:32]]
+    for f in order:
+        h.update(f"\0{f.path.name}\0{f.digest}".encode())
+        keys.append(h.hexdigest()[:32])
+    return keys
 
+
+def _cached_states(keys: list[str], wanted: list[int]) -> dict[int, dict[str, Any]] | None:
+    out: dict[int, dict[str, Any]] = {}
+    for i in wanted:
+        doc = cache.load("shadow-state", keys[i])
+        if not isinstance(doc, dict) or not isinstance(doc.get("catalog"), dict):
+            return None
+        out[i] = doc
+    return out
+
+
+def _from_cache(docs: dict[int, dict[str, Any]], boundary: int, end: int) -> Replay | None:
+    try:
+        last = docs[end]
+        return Replay(before=docs[boundary]["catalog"], after=last["catalog"],
+                      major=int(last["major"]), origin=str(last["origin"]),
+                      failures=[Failure(**f) for f in last["failures"]],
+                      seconds=float(last["seconds"]), cached=True,
+                      states={i: d["catalog"] for i, d in docs.items()})
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def _store_states(keys: list[str], order: list[MigrationFile], result: Replay) -> None:
+    for i, catalog in result.states.items():
+        names = {f.path.name for f in order[:i]}
+        cache.store("shadow-state", keys[i], {
+            "catalog": catalog, "major": result.major, "origin": result.origin,
+            "seconds": round(result.seconds, 3),
+            "failures": [asdict(f) for f in result.failures if f.file in names]})
 
 
 def _position(f: MigrationFile, stmt: Statement | None, exc: Any) -> tuple[int, int]:
@@ -155,10 +184,11 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
                     cur.execute(load_sql("shadow_replay_session_end.sql"))
 
 
-def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary: int,
+def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundaries: set[int],
            stand: StandIns, target_acl: list[dict[str, Any]] | None, major: int,
            origin: str) -> Replay:
-    """Run stand-ins and files on a fresh shadow database (`conn`: autocommit, superuser).
+    """Run stand-ins and files on a fresh shadow database (`conn`: autocommit, superuser), and
+    read the catalog after the first i files for each i in `boundaries` (and at the end).
     Without a target, the shadow keeps hosted Supabase's default privileges."""
     started = time.perf_counter()
     if target_acl is not None:
@@ -170,32 +200,36 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary:
             cur.execute(_replay_sql("shadow_replay_setup.sql").encode())
             cur.execute(stand.sql.encode())
     failures: list[Failure] = []
-    before: dict[str, Any] | None = None
+    states: dict[int, dict[str, Any]] = {}
     for i, (f, a) in enumerate(order):
-        if i == boundary:
-            before = inspect(conn).doc
+        if i in boundaries:
+            states[i] = inspect(conn).doc
         _run_file(conn, f, a, failures)
-    after = inspect(conn).doc
-    return Replay(before=before if before is not None else after, after=after, major=major,
-                  origin=origin, failures=failures, seconds=time.perf_counter() - started)
+    states[len(order)] = inspect(conn).doc
+    return Replay(before=states[min(boundaries | {len(order)})], after=states[len(order)],
+                  major=major, origin=origin, failures=failures,
+                  seconds=time.perf_counter() - started, states=states)
 
 
 def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, stand: StandIns,
              target: Catalog | None, shadow_url: str | None,
-             connect_timeout_s: int = 10) -> Replay:
-    """The cached replay, or a new one on a shadow server started (or borrowed) for it."""
+             connect_timeout_s: int = 10, candidates: int = 0) -> Replay:
+    """The states after the first `boundary` files (before) and after all (after), plus one
+    after each of the `candidates` files that follow the boundary: from the per-prefix cache
+    when every one is there, else from one replay on a shadow server started (or borrowed)."""
     target_acl = target.doc["default_acl"] if target is not None else None
     prefer = target.major if target is not None else None
     from toolkit.redact import mask_url
 
     server = f"url:{mask_url(shadow_url)}" if shadow_url else f"embedded:{prefer}"
-    key = replay_key([f for f, _ in order], boundary, stand, target_acl, server)
-    doc = cache.load("shadow", key)
-    if isinstance(doc, dict):
-        try:
-            return Replay.from_json(doc)
-        except (TypeError, KeyError):
-            pass
+    files = [f for f, _ in order]
+    keys = prefix_keys(files, stand, target_acl, server)
+    end = len(order)
+    wanted = sorted({*range(boundary, min(boundary + candidates, end) + 1), end})
+    docs = _cached_states(keys, wanted)
+    hit = _from_cache(docs, boundary, end) if docs is not None else None
+    if hit is not None:
+        return hit
     import psycopg
 
     from toolkit.shadow_server import shadow_database
@@ -204,8 +238,9 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
                          connect_timeout_s=connect_timeout_s) as sh, \
             psycopg.connect(sh.conninfo, autocommit=True) as conn:
         conn.prepare_threshold = None
-        result = replay(conn, order, boundary, stand, target_acl, sh.major, sh.origin)
-    cache.store("shadow", key, result.to_json())
+        result = replay(conn, order, set(wanted), stand, target_acl, sh.major, sh.origin)
+    result.before = result.states[boundary]
+    _store_states(keys, files, result)
     return result
 
 
