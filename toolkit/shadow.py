@@ -40,6 +40,9 @@ EXTENSION_PACKAGES = {
     "rum": "postgresql-{major}-rum", "timescaledb": "timescaledb-2-postgresql-{major}",
 }
 _MISSING_EXTENSION = {"58P01", "0A000", "42704"}  # no control file / not available
+# Something named does not exist: after an earlier failure on the same relation, that failure's
+# consequence (the table it did not create has no index either), not a cause of its own.
+_CONSEQUENCE = {"42P01", "42704", "42883", "3F000", "42703"}
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Failure:
     message: str
     touches: list[str]
     extension: str | None = None  # the extension the shadow lacks, when that is the cause
+    caused_by: int | None = None  # index of the earlier failure this one follows from
 
 
 @dataclass
@@ -138,6 +142,21 @@ def _extension_of(stmt: Statement, exc: Any) -> str | None:
     return words[i] if i < len(words) else None
 
 
+def link_causes(failures: list[Failure]) -> None:
+    """Mark each failure that follows from an earlier one (a missing relation that an earlier
+    failed statement was to create or change; else, for a statement that names no relation we
+    track, such as COMMENT ON, the first failure of its file) with that earlier failure's
+    root."""
+    for i, fail in enumerate(failures):
+        if fail.sqlstate not in _CONSEQUENCE:
+            continue
+        for j, earlier in enumerate(failures[:i]):
+            if (set(fail.touches) & set(earlier.touches) if fail.touches
+                    else earlier.file == fail.file):
+                fail.caused_by = earlier.caused_by if earlier.caused_by is not None else j
+                break
+
+
 def _replay_sql(name: str) -> str:
     """A replay statement with Supabase's search path filled in (a constant, not a value)."""
     from psycopg import sql
@@ -206,6 +225,7 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundarie
             states[i] = inspect(conn).doc
         _run_file(conn, f, a, failures)
     states[len(order)] = inspect(conn).doc
+    link_causes(failures)
     return Replay(before=states[min(boundaries | {len(order)})], after=states[len(order)],
                   major=major, origin=origin, failures=failures,
                   seconds=time.perf_counter() - started, states=states)
