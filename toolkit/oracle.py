@@ -49,7 +49,8 @@ def build(settings: Settings, project: Project, target: Catalog | None,
             prefix.explain(report, pending[:held], pending[held:])
     report.timings["shadow"] = (time.perf_counter() - start) * 1000
     report.shadow = {"origin": replay.origin, "major": replay.major, "cached": replay.cached,
-                     "replay_seconds": round(replay.seconds, 3)}
+                     "replay_seconds": round(replay.seconds, 3),
+                     "replayed_files": replay.replayed}
     if target is not None and replay.major != target.major:
         report.warn(f"the shadow database is PostgreSQL {replay.major} but the target is "
                     f"{target.major}: deparsed definitions may differ between majors (point "

@@ -70,6 +70,7 @@ class Replay:
     cached: bool = False
     # The catalog after the first i files of the order, for each boundary i that was read.
     states: dict[int, dict[str, Any]] = field(default_factory=dict)
+    replayed: int = 0  # files this run replayed (the rest came from a snapshot or the cache)
 
     @property
     def unknown(self) -> set[str]:
@@ -205,30 +206,52 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
 
 def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundaries: set[int],
            stand: StandIns, target_acl: list[dict[str, Any]] | None, major: int,
-           origin: str) -> Replay:
+           origin: str, *, start: int = 0, failures: list[Failure] | None = None) -> Replay:
     """Run stand-ins and files on a fresh shadow database (`conn`: autocommit, superuser), and
     read the catalog after the first i files for each i in `boundaries` (and at the end).
-    Without a target, the shadow keeps hosted Supabase's default privileges."""
+    Without a target, the shadow keeps hosted Supabase's default privileges. `start` > 0: the
+    database holds the first `start` files already (a snapshot; `failures` are theirs)."""
     started = time.perf_counter()
-    if target_acl is not None:
+    if start == 0 and target_acl is not None:
         acl = default_acl_sql(inspect(conn).doc["default_acl"], target_acl)
         if acl:
             conn.execute(acl.encode())
-    if stand.sql:
+    if start == 0 and stand.sql:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(_replay_sql("shadow_replay_setup.sql").encode())
             cur.execute(stand.sql.encode())
-    failures: list[Failure] = []
+    failures = list(failures or [])
     states: dict[int, dict[str, Any]] = {}
     for i, (f, a) in enumerate(order):
+        if i < start:
+            continue
         if i in boundaries:
             states[i] = inspect(conn).doc
         _run_file(conn, f, a, failures)
     states[len(order)] = inspect(conn).doc
     link_causes(failures)
-    return Replay(before=states[min(boundaries | {len(order)})], after=states[len(order)],
+    first = min(b for b in boundaries | {len(order)} if b >= start)
+    return Replay(before=states[first], after=states[len(order)],
                   major=major, origin=origin, failures=failures,
-                  seconds=time.perf_counter() - started, states=states)
+                  seconds=time.perf_counter() - started, states=states,
+                  replayed=len(order) - start)
+
+
+def _resume_point(keys: list[str], wanted: list[int], prefer: int | None
+                  ) -> tuple[int, Any, dict[int, dict[str, Any]]]:
+    """The longest replayed prefix kept as an embedded snapshot whose failures are cached, and
+    every wanted state before it cached: (files in it, its snapshot, those states)."""
+    from toolkit.shadow_embedded import snapshots
+
+    kept = snapshots(prefer)
+    for i in range(len(keys) - 1, 0, -1):
+        path = kept.get(keys[i])
+        if path is None:
+            continue
+        docs = _cached_states(keys, sorted({i, *(b for b in wanted if b < i)}))
+        if docs is not None:
+            return i, path, docs
+    return 0, None, {}
 
 
 def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, stand: StandIns,
@@ -236,7 +259,9 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
              connect_timeout_s: int = 10, candidates: int = 0) -> Replay:
     """The states after the first `boundary` files (before) and after all (after), plus one
     after each of the `candidates` files that follow the boundary: from the per-prefix cache
-    when every one is there, else from one replay on a shadow server started (or borrowed)."""
+    when every one is there, else from one replay on a shadow server started (or borrowed).
+    The embedded shadow keeps the end of each replay as a snapshot: a later replay of the same
+    files and more starts there and runs only the files after it."""
     target_acl = target.doc["default_acl"] if target is not None else None
     prefer = target.major if target is not None else None
     from toolkit.redact import mask_url
@@ -250,15 +275,22 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
     hit = _from_cache(docs, boundary, end) if docs is not None else None
     if hit is not None:
         return hit
+    start, snapshot, earlier = (0, None, {}) if shadow_url else \
+        _resume_point(keys, wanted, prefer)
+    done = [Failure(**f) for f in earlier[start]["failures"]] if start else []
     import psycopg
 
     from toolkit.shadow_server import shadow_database
 
-    with shadow_database(shadow_url, prefer_major=prefer,
-                         connect_timeout_s=connect_timeout_s) as sh, \
-            psycopg.connect(sh.conninfo, autocommit=True) as conn:
-        conn.prepare_threshold = None
-        result = replay(conn, order, set(wanted), stand, target_acl, sh.major, sh.origin)
+    with shadow_database(shadow_url, prefer_major=prefer, connect_timeout_s=connect_timeout_s,
+                         resume=snapshot) as sh:
+        with psycopg.connect(sh.conninfo, autocommit=True) as conn:
+            conn.prepare_threshold = None
+            result = replay(conn, order, set(wanted), stand, target_acl, sh.major, sh.origin,
+                            start=start, failures=done)
+        if sh.keep is not None:
+            sh.keep(keys[end])
+    result.states.update({i: d["catalog"] for i, d in earlier.items() if i in wanted})
     result.before = result.states[boundary]
     _store_states(keys, files, result)
     return result

@@ -17,7 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,14 +268,55 @@ def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
     return target
 
 
+# Snapshots of replayed prefixes kept per template: the newest few, so adding a file to a long
+# history replays only that file, while the cache stays a few template sizes.
+SNAPSHOTS_KEPT = 3
+
+
+def snapshots(prefer_major: int | None) -> dict[str, Path]:
+    """The snapshots of replayed prefixes kept for this template, by prefix key."""
+    try:
+        prefix = f"{template_key(find_binaries(prefer_major))}-prefix-"
+        found = list(cache_root().glob(prefix + "*"))
+    except (ConfigError, ConnectError, OSError):
+        return {}
+    return {p.name.removeprefix(prefix): p for p in found if (p / "PG_VERSION").exists()}
+
+
+def _keeper(bins: ServerBinaries, user: ServerUser, data: Path) -> Callable[[str], None]:
+    def keep(key: str) -> None:
+        root = cache_root()
+        target = root / f"{template_key(bins)}-prefix-{key}"
+        _stop(bins, user, data, "fast")  # a clean checkpoint: copies start without recovery
+        if target.exists():
+            return
+        staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=root))
+        try:
+            shutil.copytree(data, staging / "data", symlinks=True,
+                            ignore=shutil.ignore_patterns("shadow.conf", "postmaster.*"))
+            os.replace(staging / "data", target)
+        except OSError:
+            return  # another run kept the same prefix first, or the disk is full: no snapshot
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        kept = sorted(root.glob(f"{template_key(bins)}-prefix-*"),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[SNAPSHOTS_KEPT:]:
+            shutil.rmtree(old, ignore_errors=True)
+    return keep
+
+
 @contextmanager
-def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]:
+def embedded_shadow(prefer_major: int | None = None,
+                    resume: Path | None = None) -> Iterator[ShadowDatabase]:
+    """A private cluster copied from the template, or from `resume` (a snapshot of a replayed
+    prefix, see snapshot_path)."""
     bins = find_binaries(prefer_major)
     try:
         user = server_user()
     except LocalStackError as exc:
         raise ConfigError(str(exc)) from None
-    template = ensure_template(bins, user)
+    template = resume or ensure_template(bins, user)
     work = _workdir(user)
     data = work / "data"
     try:
@@ -284,7 +325,8 @@ def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]
         _chown_tree(user, data)
         _start(bins, user, work)
         yield ShadowDatabase(conninfo=conninfo(work), major=bins.major,
-                             origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})")
+                             origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})",
+                             keep=_keeper(bins, user, data))
     finally:
         _stop(bins, user, data, "immediate")
         shutil.rmtree(work, ignore_errors=True)
