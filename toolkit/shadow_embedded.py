@@ -290,15 +290,18 @@ def _keeper(bins: ServerBinaries, user: ServerUser, data: Path) -> Callable[[str
         _stop(bins, user, data, "fast")  # a clean checkpoint: copies start without recovery
         if target.exists():
             return
-        staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=root))
         try:
-            shutil.copytree(data, staging / "data", symlinks=True,
-                            ignore=shutil.ignore_patterns("shadow.conf", "postmaster.*"))
-            os.replace(staging / "data", target)
-        except OSError:
-            return  # another run kept the same prefix first, or the disk is full: no snapshot
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            os.rename(data, target)  # the run is over: its data dir moves, nothing is copied
+        except OSError:  # another file system, or another run kept the same prefix first
+            staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=root))
+            try:
+                shutil.copytree(data, staging / "data", symlinks=True,
+                                ignore=shutil.ignore_patterns("shadow.conf", "postmaster.*"))
+                os.replace(staging / "data", target)
+            except OSError:
+                return  # the disk is full, or the same prefix was kept meanwhile: no snapshot
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
         kept = sorted(root.glob(f"{template_key(bins)}-prefix-*"),
                       key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[SNAPSHOTS_KEPT:]:
@@ -309,18 +312,23 @@ def _keeper(bins: ServerBinaries, user: ServerUser, data: Path) -> Callable[[str
 @contextmanager
 def embedded_shadow(prefer_major: int | None = None,
                     resume: Path | None = None) -> Iterator[ShadowDatabase]:
-    """A private cluster copied from the template, or from `resume` (a snapshot of a replayed
-    prefix, see snapshot_path)."""
+    """A private cluster copied from the template, or made of `resume` (a snapshot of a replayed
+    prefix, see snapshots), which is taken: the run keeps its own end as the next one."""
     bins = find_binaries(prefer_major)
     try:
         user = server_user()
     except LocalStackError as exc:
         raise ConfigError(str(exc)) from None
-    template = resume or ensure_template(bins, user)
     work = _workdir(user)
     data = work / "data"
     try:
-        shutil.copytree(template, data, symlinks=True)
+        if resume is not None:
+            try:  # taken, not copied: this run keeps its own end as the next snapshot
+                os.rename(resume, data)
+            except OSError:  # another run took it first, or another file system
+                resume = None
+        if resume is None:
+            shutil.copytree(ensure_template(bins, user), data, symlinks=True)
         data.chmod(0o700)
         _chown_tree(user, data)
         _start(bins, user, work)
