@@ -114,8 +114,16 @@ def _from_cache(docs: dict[int, dict[str, Any]], boundary: int, end: int) -> Rep
         return None
 
 
-def _store_states(keys: list[str], order: list[MigrationFile], result: Replay) -> None:
+# Candidate states (files applied by hand) beyond this many are not cached: each is a whole
+# catalog, and a long hand-applied history is a one-off that a replay per command can afford.
+CACHED_CANDIDATES = 20
+
+
+def _store_states(keys: list[str], order: list[MigrationFile], result: Replay,
+                  keep: set[int]) -> None:
     for i, catalog in result.states.items():
+        if i not in keep:
+            continue
         names = {f.path.name for f in order[:i]}
         cache.store("shadow-state", keys[i], {
             "catalog": catalog, "major": result.major, "origin": result.origin,
@@ -292,7 +300,8 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
             sh.keep(keys[end])
     result.states.update({i: d["catalog"] for i, d in earlier.items() if i in wanted})
     result.before = result.states[boundary]
-    _store_states(keys, files, result)
+    keep = set(wanted) if len(wanted) <= CACHED_CANDIDATES + 2 else {boundary, end}
+    _store_states(keys, files, result, keep)
     return result
 
 
