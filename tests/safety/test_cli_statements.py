@@ -3,11 +3,15 @@ the same statements for the same file, statement for statement, whatever the fil
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import admin, run_toolkit
+from tests.corpus.projects import migrations_dir, project_dir, schema_dump
 from tests.safety.test_supabase_cli import supabase
 from toolkit.local import LocalStack, create_database, drop_database
 
@@ -65,3 +69,23 @@ def test_history_rows_match_the_cli(stack: LocalStack, db: str, tmp_path: Path) 
     assert check.json["pending"] == []
     assert not any("changed after it was applied" in p["message"]
                    for p in check.json["problems"]), check.output
+
+
+@pytest.mark.parametrize("project", ["mid-file-transaction", "db-pull-dump"])
+def test_cli_and_toolkit_agree_on_a_project(project: str, stack: LocalStack, db: str,
+                                            tmp_path: Path) -> None:
+    """`supabase db push` and `toolkit apply` of the same files: same schema, same rows."""
+    workdir = tmp_path / project
+    shutil.copytree(project_dir(project), workdir)
+    pushed = supabase("db", "push", f"--remote={db}", "--yes", cwd=workdir)
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    other = create_database(stack, f"t_{uuid.uuid4().hex[:12]}")
+    name = other.rsplit("/", 1)[1].split("?")[0]
+    try:
+        done = run_toolkit("apply", "--migrations-dir", str(migrations_dir(project)),
+                           env={"SUPABASE_DB_URL": other})
+        assert done.code == 0, done.output
+        assert _rows(stack, other) == _rows(stack, db)
+        assert schema_dump(stack, name) == schema_dump(stack, db.rsplit("/", 1)[1].split("?")[0])
+    finally:
+        drop_database(stack, name)
