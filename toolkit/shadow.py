@@ -292,6 +292,8 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
 
     with shadow_database(shadow_url, prefer_major=prefer, connect_timeout_s=connect_timeout_s,
                          resume=snapshot) as sh:
+        if snapshot is not None and not sh.resumed:  # another run took it: from the start
+            start, done, earlier = 0, [], {}
         with psycopg.connect(sh.conninfo, autocommit=True) as conn:
             conn.prepare_threshold = None
             result = replay(conn, order, set(wanted), stand, target_acl, sh.major, sh.origin,

@@ -14,3 +14,4 @@ class ShadowDatabase:
     # Embedded only: stop the server and keep its data as the snapshot of a replay prefix
     # (the key), so a later replay of longer files starts from it.
     keep: Callable[[str], None] | None = None
+    resumed: bool = False  # started from the snapshot asked for (another run may take it first)

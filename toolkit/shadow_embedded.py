@@ -334,7 +334,7 @@ def embedded_shadow(prefer_major: int | None = None,
         _start(bins, user, work)
         yield ShadowDatabase(conninfo=conninfo(work), major=bins.major,
                              origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})",
-                             keep=_keeper(bins, user, data))
+                             keep=_keeper(bins, user, data), resumed=resume is not None)
     finally:
         _stop(bins, user, data, "immediate")
         shutil.rmtree(work, ignore_errors=True)
