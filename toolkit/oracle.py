@@ -13,6 +13,7 @@ from toolkit.report import Report
 from toolkit.settings import Settings
 from toolkit.shadow import Replay, expected
 from toolkit.standins import StandIns, standins
+from toolkit.waits import Limits
 
 
 @dataclass
@@ -38,7 +39,7 @@ def build(settings: Settings, project: Project, target: Catalog | None,
     candidates = prefix.candidates(pending, target) if target is not None and \
         target.history_readable else 0
     replay = expected(order, len(done), stand, target, settings.shadow_db_url,
-                      settings.connect_timeout_s, candidates=candidates)
+                      settings.connect_timeout_s, Limits.of(settings), candidates=candidates)
     adopt: list[str] = []
     if candidates and target is not None:
         states = [replay.states[len(done) + j] for j in range(candidates + 1)]

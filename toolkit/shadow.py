@@ -26,9 +26,11 @@ from typing import Any
 from toolkit import cache
 from toolkit.analysis_model import FileAnalysis, Statement
 from toolkit.catalog import SEARCH_PATH, Catalog, inspect
+from toolkit.errors import ToolkitError
 from toolkit.migrations import MigrationFile
 from toolkit.sqlfiles import load_sql
 from toolkit.standins import StandIns, default_acl_sql
+from toolkit.waits import DEFAULT_LIMITS, Limits, Opener, give_up, watched
 
 # Server packages that provide extensions people create in Supabase migrations.
 EXTENSION_PACKAGES = {
@@ -173,33 +175,49 @@ def _replay_sql(name: str) -> str:
     return sql.SQL(load_sql(name)).format(search_path=sql.SQL(SEARCH_PATH)).as_string(None)
 
 
-def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failure]) -> None:
+def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failure],
+              limits: Limits = DEFAULT_LIMITS, opener: Opener | None = None) -> None:
     """The whole file in one round trip; on failure, statement by statement (each in its own
-    transaction), so everything that can be judged is and each failure is named."""
+    transaction), so everything that can be judged is and each failure is named. Each round
+    trip runs within the user's timeouts, enforced from outside: a file that runs past them
+    stops the replay (WaitTimeout) rather than being judged as failing."""
     import psycopg
 
+    what = f"replaying {f.path.name} on the shadow database"
     setup = _replay_sql("shadow_replay_setup.sql")
     # A file with statements that cannot run in a transaction runs statement by statement,
     # directive or not: apply refuses it without the directive, the shadow still judges it.
     autocommit = a.by_statement or bool(a.non_transactional)
     if not autocommit:
-        try:
-            with conn.transaction(), conn.cursor() as cur:
-                cur.execute((setup + "\n" + a.runnable(f.sql)).encode())
-            return
-        except psycopg.Error:
-            pass
+        with watched(conn, limits, what, opener=opener) as watch:
+            try:
+                with conn.transaction(), conn.cursor() as cur:
+                    cur.execute((setup + "\n" + a.runnable(f.sql)).encode())
+                return
+            except psycopg.Error as exc:
+                timeout = give_up(watch, exc)
+                if timeout is not None:
+                    raise timeout from None
     statements = [s for s in a.statements if s.kind != "TransactionStmt"]
     with conn.cursor() as cur:
         for stmt in statements:
             try:
-                if autocommit:
-                    cur.execute(_replay_sql("shadow_replay_session.sql").encode())
-                    cur.execute(stmt.text.encode())
-                else:
-                    with conn.transaction():
-                        cur.execute(setup.encode())
-                        cur.execute(stmt.text.encode())
+                with watched(conn, limits, what, opener=opener) as watch:
+                    try:
+                        if autocommit:
+                            cur.execute(_replay_sql("shadow_replay_session.sql").encode())
+                            cur.execute(stmt.text.encode())
+                        else:
+                            with conn.transaction():
+                                cur.execute(setup.encode())
+                                cur.execute(stmt.text.encode())
+                    except psycopg.Error as exc:
+                        timeout = give_up(watch, exc)
+                        if timeout is not None:
+                            raise timeout from None
+                        raise
+            except ToolkitError:
+                raise
             except psycopg.Error as exc:
                 line, col = _position(f, stmt, exc)
                 first = (getattr(exc.diag, "message_primary", None) or str(exc)).splitlines()[0]
@@ -214,7 +232,8 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
 
 def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundaries: set[int],
            stand: StandIns, target_acl: list[dict[str, Any]] | None, major: int,
-           origin: str, *, start: int = 0, failures: list[Failure] | None = None) -> Replay:
+           origin: str, limits: Limits = DEFAULT_LIMITS, opener: Opener | None = None, *,
+           start: int = 0, failures: list[Failure] | None = None) -> Replay:
     """Run stand-ins and files on a fresh shadow database (`conn`: autocommit, superuser), and
     read the catalog after the first i files for each i in `boundaries` (and at the end).
     Without a target, the shadow keeps hosted Supabase's default privileges. `start` > 0: the
@@ -235,7 +254,7 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundarie
             continue
         if i in boundaries:
             states[i] = inspect(conn).doc
-        _run_file(conn, f, a, failures)
+        _run_file(conn, f, a, failures, limits, opener)
     states[len(order)] = inspect(conn).doc
     link_causes(failures)
     first = min(b for b in boundaries | {len(order)} if b >= start)
@@ -264,7 +283,8 @@ def _resume_point(keys: list[str], wanted: list[int], prefer: int | None
 
 def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, stand: StandIns,
              target: Catalog | None, shadow_url: str | None,
-             connect_timeout_s: int = 10, candidates: int = 0) -> Replay:
+             connect_timeout_s: int = 10, limits: Limits = DEFAULT_LIMITS,
+             candidates: int = 0) -> Replay:
     """The states after the first `boundary` files (before) and after all (after), plus one
     after each of the `candidates` files that follow the boundary: from the per-prefix cache
     when every one is there, else from one replay on a shadow server started (or borrowed).
@@ -286,17 +306,16 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
     start, snapshot, earlier = (0, None, {}) if shadow_url else \
         _resume_point(keys, wanted, prefer)
     done = [Failure(**f) for f in earlier[start]["failures"]] if start else []
-    import psycopg
-
-    from toolkit.shadow_server import shadow_database
+    from toolkit.shadow_server import connect_shadow, shadow_database
+    from toolkit.waits import conninfo_opener
 
     with shadow_database(shadow_url, prefer_major=prefer, connect_timeout_s=connect_timeout_s,
                          resume=snapshot) as sh:
         if snapshot is not None and not sh.resumed:  # another run took it: from the start
             start, done, earlier = 0, [], {}
-        with psycopg.connect(sh.conninfo, autocommit=True) as conn:
-            conn.prepare_threshold = None
+        with connect_shadow(sh.conninfo, connect_timeout_s, limits) as conn:
             result = replay(conn, order, set(wanted), stand, target_acl, sh.major, sh.origin,
+                            limits, conninfo_opener(sh.conninfo, connect_timeout_s),
                             start=start, failures=done)
         if sh.keep is not None:
             sh.keep(keys[end])
