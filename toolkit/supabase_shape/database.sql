@@ -8,6 +8,17 @@ create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgcrypto with schema extensions;
 grant usage on schema extensions to postgres, anon, authenticated, service_role;
 grant execute on all functions in schema extensions to postgres, anon, authenticated, service_role;
+-- Hosted postgres may create in extensions (`create extension ... with schema extensions`) and
+-- has every right on what is there, also on what the platform adds later (supabase/postgres:
+-- migrations/db/migrations/10000000000000_demote-postgres.sql, GRANT ALL ON SCHEMA extensions;
+-- 20230224042246_grant_extensions_perms_for_postgres.sql).
+grant all on schema extensions to postgres;
+grant all on all tables in schema extensions to postgres with grant option;
+grant all on all routines in schema extensions to postgres with grant option;
+grant all on all sequences in schema extensions to postgres with grant option;
+alter default privileges in schema extensions grant all on tables to postgres with grant option;
+alter default privileges in schema extensions grant all on routines to postgres with grant option;
+alter default privileges in schema extensions grant all on sequences to postgres with grant option;
 
 create schema if not exists graphql_public;
 grant usage on schema graphql_public to postgres, anon, authenticated, service_role;
@@ -111,6 +122,11 @@ alter function auth.email() owner to supabase_auth_admin;
 -- table privilege (REFERENCES for foreign keys to auth.users, TRIGGER for signup triggers).
 grant usage on schema auth to postgres, anon, authenticated, service_role;
 grant all on all tables in schema auth to postgres, service_role with grant option;
+-- supabase/postgres 10000000000000_demote-postgres.sql: GRANT ALL ON SCHEMA auth, and on its
+-- sequences and routines, TO postgres (what auth's owner alone may do still needs ownership).
+grant all on schema auth to postgres;
+grant all on all sequences in schema auth to postgres;
+grant all on all routines in schema auth to postgres;
 grant execute on all functions in schema auth to postgres, anon, authenticated, service_role;
 
 -- storage: the Storage API's schema, owned by supabase_storage_admin.
@@ -198,9 +214,41 @@ grant usage on schema storage to postgres, anon, authenticated, service_role;
 grant all on storage.buckets, storage.objects to postgres, anon, authenticated, service_role
   with grant option;
 grant execute on all functions in schema storage to postgres, anon, authenticated, service_role;
+-- demote-postgres.sql: GRANT ALL ON SCHEMA storage (and its sequences, routines) TO postgres.
+grant all on schema storage to postgres;
+grant all on all sequences in schema storage to postgres;
+grant all on all routines in schema storage to postgres;
 
--- Realtime listens to this publication; projects add their tables to it.
+-- realtime: Realtime's schema, made by the platform (supabase/postgres
+-- 20211118015519_create-realtime-schema.sql), with postgres's rights on it and on what the
+-- platform creates in it later (20211122051245 and 20211130151719_update-realtime-permissions).
+create schema if not exists realtime;
+grant usage on schema realtime to postgres;
+grant all on all tables in schema realtime to postgres;
+grant all on all sequences in schema realtime to postgres;
+grant all on all routines in schema realtime to postgres;
+alter default privileges for role supabase_admin in schema realtime grant all on tables to postgres;
+alter default privileges for role supabase_admin in schema realtime
+  grant all on sequences to postgres;
+alter default privileges for role supabase_admin in schema realtime
+  grant all on routines to postgres;
+
+-- postgres may create schemas and publications in its project's database (demote-postgres.sql:
+-- GRANT ALL ON DATABASE postgres TO postgres; hosted also makes postgres its owner, see
+-- privileged.sql).
+do $shape$
+begin
+  execute format('grant all on database %I to postgres', current_database());
+end
+$shape$;
+
+-- Realtime listens to this publication; projects add their tables to it (`alter publication
+-- supabase_realtime add table ...`, Supabase's documented way). Owned by postgres as on hosted
+-- projects: supabase/postgres runs its init scripts, which create it, as postgres
+-- (migrations/db/migrate.sh), and `supabase db pull` dumps say
+-- ALTER PUBLICATION "supabase_realtime" OWNER TO "postgres".
 create publication supabase_realtime;
+alter publication supabase_realtime owner to postgres;
 
 -- public: usable by postgres and the API roles.
 grant usage on schema public to postgres, anon, authenticated, service_role;
