@@ -12,6 +12,7 @@ from toolkit.report import Report
 from toolkit.settings import Settings
 from toolkit.shadow import Replay, expected
 from toolkit.standins import StandIns, standins
+from toolkit.supabase_shape.managed import IMAGE_ONLY
 
 
 @dataclass
@@ -41,7 +42,31 @@ def build(settings: Settings, project: Project, target: Catalog | None,
         report.warn(f"the shadow database is PostgreSQL {replay.major} but the target is "
                     f"{target.major}: deparsed definitions may differ between majors (point "
                     "TOOLKIT_SHADOW_DB_URL at a server of the target's major)", kind="shadow")
+    if replay.stood_in:
+        report.warn(stand_in_note(replay.stood_in), kind="shadow-limit")
     if stand.made and target is None:
         report.notes.append("no database URL: " + ", ".join(stand.made) + " stood in from "
                             "what the migrations reference")
     return Oracle(replay, stand, done, todo)
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def stand_in_note(stood_in: list[str]) -> str:
+    """One line for every stand-in: which extensions, why the shadow has no real one, and what
+    is therefore not judged."""
+    names = list(dict.fromkeys(stood_in))
+    only = [n for n in names if n in IMAGE_ONLY]
+    absent = [n for n in names if n not in IMAGE_ONLY]
+    why = []
+    if only:
+        why.append(f"{_listed(only)} {'exists' if len(only) == 1 else 'exist'} only on "
+                   "Supabase's image")
+    if absent:
+        why.append(f"this server has no {_listed(absent)}")
+    them, these = ("it", "the extension") if len(names) == 1 else ("them", "these extensions")
+    return (f"the shadow database stood in for {_listed(names)} ({'; '.join(why)}): the files "
+            f"that use {them} replayed and what else they create is judged; what {these} do "
+            "and return is not")

@@ -25,6 +25,7 @@ from toolkit.catalog import SEARCH_PATH, Catalog, inspect
 from toolkit.migrations import MigrationFile
 from toolkit.sqlfiles import load_sql
 from toolkit.standins import StandIns, default_acl_sql
+from toolkit.supabase_shape import managed
 
 # Server packages that provide extensions people create in Supabase migrations.
 EXTENSION_PACKAGES = {
@@ -58,6 +59,7 @@ class Replay:
     major: int
     origin: str
     failures: list[Failure] = field(default_factory=list)
+    stood_in: list[str] = field(default_factory=list)  # extensions the shadow stood in for
     seconds: float = 0.0
     cached: bool = False
 
@@ -84,6 +86,7 @@ def replay_key(order: list[MigrationFile], boundary: int, stand: StandIns,
     for f in order:
         h.update(f"\0{f.path.name}\0{f.digest}".encode())
     h.update(stand.sql.encode())
+    h.update(repr(stand.managed).encode())
     h.update(json.dumps(target_acl, sort_keys=True).encode())
     return h.hexdigest()[:32]
 
@@ -165,6 +168,7 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary:
         acl = default_acl_sql(inspect(conn).doc["default_acl"], target_acl)
         if acl:
             conn.execute(acl.encode())
+    stood_in = managed.install(conn, stand.managed)
     if stand.sql:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(_replay_sql("shadow_replay_setup.sql").encode())
@@ -176,8 +180,10 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary:
             before = inspect(conn).doc
         _run_file(conn, f, a, failures)
     after = inspect(conn).doc
+    failures = [f for f in failures if not managed.made_before(f.sqlstate, f.message, stood_in)]
     return Replay(before=before if before is not None else after, after=after, major=major,
-                  origin=origin, failures=failures, seconds=time.perf_counter() - started)
+                  origin=origin, failures=failures, stood_in=stood_in,
+                  seconds=time.perf_counter() - started)
 
 
 def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, stand: StandIns,
