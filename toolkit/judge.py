@@ -26,8 +26,7 @@ SHADOW_LACKS = {"42P01", "42704", "42883", "3F000"}
 # settings only a superuser may change. Any other 42501 (an object of Supabase's own that the
 # shape models roughly) is a limit of the shadow, never a claim about the target.
 VOUCHED_PERMISSION = re.compile(
-    r'^(permission denied to create extension |permission denied to set parameter "[^".]+"$'
-    r'|must be superuser to execute ALTER SYSTEM)')
+    r'^(permission denied to create extension |permission denied to set parameter "[^".]+"$)')
 
 
 def shadow_vouches(sqlstate: str, message: str) -> bool:
