@@ -192,9 +192,8 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
         elif missing:
             continue
         elif fail.sqlstate == "42501":
-            what = (f"could not run it: {fail.message} [{fail.sqlstate}] (the shadow models "
-                    "the privileges on Supabase's own objects only roughly; the target may "
-                    "allow it)")
+            what = (f"could not run it: {fail.message} [{fail.sqlstate}] (a permission the "
+                    "shadow cannot vouch for on hosted Supabase; the target may allow it)")
         else:
             what = (f"could not run it: {fail.message} [{fail.sqlstate}] (the shadow has only "
                     "what the migrations create, Supabase's own schemas, and the tables they "

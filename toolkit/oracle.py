@@ -55,18 +55,18 @@ def _listed(names: list[str]) -> str:
 
 
 def stand_in_note(stood_in: list[str]) -> str:
-    """One line for every stand-in: which extensions, why the shadow has no real one, and what
-    is therefore not judged."""
+    """One line for every stand-in, each extension named once: which exist only on Supabase's
+    image, which this server lacks, and what is therefore not judged."""
     names = list(dict.fromkeys(stood_in))
     only = [n for n in names if n in IMAGE_ONLY]
     absent = [n for n in names if n not in IMAGE_ONLY]
-    why = []
+    parts = []
     if only:
-        why.append(f"{_listed(only)} {'exists' if len(only) == 1 else 'exist'} only on "
-                   "Supabase's image")
+        verb = "exists" if len(only) == 1 else "exist"
+        parts.append(f"{_listed(only)}, which {verb} only on Supabase's image")
     if absent:
-        why.append(f"this server has no {_listed(absent)}")
+        parts.append(f"{_listed(absent)}, which this server lacks")
     them, these = ("it", "the extension") if len(names) == 1 else ("them", "these extensions")
-    return (f"the shadow database stood in for {_listed(names)} ({'; '.join(why)}): the files "
-            f"that use {them} replayed and what else they create is judged; what {these} do "
-            "and return is not")
+    return (f"the shadow database stood in for {', and for '.join(parts)}: the files that use "
+            f"{them} replayed and what else they create is judged; what {these} do and return "
+            "is not")

@@ -32,7 +32,8 @@ ACCEPTED = [
 
 # What hosted refuses `postgres`, with hosted's SQLSTATE and words.
 REFUSED = [
-    ("create extension pageinspect", "42501", 'permission denied to create extension "pageinspect"'),
+    ("create extension pageinspect", "42501",
+     'permission denied to create extension "pageinspect"'),
     ("alter role authenticator set log_statement = 'all'", "42501",
      'permission denied to set parameter "log_statement"'),
     ("alter system set work_mem = '1MB'", "42501", 'permission denied to set parameter "work_mem"'),

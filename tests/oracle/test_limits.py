@@ -1,0 +1,47 @@
+"""A statement the shadow refuses for a reason its Supabase shape cannot vouch for is a named
+limit of the shadow, never a claim that the target would fail: apply goes on to the target,
+whose own answer is the truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import run_toolkit
+
+NOTES = ("create table public.notes (id bigint primary key, body text not null);\n"
+         "alter table public.notes enable row level security;\n")
+
+
+def _folder(tmp_path: Path, sql: str) -> str:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20250101000000_notes.sql").write_text(sql)
+    return str(folder)
+
+
+def test_a_permission_the_shape_cannot_vouch_for_is_a_limit(db: str, tmp_path: Path) -> None:
+    # supautils may let hosted postgres create it; plain PostgreSQL wants a superuser.
+    folder = _folder(tmp_path, NOTES + "create publication everything for all tables;\n")
+    planned = run_toolkit("plan", "--json", "--migrations-dir", folder,
+                          env={"SUPABASE_DB_URL": db})
+    assert planned.code == 0, planned.output
+    problems = planned.json["problems"]
+    assert not [p for p in problems if p["kind"] == "shadow"], problems
+    limits = [p["message"] for p in problems if p["kind"] == "shadow-limit"]
+    assert len(limits) == 1, limits
+    assert "could not run it: must be superuser to create FOR ALL TABLES publication [42501]" \
+        in limits[0]
+    assert "the target may allow it" in limits[0] and "the rest is judged" in limits[0]
+    assert "would fail on the target" not in planned.output
+
+
+def test_a_refusal_the_shape_vouches_for_stays_a_refusal(db: str, tmp_path: Path) -> None:
+    # Hosted refuses this extension to postgres (not in supautils' list, not trusted).
+    folder = _folder(tmp_path, NOTES + "create extension pageinspect;\n")
+    applied = run_toolkit("apply", "--json", "--migrations-dir", folder,
+                          env={"SUPABASE_DB_URL": db})
+    assert applied.code == 1, applied.output
+    errors = [p["message"] for p in applied.json["problems"] if p["kind"] == "shadow"]
+    assert len(errors) == 1, applied.output
+    assert 'permission denied to create extension "pageinspect" [42501]' in errors[0]
+    assert "it would fail on the target too" in errors[0]
