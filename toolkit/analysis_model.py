@@ -112,7 +112,6 @@ class FileAnalysis:
 MANAGED_SCHEMAS = (
     "auth", "storage", "realtime", "extensions", "graphql", "graphql_public", "vault",
     "pgsodium", "pgsodium_masks", "supabase_functions", "supabase_migrations", "cron", "net",
-    "pgmq",
     "pgbouncer", "pgtle", "_realtime", "_analytics", "information_schema", "pg_catalog",
     "pg_toast", "topology", "tiger", "tiger_data",
 )

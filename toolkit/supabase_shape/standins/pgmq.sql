@@ -1,6 +1,7 @@
 -- Stand-in for pgmq (exists only on Supabase's image): schema pgmq with pgmq.create (which
--- makes the queue's tables pgmq.q_<name> and pgmq.a_<name> as pgmq does), send, read, pop,
--- archive, delete, drop_queue, purge_queue and the message_record type.
+-- makes the queue's tables pgmq.q_<name> and pgmq.a_<name> and adds them to the extension, as
+-- pgmq does, so they are never judged as the project's), send, read, pop, archive, delete,
+-- drop_queue, purge_queue and the message_record type.
 create schema pgmq;
 create table pgmq.meta (
   queue_name varchar unique not null,
@@ -22,6 +23,12 @@ create function pgmq.create(queue_name text) returns void
                    'integer not null default 0, enqueued_at timestamptz not null default '
                    'now(), archived_at timestamptz not null default now(), vt timestamptz not '
                    'null, message jsonb)', 'a_' || queue_name);
+    if not exists (select from pg_catalog.pg_depend d
+                   where d.objid = format('pgmq.%I', 'q_' || queue_name)::regclass
+                     and d.deptype = 'e') then
+      execute format('alter extension pgmq add table pgmq.%I', 'q_' || queue_name);
+      execute format('alter extension pgmq add table pgmq.%I', 'a_' || queue_name);
+    end if;
     insert into pgmq.meta (queue_name) values (queue_name) on conflict do nothing;
   end
   $$;
