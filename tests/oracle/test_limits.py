@@ -45,3 +45,22 @@ def test_a_refusal_the_shape_vouches_for_stays_a_refusal(db: str, tmp_path: Path
     assert len(errors) == 1, applied.output
     assert 'permission denied to create extension "pageinspect" [42501]' in errors[0]
     assert "it would fail on the target too" in errors[0]
+
+
+def test_a_stand_in_limit_is_named_with_its_extension(tmp_path: Path) -> None:
+    # `create extension vector` without IF NOT EXISTS finds the stand-in made first: no failure.
+    # The ivfflat option the stand-in's index method refuses is the stand-in's limit.
+    folder = _folder(tmp_path, "create extension vector;\n"
+                     "create table public.items (id bigint primary key, embedding vector(3));\n"
+                     "create index items_embedding on public.items using ivfflat "
+                     "(embedding vector_l2_ops) with (lists = 10);\n" + NOTES)
+    planned = run_toolkit("plan", "--json", "--migrations-dir", folder)
+    assert planned.code == 0, planned.output
+    problems = planned.json["problems"]
+    assert not [p for p in problems if p["kind"] == "shadow"], problems
+    limits = [p["message"] for p in problems if p["kind"] == "shadow-limit"]
+    assert len(limits) == 2, limits
+    assert "stood in for vector, which this server lacks" in limits[0]
+    assert ('stands in for extension vector, and the stand-in could not run it: unrecognized '
+            'parameter "lists" [22023]; items cannot be judged') in limits[1]
+    assert "already exists" not in planned.output
