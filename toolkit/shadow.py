@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from toolkit import cache
+from toolkit import cache, supabase_shape
 from toolkit.analysis_model import FileAnalysis, Statement
 from toolkit.catalog import SEARCH_PATH, Catalog, inspect
 from toolkit.migrations import MigrationFile
@@ -87,6 +87,7 @@ def replay_key(order: list[MigrationFile], boundary: int, stand: StandIns,
         h.update(f"\0{f.path.name}\0{f.digest}".encode())
     h.update(stand.sql.encode())
     h.update(repr(stand.managed).encode())
+    h.update(supabase_shape.digest().encode())  # a replay on an older shape is never reused
     h.update(json.dumps(target_acl, sort_keys=True).encode())
     return h.hexdigest()[:32]
 

@@ -43,6 +43,10 @@ def digest() -> str:
     h = hashlib.sha256()
     for name in (ROLES, DATABASE, PRIVILEGED):
         h.update(load(name).encode())
+    standins = resources.files(__name__).joinpath("standins")
+    for entry in sorted(standins.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            h.update(entry.name.encode() + b"\0" + entry.read_bytes())
     return h.hexdigest()[:16]
 
 
