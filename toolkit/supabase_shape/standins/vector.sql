@@ -81,6 +81,9 @@ create operator <=> (leftarg = vector, rightarg = vector, function = cosine_dist
 create operator <+> (leftarg = vector, rightarg = vector, function = l1_distance,
   commutator = '<+>');
 
+create function halfvec_eq(halfvec, halfvec) returns boolean
+  language internal immutable strict parallel safe as 'byteaeq';
+create operator = (leftarg = halfvec, rightarg = halfvec, function = halfvec_eq);
 create function halfvec_l2_distance(halfvec, halfvec) returns double precision
   language sql immutable strict parallel safe as 'select 0::double precision';
 create operator <-> (leftarg = halfvec, rightarg = halfvec, function = halfvec_l2_distance);
@@ -119,6 +122,8 @@ create aggregate sum(vector) (sfunc = vector_pick, stype = vector);
 -- hash's to refuse: a limit the report names.
 create function vector_hash(vector) returns integer
   language internal immutable strict parallel safe as 'hashvarlena';
+create function halfvec_hash(halfvec) returns integer
+  language internal immutable strict parallel safe as 'hashvarlena';
 create function ivfflathandler(internal) returns index_am_handler
   language internal strict as 'hashhandler';
 create function hnswhandler(internal) returns index_am_handler
@@ -139,3 +144,17 @@ create operator class vector_cosine_ops for type vector using hnsw as
   operator 1 =, function 1 vector_hash(vector);
 create operator class vector_l1_ops for type vector using hnsw as
   operator 1 =, function 1 vector_hash(vector);
+create operator class halfvec_l2_ops for type halfvec using ivfflat as
+  operator 1 =, function 1 halfvec_hash(halfvec);
+create operator class halfvec_ip_ops for type halfvec using ivfflat as
+  operator 1 =, function 1 halfvec_hash(halfvec);
+create operator class halfvec_cosine_ops for type halfvec using ivfflat as
+  operator 1 =, function 1 halfvec_hash(halfvec);
+create operator class halfvec_l2_ops for type halfvec using hnsw as
+  operator 1 =, function 1 halfvec_hash(halfvec);
+create operator class halfvec_ip_ops for type halfvec using hnsw as
+  operator 1 =, function 1 halfvec_hash(halfvec);
+create operator class halfvec_cosine_ops for type halfvec using hnsw as
+  operator 1 =, function 1 halfvec_hash(halfvec);
+create operator class halfvec_l1_ops for type halfvec using hnsw as
+  operator 1 =, function 1 halfvec_hash(halfvec);
