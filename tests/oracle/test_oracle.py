@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import MIGRATIONS, NEW_TABLES, SHADOW, admin, run_toolkit
+from tests.conftest import MIGRATIONS, NEW_TABLES, SHADOW, SHADOW_URL, admin, run_toolkit
 from toolkit.local import ApiHandle, LocalStack
 
 VERSION = "20261126021500"
@@ -176,3 +176,15 @@ def test_the_embedded_shadow_is_the_default(db: str, tmp_path: Path) -> None:
     assert result.json["pending"] == [VERSION]
     # And it is what the suite runs: no test gets a shadow URL unless it asks for one.
     assert "TOOLKIT_SHADOW_DB_URL" not in SHADOW and os.path.isdir(tmp_path / "cache")
+
+
+def test_a_shadow_url_gives_the_embedded_verdict(db: str, tmp_path: Path) -> None:
+    """TOOLKIT_SHADOW_DB_URL (here the session stack's superuser) gets the same hosted shape in
+    a scratch database: the same verdict as the default, from another origin."""
+    env = {"SUPABASE_DB_URL": db, "TOOLKIT_CACHE_DIR": str(tmp_path / "cache")}
+    embedded = run_toolkit("check", "--json", env=env)
+    by_url = run_toolkit("check", "--json", env=env | SHADOW_URL)
+    assert by_url.json["shadow"]["origin"].startswith("postgresql://"), by_url.json["shadow"]
+    assert embedded.json["shadow"]["origin"].startswith("embedded PostgreSQL")
+    assert by_url.code == embedded.code == 1
+    assert by_url.json["tables"] == embedded.json["tables"]
