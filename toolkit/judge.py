@@ -184,7 +184,7 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
             # What fails after it for want of what it defines is the same cause.
             if fail is missing[0]:
                 touched += [t for g in lacking for t in g.touches if t not in touched]
-            what = f"lacks extension {fail.extension}: {_extension_hint(fail.extension, replay)}"
+            what = f"lacks extension {fail.extension}{_extension_hint(fail.extension, replay)}"
         elif fail in standing:
             what = (f"stands in for extension "
                     f"{supabase_managed.stand_in_limit(fail.message, replay.stood_in)}, and "
@@ -226,10 +226,10 @@ def _extension_hint(extension: str, replay: Replay) -> str:
     """How to get an extension the shadow lacks: a package, or, for one that exists only on
     Supabase's image, a shadow that is a Supabase database."""
     if extension in supabase_managed.IMAGE_ONLY:
-        return (f"{extension} exists only on Supabase's image; point TOOLKIT_SHADOW_DB_URL at "
-                "a Supabase database (supabase start) to judge what it touches")
-    return (f"install {package_hint(extension, replay.major)} or point TOOLKIT_SHADOW_DB_URL "
-            "at a server that has it")
+        return (", which exists only on Supabase's image: point TOOLKIT_SHADOW_DB_URL at a "
+                "Supabase database (supabase start) to judge what it touches")
+    return (f": install {package_hint(extension, replay.major)} or point "
+            "TOOLKIT_SHADOW_DB_URL at a server that has it")
 
 
 def project_names(replay: Replay, stand: StandIns) -> set[str]:

@@ -64,3 +64,14 @@ def test_a_stand_in_limit_is_named_with_its_extension(tmp_path: Path) -> None:
     assert ('stands in for extension vector, and the stand-in could not run it: unrecognized '
             'parameter "lists" [22023]; items cannot be judged') in limits[1]
     assert "already exists" not in planned.output
+
+
+def test_an_extension_only_supabase_ships_is_named_so(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "create extension if not exists wrappers with schema extensions;\n"
+                     + NOTES)
+    planned = run_toolkit("plan", "--json", "--migrations-dir", folder)
+    assert planned.code == 0, planned.output
+    limits = [p["message"] for p in planned.json["problems"] if p["kind"] == "shadow-limit"]
+    assert len(limits) == 1, limits
+    assert "lacks extension wrappers, which exists only on Supabase's image" in limits[0]
+    assert "install" not in limits[0] and limits[0].count("wrappers") == 1
