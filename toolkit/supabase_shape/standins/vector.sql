@@ -54,6 +54,9 @@ create operator = (leftarg = vector, rightarg = vector, function = vector_eq);
 create operator <> (leftarg = vector, rightarg = vector, function = vector_ne);
 create operator >= (leftarg = vector, rightarg = vector, function = vector_ge);
 create operator > (leftarg = vector, rightarg = vector, function = vector_gt);
+create operator class vector_ops default for type vector using btree as
+  operator 1 <, operator 2 <=, operator 3 =, operator 4 >=, operator 5 >,
+  function 1 vector_cmp(vector, vector);
 
 -- Distances and helpers by pgvector's names; placeholders.
 create function l2_distance(vector, vector) returns double precision
@@ -118,7 +121,8 @@ create aggregate avg(vector) (sfunc = vector_pick, stype = vector);
 create aggregate sum(vector) (sfunc = vector_pick, stype = vector);
 
 -- Index methods by pgvector's names, on hash's machinery (single-column, any varlena): an
--- index is made and named as pgvector makes it. Options (lists, m, ef_construction) are
+-- index is made and named as pgvector makes it, with pgvector's operator classes (only
+-- ivfflat's vector_l2_ops is a default, as in pgvector's sql/vector.sql). Options (lists, m, ef_construction) are
 -- hash's to refuse: a limit the report names.
 create function vector_hash(vector) returns integer
   language internal immutable strict parallel safe as 'hashvarlena';
@@ -136,7 +140,7 @@ create operator class vector_ip_ops for type vector using ivfflat as
   operator 1 =, function 1 vector_hash(vector);
 create operator class vector_cosine_ops for type vector using ivfflat as
   operator 1 =, function 1 vector_hash(vector);
-create operator class vector_l2_ops default for type vector using hnsw as
+create operator class vector_l2_ops for type vector using hnsw as
   operator 1 =, function 1 vector_hash(vector);
 create operator class vector_ip_ops for type vector using hnsw as
   operator 1 =, function 1 vector_hash(vector);
