@@ -28,6 +28,9 @@ ACCEPTED = [
     "alter role authenticator set pgrst.db_aggregates_enabled = 'true'",
     "create table auth.audit_trail (id bigint)",  # hosted: GRANT ALL ON SCHEMA auth
     "grant usage on schema private to authenticated",
+    # Realtime Authorization: policies on realtime.messages (supautils.policy_grants).
+    "create policy room_members on realtime.messages for select to authenticated"
+    " using ((select realtime.topic()) = 'room:1')",
 ]
 
 # What hosted refuses `postgres`, with hosted's SQLSTATE and words.
@@ -37,6 +40,9 @@ REFUSED = [
     ("alter role authenticator set log_statement = 'all'", "42501",
      'permission denied to set parameter "log_statement"'),
     ("alter system set work_mem = '1MB'", "42501", 'permission denied to set parameter "work_mem"'),
+    # A policy on a table postgres does not own and supautils does not list.
+    ("create policy p on realtime.subscription using (true)", "42501",
+     "must be owner of table subscription"),
 ]
 
 

@@ -233,6 +233,49 @@ alter default privileges for role supabase_admin in schema realtime
 alter default privileges for role supabase_admin in schema realtime
   grant all on routines to postgres;
 
+-- realtime.messages: Realtime's broadcast and presence messages, on which projects write RLS
+-- policies for private channels (Supabase docs, "Realtime Authorization"), with the helpers
+-- those policies and triggers call. Made by the platform, not by postgres; postgres may add
+-- policies to it (supautils.policy_grants, see privileged.sql).
+create table realtime.messages (
+  topic text not null,
+  extension text not null,
+  payload jsonb,
+  event text,
+  private boolean default false,
+  updated_at timestamp without time zone not null default now(),
+  inserted_at timestamp without time zone not null default now(),
+  id uuid not null default gen_random_uuid(),
+  primary key (id, inserted_at)
+);
+alter table realtime.messages enable row level security;
+create or replace function realtime.topic() returns text
+language sql stable
+as $$ select nullif(current_setting('realtime.topic', true), '')::text $$;
+create or replace function realtime.send(payload jsonb, event text, topic text,
+    private boolean default true)
+returns void
+language sql volatile security definer set search_path = ''
+as $$
+  insert into realtime.messages (payload, event, topic, private, extension)
+  values (payload, event, topic, private, 'broadcast')
+$$;
+grant usage on schema realtime to anon, authenticated, service_role;
+grant select, insert, update, delete on realtime.messages to anon, authenticated, service_role;
+grant all on realtime.messages to postgres;
+grant execute on function realtime.topic() to postgres, anon, authenticated, service_role;
+grant execute on function realtime.send(jsonb, text, text, boolean)
+  to postgres, anon, authenticated, service_role;
+-- Realtime's own subscription table: the platform's alone (no policy grant for postgres).
+create table realtime.subscription (
+  id bigint generated always as identity primary key,
+  subscription_id uuid not null,
+  entity regclass not null,
+  filters text[] not null default '{}',
+  claims jsonb not null,
+  created_at timestamp without time zone not null default now()
+);
+
 -- postgres may create schemas and publications in its project's database (demote-postgres.sql:
 -- GRANT ALL ON DATABASE postgres TO postgres; hosted also makes postgres its owner, see
 -- privileged.sql).

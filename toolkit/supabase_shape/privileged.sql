@@ -102,3 +102,65 @@ create event trigger supabase_shape_extension_end on ddl_command_end
 -- Also under session_replication_role = replica, which postgres may set.
 alter event trigger supabase_shape_extension_start enable always;
 alter event trigger supabase_shape_extension_end enable always;
+
+-- Policies postgres may add to tables it does not own: supautils.policy_grants
+-- (supautils.conf.j2) names them. The auth and storage ones postgres reaches through its
+-- membership in their owners (roles.sql); realtime.messages it does not, so CREATE and ALTER
+-- POLICY run with postgres a superuser for the statement, and a policy on a table that is
+-- neither postgres's (through membership) nor in that list is refused as PostgreSQL refuses it.
+create or replace function extensions.supabase_shape_policy_elevate() returns event_trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  if coalesce(nullif(current_setting('role'), 'none'), session_user::text) = 'postgres'
+     and not (select rolsuper from pg_catalog.pg_roles where rolname = 'postgres') then
+    perform pg_catalog.set_config('supabase_shape.elevated', 'on', true);
+    alter role postgres superuser;
+  end if;
+end
+$$;
+
+create or replace function extensions.supabase_shape_policy_demote() returns event_trigger
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  target record;
+  granted constant text[] := array[
+    'auth.audit_log_entries', 'auth.identities', 'auth.refresh_tokens', 'auth.sessions',
+    'auth.users', 'realtime.messages', 'storage.buckets', 'storage.migrations',
+    'storage.objects', 'storage.s3_multipart_uploads', 'storage.s3_multipart_uploads_parts'];
+begin
+  if coalesce(current_setting('supabase_shape.elevated', true), '') <> 'on' then
+    return;
+  end if;
+  perform pg_catalog.set_config('supabase_shape.elevated', '', true);
+  alter role postgres nosuperuser;
+  for target in
+    select c.relname, n.nspname, c.relowner
+    from pg_catalog.pg_event_trigger_ddl_commands() d
+    join pg_catalog.pg_policy p on p.oid = d.objid
+    join pg_catalog.pg_class c on c.oid = p.polrelid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where d.classid = 'pg_catalog.pg_policy'::regclass
+  loop
+    if not pg_catalog.pg_has_role('postgres', target.relowner, 'usage')
+       and (target.nspname || '.' || target.relname) <> all(granted) then
+      raise exception 'must be owner of table %', target.relname using errcode = '42501';
+    end if;
+  end loop;
+end
+$$;
+
+revoke all on function extensions.supabase_shape_policy_elevate() from public;
+revoke all on function extensions.supabase_shape_policy_demote() from public;
+
+drop event trigger if exists supabase_shape_policy_start;
+drop event trigger if exists supabase_shape_policy_end;
+create event trigger supabase_shape_policy_start on ddl_command_start
+  when tag in ('CREATE POLICY', 'ALTER POLICY')
+  execute function extensions.supabase_shape_policy_elevate();
+create event trigger supabase_shape_policy_end on ddl_command_end
+  when tag in ('CREATE POLICY', 'ALTER POLICY')
+  execute function extensions.supabase_shape_policy_demote();
+alter event trigger supabase_shape_policy_start enable always;
+alter event trigger supabase_shape_policy_end enable always;
