@@ -180,32 +180,32 @@ def _apply_file(conn: Any, f: MigrationFile, a: FileAnalysis, settings: Settings
 def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalysis,
                       settings: Settings, catalog: Catalog, expected: set[str],
                       local: set[str]) -> bool | None:
-    """A file under the no-transaction directive: each statement on its own (in a transaction
-    where the statement allows one), then the history row. None: it failed (reported)."""
+    """A file under the no-transaction directive, or one that controls its own transaction:
+    each statement on its own (the file's own BEGIN ... COMMIT blocks as written, as psql runs
+    them), then the history row. None: it failed (reported)."""
     import psycopg
     from psycopg import sql
 
-    statements = [s for s in a.statements if s.kind != "TransactionStmt"]
+    statements = [s for s in a.statements if a.own_transaction or s.kind != "TransactionStmt"]
     with conn.cursor() as cur:
         cur.execute(sql.SQL(load_sql("session_settings.sql")).format(
             lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
             statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
             search_path=sql.Literal(_search_path(catalog))))
         try:
+            block: int | None = None  # where the file's own open transaction began
             for i, stmt in enumerate(statements):
                 try:
                     cur.execute(stmt.text.encode())
                 except psycopg.Error as exc:
-                    applied = ", ".join(f"line {f.position(s.offset)[0]}"
-                                        for s in statements[:i]) or "none"
-                    rest = ", ".join(f"line {f.position(s.offset)[0]}" for s in statements[i:])
-                    _statement_error(
-                        report, f, exc, settings, base=stmt.offset,
-                        done=f"{f.path.name} runs without a transaction: statements applied: "
-                        f"{applied}; not applied: {rest}; no history row was written (fix, then "
-                        "run toolkit apply again: statements already applied must be "
-                        "idempotent, e.g. IF NOT EXISTS)")
+                    kept = i if block is None else block  # a failed block is rolled back whole
+                    if block is not None:
+                        conn.rollback()
+                    _statement_error(report, f, exc, settings, base=stmt.offset,
+                                     done=_partly_done(f, a, statements, kept))
                     return None
+                if stmt.kind == "TransactionStmt":
+                    block = i if conn.info.transaction_status != 0 else None  # 0: idle
             with conn.transaction():
                 cur.execute(_settings_sql(settings, catalog, f.version))
                 while cur.nextset():
@@ -217,6 +217,20 @@ def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalys
         finally:
             cur.execute(load_sql("session_reset.sql"))
     return True
+
+
+def _partly_done(f: MigrationFile, a: FileAnalysis, statements: list[Any], kept: int) -> str:
+    """What a failed statement-by-statement file left applied: the statements before `kept`."""
+    def lines(part: list[Any]) -> str:
+        return ", ".join(f"line {f.position(s.offset)[0]}" for s in part
+                         if s.kind != "TransactionStmt")
+
+    how = "runs without a transaction" if a.no_transaction else \
+        "controls its own transaction, so it runs statement by statement"
+    return (f"{f.path.name} {how}: statements applied: {lines(statements[:kept]) or 'none'}; "
+            f"not applied: {lines(statements[kept:])}; no history row was written (fix, then "
+            "run toolkit apply again: statements already applied must be idempotent, e.g. IF "
+            "NOT EXISTS)")
 
 
 def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bool = True,
@@ -237,7 +251,7 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         if judge.remote_only_versions(project.migrations, target):
             return report  # refused before any DDL (judge.history says why), pending or not
         oracle = build(settings, project, target, report)
-        judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
+        judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations)
         judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                         before=oracle.replay.before, after=oracle.replay.after,
                         api_schemas=settings.api_schemas)
@@ -256,7 +270,9 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
 
             preflight(settings.supabase_url or "", settings.service_key or "", exposed[0],
                       settings.connect_timeout_s)
-        _apply_pending(conn, report, project, settings, target, enable_extensions)
+        if _adopt(conn, report, project, settings, target, oracle.adopt):
+            _apply_pending(conn, report, project, settings, target, enable_extensions,
+                           recorded=oracle.adopt)
         after = read_catalog(conn, Limits.of(settings),
                              "reading the database's catalog after apply",
                              opener=target_opener(settings))
@@ -336,9 +352,16 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
                      "applied, so this checkout is not the one that applied them: pull the "
                      "migrations (or write a new migration instead of editing an applied one)",
                      kind="refused")
-    for f, a in project.pairs(report.pending):
+    for f, a in project.pairs(oracle.pending):
+        if a.open_transaction:
+            report.error(f"refusing {a.open_transaction_message()}", kind="refused",
+                         file=str(f.path), line=a.open_transaction)
+        elif a.own_transaction:
+            report.notes.append(f"{f.path.name} controls its own transaction (BEGIN/COMMIT "
+                                "inside it): it runs statement by statement, its own blocks "
+                                "as written, as psql and supabase db push run it")
         for n in a.non_transactional:
-            if not a.no_transaction:
+            if not a.by_statement:
                 report.error(f"refusing {f.path.name}: line {n.line}: {n.message} cannot run "
                              f"inside one transaction with its history row; put "
                              f"`-- {NO_TRANSACTION}` on its first line to run it statement by "
@@ -373,14 +396,47 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
     return None if report.errors else accepted
 
 
+def _adopt(conn: Any, report: Report, project: Project, settings: Settings, target: Catalog,
+           versions: list[str]) -> bool:
+    """Files the database holds already (applied by hand): their history rows, each in its
+    own transaction under the same lock as apply's, and none of their SQL. False: refused
+    (another run moved the history meanwhile; reported)."""
+    expected = set(target.applied_versions)
+    local = {f.version for f in project.migrations.files}
+    for f, a in project.pairs(versions):
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute(_settings_sql(settings, catalog=target, version=f.version))
+                while cur.nextset():
+                    pass
+                if _under_lock(cur.fetchone(), f, a, expected, local):
+                    report.notes.append(f"{f.version} was recorded by another run while this "
+                                        "one waited")
+                    expected.add(f.version)
+                    continue
+                cur.execute(load_sql("history_insert.sql"),
+                            {"version": f.version, "name": f.name, "statements": a.recorded})
+        except RaceRefused as exc:
+            report.error(f"{exc}; nothing was recorded for {f.path.name}", kind="refused",
+                         file=str(f.path))
+            return False
+        expected.add(f.version)
+        report.notes.append(f"adopted {f.path.name}: its history row is recorded; its SQL was "
+                            "not run (the database held what it makes)")
+    report.pending = [v for v in report.pending if v not in versions]
+    return True
+
+
 def _apply_pending(conn: Any, report: Report, project: Project, settings: Settings,
-                   target: Catalog, enable_extensions: bool) -> None:
-    """Each pending file in turn; stops at the first failure (reported)."""
+                   target: Catalog, enable_extensions: bool,
+                   recorded: list[str] | None = None) -> None:
+    """Each pending file in turn; stops at the first failure (reported). `recorded`: versions
+    this run recorded already (adopted)."""
     import psycopg
 
     first = True
     # What the history must hold when each file's lock is taken: anything else is a race.
-    expected = set(target.applied_versions)
+    expected = set(target.applied_versions) | set(recorded or ())
     local = {f.version for f in project.migrations.files}
     limits, opener = Limits.of(settings), target_opener(settings)
     for f, a in project.pairs(report.pending):
@@ -390,7 +446,7 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
             with progress.current().step(f"applying {f.path.name}",
                                          progress.statements_detail(list(a.recorded))), \
                     watched(conn, limits, f"applying {f.path.name}", opener=opener) as watch:
-                if a.no_transaction:
+                if a.by_statement:
                     applied = _apply_statements(conn, report, f, a, settings, target,
                                                 expected, local)
                 else:
