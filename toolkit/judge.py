@@ -5,6 +5,7 @@ migration history. Fills the report; the verdict is toolkit.verdict's.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from toolkit import compare
@@ -14,12 +15,26 @@ from toolkit.migrations import MigrationFile, MigrationSet
 from toolkit.report import ObjectResult, PreconditionResult, Report, TableResult
 from toolkit.shadow import Replay, package_hint
 from toolkit.standins import StandIns
+from toolkit.supabase_shape import managed as supabase_managed
 from toolkit.words import plural
 
 TABLE_KINDS = ("r", "p", "f")
 # A statement failing on the shadow with these names something the shadow lacks (a relation,
 # type, function or schema the migrations never create): the target may have it.
 SHADOW_LACKS = {"42P01", "42704", "42883", "3F000"}
+# Permission errors the shape vouches for: the extensions Supabase lets postgres create, the
+# settings only a superuser may change. Any other 42501 (an object of Supabase's own that the
+# shape models roughly) is a limit of the shadow, never a claim about the target.
+VOUCHED_PERMISSION = re.compile(
+    r'^(permission denied to create extension |permission denied to set parameter "[^".]+"$)')
+
+
+def shadow_vouches(sqlstate: str, message: str) -> bool:
+    """Would this failure on the shadow happen on the target too? Only when the shape models
+    its cause: not for what the shadow lacks, nor for a permission it cannot vouch for."""
+    if sqlstate in SHADOW_LACKS:
+        return False
+    return sqlstate != "42501" or bool(VOUCHED_PERMISSION.match(message))
 
 
 
@@ -178,8 +193,10 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
     roots = [f for f in replay.failures if f.caused_by is None]
     caused = {id(f): _caused(n) for f, n in zip(replay.failures, follows, strict=True)}
     missing = [f for f in roots if f.extension]
-    lacking = [f for f in roots if not f.extension and f.sqlstate in SHADOW_LACKS]
-    for fail in missing + lacking:
+    lacking = [f for f in roots if not f.extension and not shadow_vouches(f.sqlstate, f.message)]
+    standing = [f for f in roots if not f.extension and f not in lacking
+                and supabase_managed.stand_in_limit(f.message, replay.stood_in)]
+    for fail in missing + lacking + standing:
         f = by_name.get(fail.file)
         where = f"{f.path if f else fail.file}:{fail.line}:{fail.col}"
         touched = list(fail.touches)
@@ -190,22 +207,29 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
             # What fails after it for want of what it defines is the same cause.
             if fail is missing[0]:
                 touched += [t for g in lacking for t in g.touches if t not in touched]
-            what = (f"lacks extension {fail.extension}: install "
-                    f"{package_hint(fail.extension, replay.major)} or point "
-                    "TOOLKIT_SHADOW_DB_URL at a server that has it")
+            what = f"lacks extension {fail.extension}{_extension_hint(fail.extension, replay)}"
+        elif fail in standing:
+            what = (f"stands in for extension "
+                    f"{supabase_managed.stand_in_limit(fail.message, replay.stood_in)}, and "
+                    f"the stand-in could not run it: {fail.message} [{fail.sqlstate}]")
         elif missing:
             continue
+        elif fail.sqlstate == "42501":
+            what = (f"could not run it: {fail.message} [{fail.sqlstate}] (a permission the "
+                    "shadow cannot vouch for on hosted Supabase; the target may allow it)")
         else:
             what = (f"could not run it: {fail.message} [{fail.sqlstate}] (the shadow has only "
                     "what the migrations create, Supabase's own schemas, and the tables they "
                     "name in DDL; the target may have more)")
+        names = ", ".join(dict.fromkeys(map(shown, touched)))
         report.warn(f"{where}: the shadow database (PostgreSQL {replay.major}) {what}; "
-                    f"{', '.join(map(shown, touched)) or 'nothing it touches'} cannot be judged"
-                    f"{caused[id(fail)]}",
+                    + (f"{names} cannot be judged" if names else "the rest is judged")
+                    + caused[id(fail)],
                     kind="shadow-limit", file=fail.file, line=fail.line, col=fail.col,
                     sqlstate=fail.sqlstate)
     for fail in roots:
-        if fail.extension or fail.sqlstate in SHADOW_LACKS:
+        if fail.extension or not shadow_vouches(fail.sqlstate, fail.message) or \
+                supabase_managed.stand_in_limit(fail.message, replay.stood_in):
             continue
         f = by_name.get(fail.file)
         where = f"{f.path if f else fail.file}:{fail.line}:{fail.col}"
@@ -225,6 +249,16 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
 
 def _caused(n: int) -> str:
     return f" (and {plural(n, 'error')} caused by it)" if n else ""
+
+
+def _extension_hint(extension: str, replay: Replay) -> str:
+    """How to get an extension the shadow lacks: a package, or, for one that exists only on
+    Supabase's image, a shadow that is a Supabase database."""
+    if extension in supabase_managed.IMAGE_ONLY:
+        return (", which exists only on Supabase's image: point TOOLKIT_SHADOW_DB_URL at a "
+                "Supabase database (supabase start) to judge what it touches")
+    return (f": install {package_hint(extension, replay.major)} or point "
+            "TOOLKIT_SHADOW_DB_URL at a server that has it")
 
 
 def project_names(replay: Replay, stand: StandIns) -> set[str]:

@@ -13,6 +13,7 @@ from toolkit.report import Report
 from toolkit.settings import Settings
 from toolkit.shadow import Replay, expected
 from toolkit.standins import StandIns, standins
+from toolkit.supabase_shape.managed import IMAGE_ONLY
 from toolkit.waits import Limits
 
 
@@ -56,7 +57,31 @@ def build(settings: Settings, project: Project, target: Catalog | None,
         report.warn(f"the shadow database is PostgreSQL {replay.major} but the target is "
                     f"{target.major}: deparsed definitions may differ between majors (point "
                     "TOOLKIT_SHADOW_DB_URL at a server of the target's major)", kind="shadow")
+    if replay.stood_in:
+        report.warn(stand_in_note(replay.stood_in), kind="shadow-limit")
     if stand.made and target is None:
         report.notes.append("no database URL: " + ", ".join(stand.made) + " stood in from "
                             "what the migrations reference")
     return Oracle(replay, stand, done + adopt, todo[len(adopt):], adopt)
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def stand_in_note(stood_in: list[str]) -> str:
+    """One line for every stand-in, each extension named once: which exist only on Supabase's
+    image, which this server lacks, and what is therefore not judged."""
+    names = list(dict.fromkeys(stood_in))
+    only = [n for n in names if n in IMAGE_ONLY]
+    absent = [n for n in names if n not in IMAGE_ONLY]
+    parts = []
+    if only:
+        verb = "exists" if len(only) == 1 else "exist"
+        parts.append(f"{_listed(only)}, which {verb} only on Supabase's image")
+    if absent:
+        parts.append(f"{_listed(absent)}, which this server lacks")
+    them, these = ("it", "the extension") if len(names) == 1 else ("them", "these extensions")
+    return (f"the shadow database stood in for {', and for '.join(parts)}: the files that use "
+            f"{them} replayed and what else they create is judged; what {these} do and return "
+            "is not")

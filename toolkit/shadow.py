@@ -23,13 +23,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from toolkit import cache
+from toolkit import cache, supabase_shape
 from toolkit.analysis_model import FileAnalysis, Statement
 from toolkit.catalog import SEARCH_PATH, Catalog, inspect
 from toolkit.errors import ToolkitError
 from toolkit.migrations import MigrationFile
 from toolkit.sqlfiles import load_sql
 from toolkit.standins import StandIns, default_acl_sql
+from toolkit.supabase_shape import managed
 from toolkit.waits import DEFAULT_LIMITS, Limits, Opener, give_up, watched
 
 # Server packages that provide extensions people create in Supabase migrations.
@@ -68,6 +69,7 @@ class Replay:
     major: int
     origin: str
     failures: list[Failure] = field(default_factory=list)
+    stood_in: list[str] = field(default_factory=list)  # extensions the shadow stood in for
     seconds: float = 0.0
     cached: bool = False
     # The catalog after the first i files of the order, for each boundary i that was read.
@@ -86,6 +88,8 @@ def prefix_keys(order: list[MigrationFile], stand: StandIns, target_acl: Any,
     one hash grown file by file, so every prefix costs one step."""
     h = hashlib.sha256(f"shadow-state\0{cache.toolkit_version()}\0{server}".encode())
     h.update(stand.sql.encode())
+    h.update(repr(stand.managed).encode())
+    h.update(supabase_shape.digest().encode())  # a replay on an older shape is never reused
     h.update(json.dumps(target_acl, sort_keys=True).encode())
     keys = [h.hexdigest()[:32]]
     for f in order:
@@ -110,6 +114,7 @@ def _from_cache(docs: dict[int, dict[str, Any]], boundary: int, end: int) -> Rep
         return Replay(before=docs[boundary]["catalog"], after=last["catalog"],
                       major=int(last["major"]), origin=str(last["origin"]),
                       failures=[Failure(**f) for f in last["failures"]],
+                      stood_in=list(last.get("stood_in", [])),
                       seconds=float(last["seconds"]), cached=True,
                       states={i: d["catalog"] for i, d in docs.items()})
     except (TypeError, KeyError, ValueError):
@@ -129,7 +134,7 @@ def _store_states(keys: list[str], order: list[MigrationFile], result: Replay,
         names = {f.path.name for f in order[:i]}
         cache.store("shadow-state", keys[i], {
             "catalog": catalog, "major": result.major, "origin": result.origin,
-            "seconds": round(result.seconds, 3),
+            "seconds": round(result.seconds, 3), "stood_in": result.stood_in,
             "failures": [asdict(f) for f in result.failures if f.file in names]})
 
 
@@ -233,7 +238,8 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
 def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundaries: set[int],
            stand: StandIns, target_acl: list[dict[str, Any]] | None, major: int,
            origin: str, limits: Limits = DEFAULT_LIMITS, opener: Opener | None = None, *,
-           start: int = 0, failures: list[Failure] | None = None) -> Replay:
+           start: int = 0, failures: list[Failure] | None = None,
+           stood_in: list[str] | None = None) -> Replay:
     """Run stand-ins and files on a fresh shadow database (`conn`: autocommit, superuser), and
     read the catalog after the first i files for each i in `boundaries` (and at the end).
     Without a target, the shadow keeps hosted Supabase's default privileges. `start` > 0: the
@@ -243,6 +249,8 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundarie
         acl = default_acl_sql(inspect(conn).doc["default_acl"], target_acl)
         if acl:
             conn.execute(acl.encode())
+    # A snapshot (start > 0) holds the stand-ins already; `stood_in` says which.
+    stood_in = managed.install(conn, stand.managed) if start == 0 else list(stood_in or [])
     if start == 0 and stand.sql:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(_replay_sql("shadow_replay_setup.sql").encode())
@@ -256,10 +264,11 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundarie
             states[i] = inspect(conn).doc
         _run_file(conn, f, a, failures, limits, opener)
     states[len(order)] = inspect(conn).doc
+    failures = [f for f in failures if not managed.made_before(f.sqlstate, f.message, stood_in)]
     link_causes(failures)
     first = min(b for b in boundaries | {len(order)} if b >= start)
     return Replay(before=states[first], after=states[len(order)],
-                  major=major, origin=origin, failures=failures,
+                  major=major, origin=origin, failures=failures, stood_in=stood_in,
                   seconds=time.perf_counter() - started, states=states,
                   replayed=len(order) - start)
 
@@ -306,17 +315,18 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
     start, snapshot, earlier = (0, None, {}) if shadow_url else \
         _resume_point(keys, wanted, prefer)
     done = [Failure(**f) for f in earlier[start]["failures"]] if start else []
+    stood = list(earlier[start].get("stood_in", [])) if start else []
     from toolkit.shadow_server import connect_shadow, shadow_database
     from toolkit.waits import conninfo_opener
 
     with shadow_database(shadow_url, prefer_major=prefer, connect_timeout_s=connect_timeout_s,
                          resume=snapshot) as sh:
         if snapshot is not None and not sh.resumed:  # another run took it: from the start
-            start, done, earlier = 0, [], {}
+            start, done, earlier, stood = 0, [], {}, []
         with connect_shadow(sh.conninfo, connect_timeout_s, limits) as conn:
             result = replay(conn, order, set(wanted), stand, target_acl, sh.major, sh.origin,
                             limits, conninfo_opener(sh.conninfo, connect_timeout_s),
-                            start=start, failures=done)
+                            start=start, failures=done, stood_in=stood)
         if sh.keep is not None:
             sh.keep(keys[end])
     result.states.update({i: d["catalog"] for i, d in earlier.items() if i in wanted})

@@ -64,6 +64,30 @@ log_min_messages = warning
 timezone = 'UTC'
 include_if_exists = 'shadow.conf'
 """
+# Libraries hosted Supabase preloads (supabase/postgres ansible/files/postgresql_config/
+# postgresql.conf.j2: shared_preload_libraries) that a Debian server may have: pg_stat_statements
+# (contrib) and pg_cron (postgresql-NN-cron). pg_cron runs in the database named by
+# cron.database_name, as on hosted projects ('postgres', the shadow's database).
+PRELOAD = ("pg_stat_statements", "pg_cron")
+
+
+def library_dirs(bins: ServerBinaries) -> list[Path]:
+    """Where this server's loadable modules are ($libdir): Debian's ../lib, Homebrew's
+    ../lib/postgresql."""
+    return [bins.bindir.parent / "lib", bins.bindir.parent / "lib" / "postgresql"]
+
+
+def server_conf(bins: ServerBinaries) -> str:
+    """SERVER_CONF plus the preloads this server has (a missing one would stop it starting)."""
+    have = [name for name in PRELOAD
+            if any((d / f"{name}.so").exists() or (d / f"{name}.dylib").exists()
+                   for d in library_dirs(bins))]
+    if not have:
+        return SERVER_CONF
+    extra = f"shared_preload_libraries = '{', '.join(have)}'\n"
+    if "pg_cron" in have:
+        extra += f"cron.database_name = '{DBNAME}'\n"
+    return SERVER_CONF + extra
 
 
 @dataclass(frozen=True)
@@ -153,7 +177,8 @@ def template_key(bins: ServerBinaries) -> str:
     from toolkit.cache import toolkit_version
 
     # SERVER_CONF and RECIPE stand for how the template is built: bump RECIPE on any change.
-    raw = f"{RECIPE}\0{bins.bindir}\0{supabase_shape.digest()}\0{toolkit_version()}\0{SERVER_CONF}"
+    raw = (f"{RECIPE}\0{bins.bindir}\0{supabase_shape.digest()}\0{toolkit_version()}\0"
+           f"{server_conf(bins)}")
     return f"shadow-pg{bins.major}-{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 
@@ -242,12 +267,11 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
                     # 1 MB WAL segments instead of 16: less to copy on every run.
                     "--wal-segsize=1"], "initdb")
         with open(data / "postgresql.conf", "a") as fh:
-            fh.write(SERVER_CONF)
+            fh.write(server_conf(bins))
         server = _start(bins, user, work)
         with psycopg.connect(conninfo(work), autocommit=True) as conn:
             conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
-            conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
-            conn.execute(supabase_shape.search_path_sql(DBNAME))
+            supabase_shape.shape_database(conn, DBNAME, superuser=True)
             # The template databases are two thirds of the files every run copies, and a
             # shadow never creates databases: drop them.
             for name in ("template0", "template1"):

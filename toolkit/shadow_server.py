@@ -132,20 +132,19 @@ def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDataba
             ) from None
         try:
             conninfo = make_conninfo(url, dbname=name, connect_timeout=connect_timeout_s)
-            _shape(conninfo, name, user, url)
+            _shape(conninfo, name, user, url, bool(is_super))
             yield ShadowDatabase(conninfo=conninfo, major=int(major), origin=shown)
         finally:
             admin.execute(sql.SQL(load_sql("shadow_drop_database.sql")).format(
                 name=sql.Identifier(name)))
 
 
-def _shape(conninfo: str, name: str, user: str, url: str) -> None:
+def _shape(conninfo: str, name: str, user: str, url: str, superuser: bool) -> None:
     from toolkit.db import KEEPALIVES
 
     with psycopg.connect(conninfo, autocommit=True, **KEEPALIVES) as conn:
         try:
-            conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
-            conn.execute(supabase_shape.search_path_sql(name))
+            supabase_shape.shape_database(conn, name, superuser=superuser)
         except psycopg.Error as exc:
             raise ConfigError(
                 f"the shadow database server's role {user} cannot build the Supabase shape: "
