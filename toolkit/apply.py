@@ -17,79 +17,33 @@ import time
 from typing import Any
 
 from toolkit import judge, progress
-from toolkit.analysis_model import FileAnalysis
-from toolkit.catalog import SEARCH_PATH, Catalog, inspect
+from toolkit.analysis_model import shown
+from toolkit.apply_pipeline import FilePlan, Outcome, Session, plan_files, search_path
+from toolkit.catalog import Catalog, inspect
 from toolkit.connections import describe_target
 from toolkit.db import connect
 from toolkit.errors import ConnectError
-from toolkit.history import LOCK_KEY
 from toolkit.migrations import NO_TRANSACTION, MigrationFile
 from toolkit.oracle import Oracle, build
 from toolkit.project import Project, load_project
 from toolkit.report import AppliedMigration, Report
 from toolkit.rest_view import exposed_names, merge_rest
 from toolkit.settings import Settings
-from toolkit.sqlfiles import load_sql
+from toolkit.sqlfiles import load_sql, load_statements
 from toolkit.words import plural
 
 
-def _search_path(catalog: Catalog) -> str:
-    """Make uuid_generate_v4() resolve wherever uuid-ossp lives (extensions or public)."""
-    schemas = SEARCH_PATH.split(", ")
-    where = catalog.extensions.get("uuid-ossp")
-    if where and where not in schemas:
-        schemas.append(where)
-    return ", ".join(schemas)
-
-
-
-def _settings_sql(settings: Settings, catalog: Catalog, version: str) -> Any:
-    from psycopg import sql
-
-    return sql.SQL(load_sql("apply_prelude.sql")).format(
-        statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
-        lock_key=sql.Literal(LOCK_KEY),
-        lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
-        search_path=sql.Literal(_search_path(catalog)),
-        version=sql.Literal(version),
-    )
-
-
-def _locate(conn: Any, f: MigrationFile, a: FileAnalysis, catalog: Catalog,
-            settings: Settings) -> tuple[int, int] | None:
-    """Find which statement fails, for errors the server reports without a position
-    (division by zero, a failing cast at run time): replay the file statement by statement
-    in a transaction that is always rolled back. Only runs after a failure."""
-    import psycopg
-    from psycopg import sql
-
-    try:
-        with conn.transaction(force_rollback=True), conn.cursor() as cur:
-            cur.execute(sql.SQL(load_sql("locate_prelude.sql")).format(
-                lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
-                statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
-                search_path=sql.Literal(_search_path(catalog))))
-            for stmt in a.statements:
-                if stmt.kind == "TransactionStmt":
-                    continue
-                try:
-                    cur.execute(stmt.text.encode())
-                except psycopg.Error:
-                    return f.position(stmt.offset)
-    except psycopg.Error:
-        return None
-    return None
-
-
 def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Settings,
-                     located: tuple[int, int] | None = None, base: int = 0,
+                     located: tuple[int, int] | None = None, base: int | None = 0,
                      done: str = "") -> None:
-    """Turn a failed statement into a finding with file, line, column and SQLSTATE."""
+    """Turn a failed statement into a finding with file, line, column and SQLSTATE; `base`
+    is where the failed text starts in the file (None: not the file's text, so the server's
+    position says nothing about the file)."""
     import psycopg.errors as pe
 
-    position = getattr(exc.diag, "statement_position", None)
+    position = getattr(exc.diag, "statement_position", None) if base is not None else None
     line = column = None
-    if position:
+    if position and base is not None:
         line, column = f.position(base + int(position) - 1)
     elif located:
         line, column = located
@@ -117,64 +71,48 @@ def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Setti
                  sqlstate=sqlstate or None)
 
 
-def _apply_file(conn: Any, f: MigrationFile, a: FileAnalysis, settings: Settings,
-                catalog: Catalog, enable_extensions: bool) -> bool:
-    """One file in one transaction; False when another run recorded it while we waited."""
-    with conn.transaction(), conn.cursor() as cur:
-        cur.execute(_settings_sql(settings, catalog, f.version))
-        while cur.nextset():
-            pass
-        row = cur.fetchone()
-        if row and row[0]:
-            return False
-        if enable_extensions:
-            cur.execute(load_sql("enable_extensions.sql"))
-        cur.execute(a.runnable(f.sql).encode())  # simple protocol: the whole file, one round trip
-        cur.execute(load_sql("history_insert.sql"),
-                    {"version": f.version, "name": f.name, "statements": a.recorded})
-    return True
-
-
-def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalysis,
-                      settings: Settings, catalog: Catalog) -> bool | None:
+def _apply_statements(session: Session, report: Report, plan: FilePlan,
+                      settings: Settings, catalog: Catalog) -> Outcome | None:
     """A file under the no-transaction directive: each statement on its own (in a transaction
-    where the statement allows one), then the history row. None: it failed (reported)."""
+    where the statement allows one), then the history row in a transaction of its own. None:
+    a statement failed (reported)."""
     import psycopg
     from psycopg import sql
 
-    statements = [s for s in a.statements if s.kind != "TransactionStmt"]
+    f, conn = plan.file, session.conn
+    statements = plan.statements
     with conn.cursor() as cur:
-        cur.execute(sql.SQL(load_sql("session_settings.sql")).format(
-            lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
-            statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
-            search_path=sql.Literal(_search_path(catalog))))
+        with conn.pipeline():
+            for q in session.reset:
+                cur.execute(q)
+            for text in load_statements("session_settings.sql"):
+                cur.execute(sql.SQL(text).format(
+                    lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
+                    statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
+                    search_path=sql.Literal(search_path(catalog))))
         try:
             for i, stmt in enumerate(statements):
                 try:
-                    cur.execute(stmt.text.encode())
+                    cur.execute(plan.text(stmt).encode())
                 except psycopg.Error as exc:
-                    applied = ", ".join(f"line {f.position(s.offset)[0]}"
+                    if isinstance(exc, psycopg.OperationalError) and not exc.sqlstate:
+                        raise
+                    applied = ", ".join(f"line {plan.start(s)[0]}"
                                         for s in statements[:i]) or "none"
-                    rest = ", ".join(f"line {f.position(s.offset)[0]}" for s in statements[i:])
+                    rest = ", ".join(f"line {plan.start(s)[0]}" for s in statements[i:])
                     _statement_error(
-                        report, f, exc, settings, base=stmt.offset,
+                        report, f, exc, settings, located=plan.start(stmt), base=stmt.offset,
                         done=f"{f.path.name} runs without a transaction: statements applied: "
                         f"{applied}; not applied: {rest}; no history row was written (fix, then "
                         "run toolkit apply again: statements already applied must be "
                         "idempotent, e.g. IF NOT EXISTS)")
                     return None
-            with conn.transaction():
-                cur.execute(_settings_sql(settings, catalog, f.version))
-                while cur.nextset():
-                    pass
-                row = cur.fetchone()
-                if row and row[0]:
-                    return False
-                cur.execute(load_sql("history_insert.sql"),
-                            {"version": f.version, "name": f.name, "statements": a.recorded})
         finally:
-            cur.execute(load_sql("session_reset.sql"))
-    return True
+            if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                cur.execute(load_sql("session_reset.sql"))
+    return session.transaction(FilePlan(f, plan.analysis, "record",
+                                        ensure_history=plan.ensure_history,
+                                        notify=plan.notify))
 
 
 def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bool = True,
@@ -290,41 +228,39 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
 
 def _apply_pending(conn: Any, report: Report, project: Project, settings: Settings,
                    target: Catalog, enable_extensions: bool) -> None:
-    """Each pending file in turn; stops at the first failure (reported)."""
+    """Each pending file in turn, one round trip each (apply_pipeline); stops at the first
+    failure (reported)."""
     import psycopg
 
-    first = True
-    for f, a in project.pairs(report.pending):
+    plans = plan_files(project.pairs(report.pending), enable_extensions=enable_extensions,
+                       target=target)
+    session = Session(conn, settings, target)
+    for plan in plans:
+        f, a = plan.file, plan.analysis
         start = time.perf_counter()
         try:
             with progress.current().step(f"applying {f.path.name}",
                                          progress.statements_detail(list(a.recorded))):
-                if a.no_transaction:
-                    applied = _apply_statements(conn, report, f, a, settings, target)
+                if plan.mode == "statements":
+                    outcome = _apply_statements(session, report, plan, settings, target)
                 else:
-                    create_ext = (enable_extensions and first
-                                  and "uuid-ossp" not in target.extensions)
-                    applied = _apply_file(conn, f, a, settings, target, create_ext)
-            if applied is None:
-                break
-        except psycopg.errors.OperationalError as exc:
-            if getattr(exc, "sqlstate", None):
-                _statement_error(report, f, exc, settings)
-                break
-            raise ConnectError(f"lost the database connection while applying {f.path.name}; "
-                               "its transaction was rolled back") from None
+                    outcome = session.transaction(plan)
         except psycopg.Error as exc:
-            located = None
-            if not exc.diag.statement_position and not isinstance(
-                    exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
-                located = _locate(conn, f, a, target, settings)
-            _statement_error(report, f, exc, settings, located,
-                             base=a.statements[0].end if a.wrapped else 0)
+            if not getattr(exc, "sqlstate", None):
+                raise ConnectError(f"lost the database connection while applying "
+                                   f"{f.path.name}; its transaction was rolled back") from None
+            outcome = Outcome("failed", exc)
+        if outcome is None or outcome.state in ("failed", "ended"):
+            if outcome is not None:
+                _failed(report, plan, outcome, settings, conn, target,
+                        [p for p in plans if p.file.version in
+                         {m.version for m in report.applied}])
+            if report.applied:
+                session.recover(notify=True)
             break
-        first = False
         ms = (time.perf_counter() - start) * 1000
         report.timings[f"apply {f.version}"] = ms
-        if applied:
+        if outcome.state == "applied":
             kinds: dict[str, int] = {}
             for c in a.created:
                 kinds[c.kind] = kinds.get(c.kind, 0) + 1
@@ -333,6 +269,36 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
             report.notes.append(f"{f.version} was applied by another run while this one waited")
     done = {a.version for a in report.applied}
     report.pending = [v for v in report.pending if v not in done]
+
+
+def _failed(report: Report, plan: FilePlan, outcome: Outcome, settings: Settings, conn: Any,
+            before: Catalog, earlier_plans: list[FilePlan]) -> None:
+    """Report a file that failed, located; or one whose statements ended toolkit's transaction
+    (the server saw a COMMIT or ROLLBACK the parser did not), saying what stayed committed."""
+    f, stmt = plan.file, outcome.statement
+    if outcome.state == "failed":
+        _statement_error(report, f, outcome.error, settings,
+                         located=plan.start(stmt) if stmt else None,
+                         base=stmt.offset if stmt else None)
+        return
+    # What differs from the catalog read before the run, less what earlier files of the run
+    # changed (they committed with their history rows): what this file left committed.
+    after = inspect(conn)
+    earlier = {t for p in earlier_plans for s in p.analysis.statements for t in s.touches}
+    changed = sorted(n for n in set(after.relations) | set(before.relations)
+                     if after.relations.get(n) != before.relations.get(n) and n not in earlier)
+    where = (f"{f.path}:{plan.start(stmt)[0]}:{plan.start(stmt)[1]}" if stmt else str(f.path))
+    what = (", ".join(shown(n) for n in changed) if changed
+            else "no table or view changed")
+    report.error(
+        f"{where}: the server ended the transaction toolkit opened for {f.path.name} (it ran a "
+        "COMMIT or ROLLBACK that the parser did not see), so toolkit stopped before writing "
+        f"the history row: what ran before that point is committed without a history row "
+        f"({what}); what ran after it was rolled back. Check those objects, then run toolkit "
+        f"migration repair {f.version} --status applied once the file's work is complete",
+        kind="migration", file=str(f.path), line=plan.start(stmt)[0] if stmt else None,
+        col=plan.start(stmt)[1] if stmt else None,
+        sqlstate=getattr(outcome.error, "sqlstate", None))
 
 
 def _rest(report: Report, settings: Settings, wait_s: float, verify: bool) -> None:

@@ -1,0 +1,204 @@
+"""How apply runs each migration file: a plan per file, and its transaction in one round trip.
+
+A file in one transaction goes out as one pipeline (psycopg's pipeline mode): BEGIN, the
+session reset and toolkit's settings, the check that no other run recorded the version, each
+of the file's statements as its own message, a check with the server that the transaction is
+still the one opened for the file, the history row, COMMIT; then the reply. The server stops
+at the first error and skips the rest, so a failure leaves nothing of the file, and the
+statement that failed is known from which reply it was (its position too, when the server
+gives one). Each statement as its own message also means the server refuses any text that it
+reads as more than one statement (the parser and the server disagreeing) before running it.
+
+Modes: "transaction" (the default), "statements" (the no-transaction directive: each statement
+on its own, then the history row in a transaction of its own) and "record" (the history row
+only, no statement of the file runs: a file adopted as applied by hand).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from toolkit.analysis_model import FileAnalysis, Statement
+from toolkit.catalog import SEARCH_PATH, Catalog
+from toolkit.history import LOCK_KEY
+from toolkit.migrations import MigrationFile
+from toolkit.settings import Settings
+from toolkit.sqlfiles import load_sql, load_statements
+
+if TYPE_CHECKING:
+    import psycopg
+
+Mode = Literal["transaction", "statements", "record"]
+ALREADY = "TK001"  # apply_file_open.sql: another run recorded the version while we waited
+ENDED = "TK002"  # apply_file_check.sql: the file ended the transaction toolkit opened
+_ENDING_TAGS = ("COMMIT", "ROLLBACK", "PREPARE TRANSACTION", "BEGIN", "START TRANSACTION")
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    """What apply does with one pending file."""
+
+    file: MigrationFile
+    analysis: FileAnalysis
+    mode: Mode = "transaction"
+    create_extensions: bool = False  # --enable-extensions, in the first file's transaction
+    ensure_history: bool = False  # the run's first transaction creates the history table
+    notify: bool = False  # the run's last file: PostgREST reloads its schema cache
+
+    @property
+    def statements(self) -> list[Statement]:
+        """The file's statements as they run in our transaction (a file wrapped whole in its
+        own BEGIN ... COMMIT runs as its body)."""
+        if self.mode == "record":
+            return []
+        return [s for s in self.analysis.statements if s.kind != "TransactionStmt"]
+
+    def text(self, stmt: Statement) -> str:
+        """The statement as the file has it, from where the parser says it starts, so the
+        server's error position counts from `stmt.offset`."""
+        end = stmt.end if stmt.end > stmt.offset else len(self.file.sql)
+        return self.file.sql[stmt.offset:end]
+
+    def start(self, stmt: Statement) -> tuple[int, int]:
+        """(line, column) of the statement's first word, past blank lines and comments."""
+        return self.file.position(self.file.first_word(stmt.offset))
+
+
+def plan_files(pairs: list[tuple[MigrationFile, FileAnalysis]], *, enable_extensions: bool,
+               target: Catalog, mode_of: Callable[[FileAnalysis], Mode] | None = None
+               ) -> list[FilePlan]:
+    """One plan per pending file, in order; `mode_of` overrides the mode the file's own
+    directive gives (files adopted as applied by hand, files run statement by statement)."""
+    plans: list[FilePlan] = []
+    for i, (f, a) in enumerate(pairs):
+        mode: Mode = "statements" if a.no_transaction else "transaction"
+        if mode_of is not None:
+            mode = mode_of(a)
+        plans.append(FilePlan(
+            f, a, mode,
+            create_extensions=(enable_extensions and i == 0 and mode == "transaction"
+                               and "uuid-ossp" not in target.extensions),
+            ensure_history=i == 0, notify=i == len(pairs) - 1))
+    return plans
+
+
+@dataclass
+class Outcome:
+    state: Literal["applied", "already", "failed", "ended"]
+    error: Exception | None = None
+    statement: Statement | None = None  # the file's statement that failed, or ended our transaction
+
+
+def search_path(catalog: Catalog) -> str:
+    """Make uuid_generate_v4() resolve wherever uuid-ossp lives (extensions or public)."""
+    schemas = SEARCH_PATH.split(", ")
+    where = catalog.extensions.get("uuid-ossp")
+    if where and where not in schemas:
+        schemas.append(where)
+    return ", ".join(schemas)
+
+
+class Session:
+    """toolkit's statements around each file, rendered once per run."""
+
+    def __init__(self, conn: psycopg.Connection[Any], settings: Settings,
+                 catalog: Catalog) -> None:
+        from psycopg import sql
+
+        self.conn = conn
+        values = {
+            "statement_timeout": sql.Literal(f"{settings.statement_timeout_ms}ms"),
+            "lock_key": sql.Literal(LOCK_KEY),
+            "lock_timeout": sql.Literal(f"{settings.lock_timeout_ms}ms"),
+            "search_path": sql.Literal(search_path(catalog)),
+        }
+        self.reset = [s.encode() for s in load_statements("apply_session_reset.sql")]
+        self.prelude = [sql.SQL(s).format(**values).as_bytes(conn)
+                        for s in load_statements("apply_prelude.sql")]
+        self.history_table = load_sql("apply_history_table.sql").encode()
+        self.extensions = [s.encode() for s in load_statements("enable_extensions.sql")]
+        self.check = load_sql("apply_file_check.sql").encode()
+        self.restore = [s.encode() for s in load_statements("apply_file_restore.sql")]
+        self._open = load_sql("apply_file_open.sql")
+
+    def open(self, version: str) -> bytes:
+        from psycopg import sql
+
+        return sql.SQL(self._open).format(version=sql.Literal(version)).as_bytes(self.conn)
+
+    def transaction(self, plan: FilePlan) -> Outcome:
+        """The file (or, in the other modes, only its history row) in one transaction and one
+        round trip. A failure is rolled back and described; a lost connection raises."""
+        import psycopg
+
+        conn = self.conn
+        sent: list[tuple[Any, Statement | None]] = []
+        opened = check = commit = None
+
+        def send(query: bytes | str, params: dict[str, Any] | None = None,
+                 stmt: Statement | None = None) -> Any:
+            cur = conn.cursor()
+            cur.execute(query.encode() if isinstance(query, str) else query, params)
+            sent.append((cur, stmt))
+            return cur
+
+        try:
+            with conn.pipeline():
+                send(load_sql("apply_file_begin.sql"))
+                for q in (*self.reset, *self.prelude):
+                    send(q)
+                if plan.ensure_history:
+                    send(self.history_table)
+                opened = send(self.open(plan.file.version))
+                if plan.create_extensions:
+                    for q in self.extensions:
+                        send(q)
+                for stmt in plan.statements:
+                    send(plan.text(stmt), stmt=stmt)
+                check = send(self.check)
+                for q in self.restore:
+                    send(q)
+                send(load_sql("history_insert.sql"), {
+                    "version": plan.file.version, "name": plan.file.name,
+                    "statements": plan.analysis.recorded})
+                if plan.notify:
+                    send(load_sql("apply_notify.sql"))
+                commit = send(load_sql("apply_file_commit.sql"))
+                for q in self.reset:
+                    send(q)
+        except psycopg.Error as exc:
+            if isinstance(exc, psycopg.OperationalError) and not exc.sqlstate:
+                raise
+            if commit is not None and commit.statusmessage == "COMMIT":
+                self.recover(notify=False)  # only the reset after COMMIT failed
+                return Outcome("applied")
+            failed = next(((c, s) for c, s in sent if c.pgresult is None), (None, None))
+            self.recover(notify=False)
+            if failed[0] is opened and exc.sqlstate == ALREADY:
+                return Outcome("already")
+            if failed[0] is check:
+                ended = next((s for c, s in sent if s is not None and c.statusmessage
+                              and c.statusmessage.upper().startswith(_ENDING_TAGS)), None)
+                return Outcome("ended", exc, ended)
+            return Outcome("failed", exc, failed[1])
+        if commit.statusmessage != "COMMIT":  # never seen: the pipeline raises first
+            self.recover(notify=False)
+            return Outcome("failed", RuntimeError(f"the server answered {commit.statusmessage} "
+                                                  "to the file's COMMIT"))
+        return Outcome("applied")
+
+    def recover(self, *, notify: bool) -> None:
+        """After a failure: end what is left of the transaction, leave the session clean, and
+        (when files were committed earlier in the run) have PostgREST reload its cache."""
+        import psycopg
+
+        conn = self.conn
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()
+        with conn.pipeline():
+            for q in self.reset:
+                conn.execute(q)
+            if notify:
+                conn.execute(load_sql("apply_notify.sql").encode())
