@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 NEWEST ?=
 
-.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop lock bundle
+.PHONY: deps test-deps demo test test-python test-edge lint bench bench-scale clean stop lock bundle
 
 $(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,9 @@ lint: deps
 # change to supabase/migrations/ (toolkit check and the Deno tests say when it is stale).
 bundle: deps
 	$(BIN)/python -m toolkit.edge_bundle
+
+bench-scale: deps
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 bench: deps
 	$(BIN)/python bench/run.py
