@@ -1,9 +1,11 @@
 """`toolkit apply`: run the pending migration files, each all-or-nothing and recorded.
 
 Every file runs in one transaction together with its history row (the Supabase CLI's table)
-and a transaction-scoped advisory lock, under SET LOCAL timeouts: a crash, a kill or a failing
-statement leaves the database exactly as it was before that file. A file with the directive
-`-- toolkit:no-transaction` runs statement by statement instead, its history row after the last.
+and a transaction-scoped advisory lock, under SET LOCAL timeouts, sent as one round trip
+(apply_pipeline.py): a crash, a kill or a failing statement leaves the database exactly as it
+was before that file, and no session state of one file reaches the next. A file with the
+directive `-- toolkit:no-transaction` runs statement by statement instead, its history row
+after the last.
 
 Before any DDL the shadow database has replayed the files: a pending file that fails there is
 refused, and so is a table the migrations create that exists already but differs (CREATE TABLE
@@ -235,6 +237,7 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
     plans = plan_files(project.pairs(report.pending), enable_extensions=enable_extensions,
                        target=target)
     session = Session(conn, settings, target)
+    notified = False
     for plan in plans:
         f, a = plan.file, plan.analysis
         start = time.perf_counter()
@@ -255,18 +258,19 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
                 _failed(report, plan, outcome, settings, conn, target,
                         [p for p in plans if p.file.version in
                          {m.version for m in report.applied}])
-            if report.applied:
-                session.recover(notify=True)
             break
         ms = (time.perf_counter() - start) * 1000
         report.timings[f"apply {f.version}"] = ms
         if outcome.state == "applied":
+            notified = notified or plan.notify
             kinds: dict[str, int] = {}
             for c in a.created:
                 kinds[c.kind] = kinds.get(c.kind, 0) + 1
             report.applied.append(AppliedMigration(f.version, f.name, a.creates, ms, kinds))
         else:
             report.notes.append(f"{f.version} was applied by another run while this one waited")
+    if report.applied and not notified:  # the run stopped before its last file's NOTIFY
+        session.recover(notify=True)
     done = {a.version for a in report.applied}
     report.pending = [v for v in report.pending if v not in done]
 
