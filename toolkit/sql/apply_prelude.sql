@@ -9,4 +9,14 @@ set local lock_timeout = {lock_timeout};
 select pg_catalog.set_config('search_path', {search_path}, true);
 -- The parser toolkit splits files with reads backslashes in '...' as plain characters: the
 -- server must read them so too, whatever the database's or an earlier file's setting.
-set local standard_conforming_strings = on
+set local standard_conforming_strings = on;
+-- The file reaches the server whole before it runs: if toolkit dies meanwhile (a cancelled CI
+-- job), the server must notice and roll back rather than run the rest and commit. PostgreSQL 14+
+-- on Linux, macOS and the BSDs; elsewhere the setting is left as it is.
+do $check$
+begin
+    perform pg_catalog.set_config('client_connection_check_interval', '100ms', true);
+exception when others then
+    null;
+end
+$check$
