@@ -206,9 +206,11 @@ def test_server_checks_the_transaction_is_still_toolkits(stack: LocalStack, db: 
     import psycopg
 
     from toolkit.analysis_model import FileAnalysis, Statement
+    from toolkit.apply import _failed
     from toolkit.apply_pipeline import FilePlan, Session
     from toolkit.catalog import inspect
     from toolkit.migrations import MigrationFile
+    from toolkit.report import Report
     from toolkit.settings import Settings
 
     sql = ("create table public.kept (id int);\ncommit;\n"
@@ -222,11 +224,18 @@ def test_server_checks_the_transaction_is_still_toolkits(stack: LocalStack, db: 
     settings = Settings(db_url=db)
     with psycopg.connect(db, autocommit=True) as conn:
         conn.prepare_threshold = None
-        session = Session(conn, settings, inspect(conn))
-        outcome = session.transaction(FilePlan(f, blind, ensure_history=True))
+        before = inspect(conn)
+        session = Session(conn, settings, before)
+        plan = FilePlan(f, blind, ensure_history=True)
+        outcome = session.transaction(plan)
         assert outcome.state == "ended"
         assert outcome.statement is not None and outcome.statement.offset == offsets[1]
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        report = Report("apply")
+        _failed(report, plan, outcome, settings, conn, before, [])
+    (error,) = report.errors
+    assert error.line == 2 and error.col == 1  # the COMMIT the parser missed
+    assert "committed without a history row (kept)" in error.message, error.message
     assert _exists(stack, db, "public.kept")  # committed by the file's own COMMIT
     assert not _exists(stack, db, "public.dropped")  # after it: rolled back by the check
     assert _history(stack, db) == []  # never recorded as applied
