@@ -16,15 +16,16 @@ shadow; apply's verdict rests on the tables its files touched.
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from toolkit import judge, progress
-from toolkit.analysis_model import shown
+from toolkit.analysis_model import FileAnalysis, shown
 from toolkit.apply_pipeline import FilePlan, Outcome, Session, plan_files, search_path
-from toolkit.catalog import Catalog, inspect
+from toolkit.catalog import Catalog
 from toolkit.connections import describe_target
 from toolkit.db import connect
-from toolkit.errors import ConnectError
+from toolkit.errors import ConnectError, Declined, Refused
 from toolkit.migrations import NO_TRANSACTION, MigrationFile
 from toolkit.oracle import Oracle, build
 from toolkit.project import Project, load_project
@@ -32,15 +33,22 @@ from toolkit.report import AppliedMigration, Report
 from toolkit.rest_view import exposed_names, merge_rest
 from toolkit.settings import Settings
 from toolkit.sqlfiles import load_sql, load_statements
+from toolkit.waits import Limits, Watch, read_catalog, target_opener, watched
 from toolkit.words import plural
+
+if TYPE_CHECKING:
+    from toolkit.destructive import Lost
+
+Ask = Callable[[str], bool]
 
 
 def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Settings,
                      located: tuple[int, int] | None = None, base: int | None = 0,
-                     done: str = "") -> None:
+                     done: str = "", watch: Watch | None = None) -> None:
     """Turn a failed statement into a finding with file, line, column and SQLSTATE; `base`
     is where the failed text starts in the file (None: not the file's text, so the server's
-    position says nothing about the file)."""
+    position says nothing about the file). With the watchdog's `watch`: a cancel it sent is
+    the timeout it enforced, never the file's error."""
     import psycopg.errors as pe
 
     position = getattr(exc.diag, "statement_position", None) if base is not None else None
@@ -53,15 +61,22 @@ def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Setti
     first = (getattr(exc.diag, "message_primary", None) or str(exc)).splitlines()[0]
     sqlstate = getattr(exc, "sqlstate", None) or ""
     nothing = done or f"nothing from {f.path.name} was applied"
-    if isinstance(exc, pe.LockNotAvailable):
+    fired = watch.fired if watch is not None else None
+    seen = watch.seen() if watch is not None else None
+    if isinstance(exc, pe.LockNotAvailable) or fired == "lock":
+        held = f" ({seen})" if seen else ""
         message = (
             f"{where}: a lock was held by another session for longer than lock_timeout "
-            f"({settings.lock_timeout_ms} ms), so the migration gave up waiting rather than block "
-            f"the team's queries: {nothing}. Retry when the other transaction ends, or raise "
-            "--lock-timeout")
-    elif isinstance(exc, pe.QueryCanceled):
+            f"({settings.lock_timeout_ms} ms){held}, so the migration gave up waiting rather "
+            f"than block the team's queries: {nothing}. Retry when the other transaction ends, "
+            "or raise --lock-timeout")
+        sqlstate = sqlstate if isinstance(exc, pe.LockNotAvailable) else "55P03"
+    elif isinstance(exc, pe.QueryCanceled) or fired == "statement":
+        how = " (enforced from outside the session: the file had lifted it)" \
+            if fired == "statement" else ""
         message = (f"{where}: cancelled by statement_timeout ({settings.statement_timeout_ms} "
-                   f"ms); {nothing}")
+                   f"ms){how}; {nothing}")
+        sqlstate = "57014"
     elif sqlstate in ("25001", "55P04"):
         message = (f"{where}: {first} [{sqlstate}]: this statement cannot run inside a "
                    f"transaction; put `-- {NO_TRANSACTION}` on the first line of {f.path.name} "
@@ -73,8 +88,35 @@ def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Setti
                  sqlstate=sqlstate or None)
 
 
+class RaceRefused(Refused):
+    """The history changed under this run in a way its checkout cannot follow."""
+
+
+def _under_lock(row: Any, f: MigrationFile, a: FileAnalysis, expected: set[str],
+                local: set[str]) -> bool:
+    """Judge the prelude's answer, read with the lock held: True when another run recorded
+    this very file already; RaceRefused (rolling the transaction back) when the history moved
+    in a way this checkout cannot follow."""
+    from toolkit.history import changed_under_lock
+    from toolkit.statements import same_statements
+
+    recorded = list(row[1] or ()) if row else []
+    problem = changed_under_lock(recorded, expected, local, f.version)
+    if problem:
+        raise RaceRefused(f"refusing {f.path.name}: {problem}")
+    if row and row[0]:
+        if row[2] is not None and not same_statements(tuple(a.recorded), list(row[2])):
+            raise RaceRefused(
+                f"refusing {f.path.name}: another run recorded {f.version} while this one "
+                "waited for the lock, with other statements than this checkout's file: the "
+                "two checkouts differ; pull the migrations, then run apply again")
+        return True
+    return False
+
+
 def _apply_statements(session: Session, report: Report, plan: FilePlan,
-                      settings: Settings, catalog: Catalog) -> Outcome | None:
+                      settings: Settings, catalog: Catalog, expected: set[str],
+                      local: set[str], watch: Watch | None) -> Outcome | None:
     """A file under the no-transaction directive: each statement on its own (in a transaction
     where the statement allows one), then the history row in a transaction of its own. None:
     a statement failed (reported)."""
@@ -83,6 +125,10 @@ def _apply_statements(session: Session, report: Report, plan: FilePlan,
 
     f, conn = plan.file, session.conn
     statements = plan.statements
+    if session.pending is not None:  # the file before commits first: these run on their own
+        before = session.finish()
+        if before is not None and before.state == "failed":
+            return before
     with conn.cursor() as cur:
         with conn.pipeline():
             for q in session.reset:
@@ -107,28 +153,49 @@ def _apply_statements(session: Session, report: Report, plan: FilePlan,
                         done=f"{f.path.name} runs without a transaction: statements applied: "
                         f"{applied}; not applied: {rest}; no history row was written (fix, then "
                         "run toolkit apply again: statements already applied must be "
-                        "idempotent, e.g. IF NOT EXISTS)")
+                        "idempotent, e.g. IF NOT EXISTS)", watch=watch)
                     return None
         finally:
             if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
                 cur.execute(load_sql("session_reset.sql"))
-    return session.transaction(FilePlan(f, plan.analysis, "record",
-                                        ensure_history=plan.ensure_history,
-                                        notify=plan.notify))
+    return _transaction(session, FilePlan(f, plan.analysis, "record",
+                                          ensure_history=plan.ensure_history,
+                                          notify=plan.notify), expected, local)
+
+
+def _transaction(session: Session, plan: FilePlan, expected: set[str],
+                 local: set[str]) -> Outcome:
+    """The file's transaction; when the history moved while this run waited for the lock,
+    judged here (a race this checkout cannot follow is refused) and tried again."""
+    for _ in range(3):
+        outcome = session.transaction(plan, expected)
+        if outcome.state != "moved":
+            return outcome
+        row = (plan.file.version in outcome.recorded, outcome.recorded, outcome.statements)
+        if _under_lock(row, plan.file, plan.analysis, expected, local):
+            return Outcome("already")
+        expected |= set(outcome.recorded) - {plan.file.version}
+    raise RaceRefused(f"refusing {plan.file.path.name}: the history kept changing while this "
+                      "run waited for the lock; run toolkit plan again")
 
 
 def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bool = True,
-              rest_wait_s: float = 5.0, adopt_existing: bool = False) -> Report:
+              rest_wait_s: float = 5.0, adopt_existing: bool = False,
+              allow_destructive: bool = False, ask: Ask | None = None) -> Report:
+    """`ask`: a yes/no question at a terminal (None without one)."""
     report = Report("apply", target=describe_target(settings))
     project = load_project(settings, report)
     with connect(settings, autocommit=True) as conn:
-        target = inspect(conn)
+        target = read_catalog(conn, Limits.of(settings), "reading the database's catalog",
+                              opener=target_opener(settings))
         if not target.history_readable:
             raise ConnectError(
                 f"role {target.user} may not read supabase_migrations.schema_migrations: apply "
                 "needs the postgres role (or one that owns the history table)")
         judge.preconditions(report, project.analysis, target)
         judge.history(report, project.analysis, project.migrations, target)
+        if judge.remote_only_versions(project.migrations, target):
+            return report  # refused before any DDL (judge.history says why), pending or not
         oracle = build(settings, project, target, report)
         judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
         judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
@@ -142,6 +209,7 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         accepted = _ready(report, project, oracle, target, enable_extensions, adopt_existing)
         if accepted is None:
             return report
+        lost = _destructive(conn, report, project, allow_destructive, ask)
         exposed = exposed_names(report)
         if settings.rest_configured and exposed:  # key accepted, PostgREST answers: before DDL
             from toolkit.rest import preflight
@@ -149,25 +217,58 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
             preflight(settings.supabase_url or "", settings.service_key or "", exposed[0],
                       settings.connect_timeout_s)
         _apply_pending(conn, report, project, settings, target, enable_extensions)
-        after = inspect(conn)
+        after = read_catalog(conn, Limits.of(settings),
+                             "reading the database's catalog after apply",
+                             opener=target_opener(settings))
+    applied = {f"{a.version}_{a.name}.sql" for a in report.applied}
+    report.notes += [f"lost (as counted before the apply): {item.text}" for item in lost
+                     if item.file in applied]
     # Tables accepted as they are by --adopt-existing are reported, not held against apply.
-    _judge(report, project, oracle, after, settings, counted=_touched(oracle) - accepted)
+    counted = _touched(oracle) - accepted
+    if report.pending:
+        # A file failed: judge the database as it is now exactly as check judges it, so a
+        # table the failed file would have changed is pending in both, not drifted here.
+        if report.applied:
+            oracle = build(settings, project, after, Report("apply", target=report.target))
+        _judge(report, project, oracle, after, settings, counted=counted, complete=False)
+    else:
+        _judge(report, project, oracle, after, settings, counted=counted)
     if not report.errors:
         _rest(report, settings, rest_wait_s, verify)
     return report
 
 
+def _destructive(conn: Any, report: Report, project: Project, allow: bool,
+                 ask: Ask | None) -> list[Lost]:
+    """Stop before any DDL when a pending file would delete or drop data the target holds:
+    run it only on a yes at a terminal, or with --allow-destructive."""
+    from toolkit.destructive import describe, find
+
+    lost = find(conn, project, report.pending)
+    if not lost or allow:
+        return lost
+    what = describe(lost)
+    if ask is None:
+        raise Refused(f"refusing to apply: {what}; nothing was changed (pass "
+                      "--allow-destructive to run it)")
+    if not ask(f"The pending migrations would destroy data: {what}. Apply anyway?"):
+        raise Declined("apply declined: nothing changed")
+    return lost
+
+
 def _judge(report: Report, project: Project, oracle: Oracle, target: Catalog,
-           settings: Settings, counted: set[str]) -> None:
-    """Judge the target as it is now, every file applied; only `counted` tables decide the
-    verdict: drift elsewhere is reported, not a failed apply."""
+           settings: Settings, counted: set[str], complete: bool = True) -> None:
+    """Judge the target as it is now: every file applied (`complete`), or against the files
+    its history records, as check does; only `counted` tables decide the verdict: drift
+    elsewhere is reported, not a failed apply."""
     keep = [p for p in report.problems if p.kind not in ("drift", "grant", "advisor")]
     report.problems = keep
     report.tables, report.objects, report.preconditions = [], [], []
     judge.preconditions(report, project.analysis, target)
     after = oracle.replay.after
+    before = after if complete else oracle.replay.before
     judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
-                    before=after, after=after, counted=counted,
+                    before=before, after=after, counted=counted,
                     api_schemas=settings.api_schemas)
     for t in report.tables:
         if not t.counts and t.database in ("drifted", "missing"):
@@ -186,10 +287,14 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
     transaction, files the shadow could not run, unmet preconditions, existing tables that a
     pending CREATE TABLE IF NOT EXISTS would skip while they differ. None: refused; else the
     tables accepted as they are."""
-    remote_only = judge.remote_only_versions(project.migrations, target)
-    if remote_only:
-        # As `supabase db push` does: a history the local files do not explain is a stop.
-        report.error("refusing to apply: " + judge.remote_only_message(remote_only),
+    changed = judge.changed_after_applied(project.analysis, project.migrations, target)
+    if changed:
+        # Another checkout's version of these files is what the database ran: applying more on
+        # top of a history this checkout does not match is a guess.
+        report.error(f"refusing to apply: {', '.join(f.path.name for f in changed)} differ"
+                     f"{'s' if len(changed) == 1 else ''} from what the history records as "
+                     "applied, so this checkout is not the one that applied them: pull the "
+                     "migrations (or write a new migration instead of editing an applied one)",
                      kind="refused")
     for f, a in project.pairs(report.pending):
         for n in a.non_transactional:
@@ -237,57 +342,107 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
     plans = plan_files(project.pairs(report.pending), enable_extensions=enable_extensions,
                        target=target)
     session = Session(conn, settings, target)
-    notified = False
+    # What the history must hold when each file's lock is taken: anything else is a race.
+    expected = set(target.applied_versions)
+    local = {f.version for f in project.migrations.files}
+    limits, opener = Limits.of(settings), target_opener(settings)
+    started: dict[str, float] = {}
+
+    def committed() -> None:
+        for done in session.take_committed():
+            ms = (time.perf_counter() - started[done.file.version]) * 1000
+            report.timings[f"apply {done.file.version}"] = ms
+            kinds: dict[str, int] = {}
+            for c in done.analysis.created:
+                kinds[c.kind] = kinds.get(c.kind, 0) + 1
+            report.applied.append(AppliedMigration(done.file.version, done.file.name,
+                                                   done.analysis.creates, ms, kinds))
+
+    stopped: tuple[FilePlan, Outcome, Watch | None] | None = None
+    watch: Watch | None = None
     for plan in plans:
         f, a = plan.file, plan.analysis
-        start = time.perf_counter()
+        started[f.version] = time.perf_counter()
+        outcome: Outcome | None
         try:
             with progress.current().step(f"applying {f.path.name}",
-                                         progress.statements_detail(list(a.recorded))):
+                                         progress.statements_detail(list(a.recorded))), \
+                    watched(conn, limits, f"applying {f.path.name}", opener=opener) as watch:
                 if plan.mode == "statements":
-                    outcome = _apply_statements(session, report, plan, settings, target)
+                    outcome = _apply_statements(session, report, plan, settings, target,
+                                                expected, local, watch)
                 else:
-                    outcome = session.transaction(plan)
+                    outcome = _transaction(session, plan, expected, local)
+        except RaceRefused as exc:
+            committed()
+            what = ("its statements ran (it runs without a transaction) but no history row "
+                    "was written" if plan.mode == "statements"
+                    else f"nothing from {f.path.name} was applied")
+            report.error(f"{exc}; {what}", kind="refused", file=str(f.path))
+            break
         except psycopg.Error as exc:
-            if not getattr(exc, "sqlstate", None):
+            if getattr(exc, "sqlstate", None):
+                outcome = Outcome("failed", exc)
+            elif watch is not None and watch.severed:
+                # The file was not committed (its COMMIT waits for toolkit to read that it
+                # ran), unless the silence fell on the COMMIT of the one before: check tells.
+                raise ConnectError(f"{watch.reason()}; {f.path.name} is rolled back unless it "
+                                   "had reached its COMMIT: run toolkit check once the "
+                                   "database answers") from None
+            else:
                 raise ConnectError(f"lost the database connection while applying "
                                    f"{f.path.name}; its transaction was rolled back") from None
-            outcome = Outcome("failed", exc)
-        if outcome is None or outcome.state in ("failed", "ended"):
-            if outcome is not None:
-                _failed(report, plan, outcome, settings, conn, target,
-                        [p for p in plans if p.file.version in
-                         {m.version for m in report.applied}])
+        committed()
+        if outcome is None:
             break
-        ms = (time.perf_counter() - start) * 1000
-        report.timings[f"apply {f.version}"] = ms
-        if outcome.state == "applied":
-            notified = notified or plan.notify
-            kinds: dict[str, int] = {}
-            for c in a.created:
-                kinds[c.kind] = kinds.get(c.kind, 0) + 1
-            report.applied.append(AppliedMigration(f.version, f.name, a.creates, ms, kinds))
-        else:
+        if outcome.state in ("failed", "ended"):
+            stopped = (outcome.of or plan, outcome, watch)
+            break
+        expected.add(f.version)
+        if outcome.state == "already":
             report.notes.append(f"{f.version} was applied by another run while this one waited")
-    if report.applied and not notified:  # the run stopped before its last file's NOTIFY
-        session.recover(notify=True)
+    if stopped is None and session.pending is not None:
+        last = session.pending
+        try:
+            with watched(conn, limits, f"committing {last.file.path.name}",
+                         opener=opener) as watch:
+                final = session.finish()
+        except psycopg.Error as exc:
+            if getattr(exc, "sqlstate", None):
+                final = Outcome("failed", exc, of=last)
+            else:
+                raise ConnectError(f"lost the database connection while committing "
+                                   f"{last.file.path.name}: run toolkit check to see whether "
+                                   "it was committed") from None
+        committed()
+        if final is not None and final.state == "failed":
+            stopped = (last, final, watch)
+    if stopped is not None:
+        plan, outcome, watch = stopped
+        _failed(report, plan, outcome, settings, conn, target,
+                [p for p in plans if p.file.version in {m.version for m in report.applied}],
+                watch)
+    if report.applied and not any(p.notify for p in plans
+                                  if p.file.version in {m.version for m in report.applied}):
+        session.recover(notify=True)  # the run stopped before its last file's NOTIFY
     done = {a.version for a in report.applied}
     report.pending = [v for v in report.pending if v not in done]
 
 
 def _failed(report: Report, plan: FilePlan, outcome: Outcome, settings: Settings, conn: Any,
-            before: Catalog, earlier_plans: list[FilePlan]) -> None:
+            before: Catalog, earlier_plans: list[FilePlan], watch: Watch | None = None) -> None:
     """Report a file that failed, located; or one whose statements ended toolkit's transaction
     (the server saw a COMMIT or ROLLBACK the parser did not), saying what stayed committed."""
     f, stmt = plan.file, outcome.statement
     if outcome.state == "failed":
         _statement_error(report, f, outcome.error, settings,
                          located=plan.start(stmt) if stmt else None,
-                         base=stmt.offset if stmt else None)
+                         base=stmt.offset if stmt else None, watch=watch)
         return
     # What differs from the catalog read before the run, less what earlier files of the run
     # changed (they committed with their history rows): what this file left committed.
-    after = inspect(conn)
+    after = read_catalog(conn, Limits.of(settings), "reading the database's catalog",
+                         opener=target_opener(settings))
     earlier = {t for p in earlier_plans for s in p.analysis.statements for t in s.touches}
     changed = sorted(n for n in set(after.relations) | set(before.relations)
                      if after.relations.get(n) != before.relations.get(n) and n not in earlier)

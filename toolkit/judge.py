@@ -10,7 +10,7 @@ from typing import Any
 from toolkit import compare
 from toolkit.analysis_model import Analysis, Reference, managed, shown
 from toolkit.catalog import Catalog
-from toolkit.migrations import MigrationSet
+from toolkit.migrations import MigrationFile, MigrationSet
 from toolkit.report import ObjectResult, PreconditionResult, Report, TableResult
 from toolkit.shadow import Replay, package_hint
 from toolkit.standins import StandIns
@@ -116,23 +116,39 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
     rows = target.history or []
     remote_only = remote_only_versions(migrations, target)
     if remote_only:
-        report.warn(remote_only_message(remote_only), kind="history")
+        # One judgement for every command, as `supabase db push` fails on it: a history the
+        # local files do not explain is never ok (apply refuses it before any DDL).
+        if report.command == "apply":
+            report.error("refusing to apply: " + remote_only_message(remote_only),
+                         kind="refused")
+        else:
+            report.error(remote_only_message(remote_only), kind="history")
     newest = max((r.version for r in rows), default="", key=lambda v: (len(v), v))
     for version in report.pending:
         if rows and local[version].path.name < f"{newest}_":
             report.warn(f"{local[version].path.name} is older than the newest applied "
                         f"migration ({newest}); supabase db push would need --include-all",
                         kind="history", file=str(local[version].path))
+    for f in changed_after_applied(analysis, migrations, target):
+        report.warn(f"{f.path.name} changed after it was applied: its statements differ "
+                    "from the history row (write a new migration instead of editing an "
+                    "applied one)", kind="history", file=str(f.path))
+
+
+def changed_after_applied(analysis: Analysis, migrations: MigrationSet,
+                          target: Catalog) -> list[MigrationFile]:
+    """Local files whose statements differ from their history row (ours or the CLI's)."""
     from toolkit.statements import same_statements
 
+    local = migrations.by_version()
     recorded = {a.version: a.recorded for a in analysis.files}
-    for row in rows:
+    out = []
+    for row in target.history or []:
         f = local.get(row.version)
         if (f is not None and row.statements is not None
                 and not same_statements(tuple(recorded[f.version]), row.statements)):
-            report.warn(f"{f.path.name} changed after it was applied: its statements differ "
-                        "from the history row (write a new migration instead of editing an "
-                        "applied one)", kind="history", file=str(f.path))
+            out.append(f)
+    return out
 
 
 # -- relations -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from toolkit.report import Report
 from toolkit.settings import Settings
 from toolkit.shadow import Replay, expected
 from toolkit.standins import StandIns, standins
+from toolkit.waits import Limits
 
 
 @dataclass
@@ -33,7 +34,7 @@ def build(settings: Settings, project: Project, target: Catalog | None,
     stand = standins(project.analysis, target)
     start = time.perf_counter()
     replay = expected(order, len(done), stand, target, settings.shadow_db_url,
-                      settings.connect_timeout_s)
+                      settings.connect_timeout_s, Limits.of(settings))
     report.timings["shadow"] = (time.perf_counter() - start) * 1000
     report.shadow = {"origin": replay.origin, "major": replay.major, "cached": replay.cached,
                      "replay_seconds": round(replay.seconds, 3)}

@@ -22,9 +22,11 @@ from typing import Any
 from toolkit import cache
 from toolkit.analysis_model import FileAnalysis, Statement
 from toolkit.catalog import SEARCH_PATH, Catalog, inspect
+from toolkit.errors import ToolkitError
 from toolkit.migrations import MigrationFile
 from toolkit.sqlfiles import load_sql
 from toolkit.standins import StandIns, default_acl_sql
+from toolkit.waits import DEFAULT_LIMITS, Limits, Opener, give_up, watched
 
 # Server packages that provide extensions people create in Supabase migrations.
 EXTENSION_PACKAGES = {
@@ -116,33 +118,49 @@ def _replay_sql(name: str) -> str:
     return sql.SQL(load_sql(name)).format(search_path=sql.SQL(SEARCH_PATH)).as_string(None)
 
 
-def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failure]) -> None:
+def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failure],
+              limits: Limits = DEFAULT_LIMITS, opener: Opener | None = None) -> None:
     """The whole file in one round trip; on failure, statement by statement (each in its own
-    transaction), so everything that can be judged is and each failure is named."""
+    transaction), so everything that can be judged is and each failure is named. Each round
+    trip runs within the user's timeouts, enforced from outside: a file that runs past them
+    stops the replay (WaitTimeout) rather than being judged as failing."""
     import psycopg
 
+    what = f"replaying {f.path.name} on the shadow database"
     setup = _replay_sql("shadow_replay_setup.sql")
     # A file with statements that cannot run in a transaction runs statement by statement,
     # directive or not: apply refuses it without the directive, the shadow still judges it.
     autocommit = a.no_transaction or bool(a.non_transactional)
     if not autocommit:
-        try:
-            with conn.transaction(), conn.cursor() as cur:
-                cur.execute((setup + "\n" + a.runnable(f.sql)).encode())
-            return
-        except psycopg.Error:
-            pass
+        with watched(conn, limits, what, opener=opener) as watch:
+            try:
+                with conn.transaction(), conn.cursor() as cur:
+                    cur.execute((setup + "\n" + a.runnable(f.sql)).encode())
+                return
+            except psycopg.Error as exc:
+                timeout = give_up(watch, exc)
+                if timeout is not None:
+                    raise timeout from None
     statements = [s for s in a.statements if s.kind != "TransactionStmt"]
     with conn.cursor() as cur:
         for stmt in statements:
             try:
-                if autocommit:
-                    cur.execute(_replay_sql("shadow_replay_session.sql").encode())
-                    cur.execute(stmt.text.encode())
-                else:
-                    with conn.transaction():
-                        cur.execute(setup.encode())
-                        cur.execute(stmt.text.encode())
+                with watched(conn, limits, what, opener=opener) as watch:
+                    try:
+                        if autocommit:
+                            cur.execute(_replay_sql("shadow_replay_session.sql").encode())
+                            cur.execute(stmt.text.encode())
+                        else:
+                            with conn.transaction():
+                                cur.execute(setup.encode())
+                                cur.execute(stmt.text.encode())
+                    except psycopg.Error as exc:
+                        timeout = give_up(watch, exc)
+                        if timeout is not None:
+                            raise timeout from None
+                        raise
+            except ToolkitError:
+                raise
             except psycopg.Error as exc:
                 line, col = _position(f, stmt, exc)
                 first = (getattr(exc.diag, "message_primary", None) or str(exc)).splitlines()[0]
@@ -157,7 +175,7 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
 
 def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary: int,
            stand: StandIns, target_acl: list[dict[str, Any]] | None, major: int,
-           origin: str) -> Replay:
+           origin: str, limits: Limits = DEFAULT_LIMITS, opener: Opener | None = None) -> Replay:
     """Run stand-ins and files on a fresh shadow database (`conn`: autocommit, superuser).
     Without a target, the shadow keeps hosted Supabase's default privileges."""
     started = time.perf_counter()
@@ -174,7 +192,7 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary:
     for i, (f, a) in enumerate(order):
         if i == boundary:
             before = _read_catalog(conn, files_run=i)
-        _run_file(conn, f, a, failures)
+        _run_file(conn, f, a, failures, limits, opener)
     after = _read_catalog(conn, files_run=len(order))
     return Replay(before=before if before is not None else after, after=after, major=major,
                   origin=origin, failures=failures, seconds=time.perf_counter() - started)
@@ -190,7 +208,7 @@ def _read_catalog(conn: Any, *, files_run: int) -> dict[str, Any]:
 
 def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, stand: StandIns,
              target: Catalog | None, shadow_url: str | None,
-             connect_timeout_s: int = 10) -> Replay:
+             connect_timeout_s: int = 10, limits: Limits = DEFAULT_LIMITS) -> Replay:
     """The cached replay, or a new one on a shadow server started (or borrowed) for it."""
     target_acl = target.doc["default_acl"] if target is not None else None
     prefer = target.major if target is not None else None
@@ -204,15 +222,14 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
             return Replay.from_json(doc)
         except (TypeError, KeyError):
             pass
-    import psycopg
-
-    from toolkit.shadow_server import shadow_database
+    from toolkit.shadow_server import connect_shadow, shadow_database
+    from toolkit.waits import conninfo_opener
 
     with shadow_database(shadow_url, prefer_major=prefer,
                          connect_timeout_s=connect_timeout_s) as sh, \
-            psycopg.connect(sh.conninfo, autocommit=True) as conn:
-        conn.prepare_threshold = None
-        result = replay(conn, order, boundary, stand, target_acl, sh.major, sh.origin)
+            connect_shadow(sh.conninfo, connect_timeout_s, limits) as conn:
+        result = replay(conn, order, boundary, stand, target_acl, sh.major, sh.origin, limits,
+                        conninfo_opener(sh.conninfo, connect_timeout_s))
     cache.store("shadow", key, result.to_json())
     return result
 

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from toolkit import shadow_lifecycle as lifecycle
 from toolkit import supabase_shape
 from toolkit.envnames import ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError
@@ -38,6 +40,7 @@ SUPERUSER = "supabase_admin"
 DBNAME = "postgres"
 RECIPE = "2"  # the template build steps' version (part of the cache key)
 PORT = 5432  # only names the socket file; the socket dir is private to this run
+STALE_TEMPLATE_S = 3600  # a template of another shape or version unused this long is removed
 TOOLS = ("initdb", "pg_ctl", "postgres")
 # Debian/Ubuntu (and GitHub's ubuntu runners), then Homebrew on Apple silicon and on Intel.
 BINDIR_GLOBS = (
@@ -127,8 +130,10 @@ def find_binaries(prefer_major: int | None = None) -> ServerBinaries:
 
 def cache_root() -> Path:
     """$XDG_CACHE_HOME/toolkit or ~/.cache/toolkit: created 0700, and refused when another
-    user owns it (a template from someone else would run as our database)."""
-    from toolkit.cache import cache_dir
+    user owns it or may write into it (a template from someone else would run as our shadow
+    and make check say OK on a drifted database). Never repaired and then trusted: what
+    someone else could write into may hold their files already."""
+    from toolkit.cache import cache_dir, untrusted
 
     root = cache_dir()
     try:
@@ -136,11 +141,11 @@ def cache_root() -> Path:
         info = root.stat()
     except OSError as exc:
         raise ConfigError(f"cannot create the cache folder {root}: {exc.strerror}") from None
-    if info.st_uid != os.geteuid():
-        raise ConfigError(f"the cache folder {root} belongs to another user; remove it or set "
-                          "XDG_CACHE_HOME to a folder of your own")
-    if info.st_mode & 0o077:
-        root.chmod(0o700)
+    why = untrusted(info)
+    if why:
+        raise ConfigError(f"the cache folder {root} {why}, so toolkit does not trust what it "
+                          "holds: remove it (toolkit makes a new one, 0700) or set "
+                          "TOOLKIT_CACHE_DIR to a folder of your own")
     return root
 
 
@@ -178,14 +183,15 @@ def _chown_tree(user: ServerUser, top: Path) -> None:
 
 
 def _workdir(user: ServerUser) -> Path:
-    """A private dir for one cluster, short enough for a unix socket path (107 bytes)."""
-    base = "/tmp" if os.path.isdir("/tmp") else None
-    path = Path(tempfile.mkdtemp(prefix="toolkit-shadow-", dir=base))
+    """A private dir for one cluster, short enough for a unix socket path (107 bytes), marked
+    with our pid so a later run can tell it is an orphan if we are killed."""
+    path = lifecycle.new_workdir()
     _chown_tree(user, path)
     return path
 
 
-def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> None:
+def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> subprocess.Popen[bytes]:
+    """The postmaster as our child, dying with us (toolkit.shadow_lifecycle)."""
     data = work / "data"
     conf = data / "shadow.conf"
     conf.write_text(f"unix_socket_directories = '{work}'\nport = {PORT}\n")
@@ -194,26 +200,32 @@ def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> None:
     log.touch()
     user.chown(log)
     try:
-        _run(user, [bins.tool("pg_ctl"), "start", "-D", str(data), "-l", str(log), "-w",
-                    "-t", "60", "-s"], "starting PostgreSQL", timeout=90)
-    except ConnectError as exc:
+        return lifecycle.start_postmaster(
+            bins.tool("postgres"), data, log, procs.clean_env(user.env() | {"LC_ALL": "C"}),
+            user.popen_kwargs())
+    except (RuntimeError, OSError) as exc:
         tail = log.read_text(errors="replace").strip().splitlines()
-        raise ConnectError(f"{exc}{f' ({tail[-1]})' if tail else ''}") from None
+        raise ConnectError(f"shadow database: starting PostgreSQL failed: {exc}"
+                           f"{f' ({tail[-1]})' if tail else ''}") from None
 
 
-def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str) -> None:
+def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str,
+          proc: subprocess.Popen[bytes] | None = None) -> None:
     """Stop the cluster in `data` if it runs; a postmaster pg_ctl cannot stop is killed (only
-    after /proc shows it is the one serving this data dir)."""
+    after /proc shows it is the one serving this data dir). `proc`: ours, to reap."""
     pid_file = data / "postmaster.pid"
-    if not pid_file.exists():
-        return
-    try:
-        _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
-             "stopping PostgreSQL", timeout=30)
-    except (ConnectError, ConfigError):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            pid = int(pid_file.read_text().splitlines()[0])
-            procs.terminate(pid, str(data))
+    if pid_file.exists():
+        try:
+            _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
+                 "stopping PostgreSQL", timeout=30)
+        except (ConnectError, ConfigError):
+            lifecycle.stop_server(data)
+    if proc is not None:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def conninfo(work: Path) -> str:
@@ -231,7 +243,7 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
                     "--wal-segsize=1"], "initdb")
         with open(data / "postgresql.conf", "a") as fh:
             fh.write(SERVER_CONF)
-        _start(bins, user, work)
+        server = _start(bins, user, work)
         with psycopg.connect(conninfo(work), autocommit=True) as conn:
             conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
             conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
@@ -242,7 +254,7 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
                 for step in ("shadow_template_unmark.sql", "shadow_template_drop.sql"):
                     conn.execute(sql.SQL(load_sql(step)).format(name=sql.Identifier(name)))
             conn.execute(load_sql("shadow_checkpoint.sql"))
-        _stop(bins, user, data, "fast")  # a clean checkpoint: copies start without recovery
+        _stop(bins, user, data, "fast", server)  # a clean checkpoint: copies start cleanly
         (data / "shadow.conf").unlink()
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
         shutil.copytree(data, staging / "data", symlinks=True)
@@ -253,19 +265,65 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _trusted_entry(root: Path, target: Path) -> None:
+    from toolkit.cache import untrusted
+
+    why = untrusted(target.lstat())
+    if why:
+        raise ConfigError(f"the shadow template {target} {why}, so toolkit does not trust "
+                          f"it: remove it (toolkit builds a new one) or set TOOLKIT_CACHE_DIR "
+                          "to a folder of your own")
+
+
+def _os_reason(exc: OSError) -> str:
+    """strerror, also for shutil.Error, which lists each (source, target, why) it met."""
+    if exc.strerror:
+        return exc.strerror
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
+        for *_, why in exc.args[0]:
+            text = str(why)
+            return text.split("] ", 1)[-1].split(": '", 1)[0]
+    return type(exc).__name__
+
+
 def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
     root = cache_root()
     target = root / template_key(bins)
-    if (target / "PG_VERSION").exists():
-        return target
-    # One builder at a time; the others find it ready once they get the lock.
-    with open(root / ".shadow.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / "PG_VERSION").exists():
-            for stale in root.glob(f"shadow-pg{bins.major}-*"):
-                shutil.rmtree(stale, ignore_errors=True)  # built from an older shape
-            _build_template(bins, user, target)
+    try:
+        if (target / "PG_VERSION").exists():
+            _trusted_entry(root, target)
+            with contextlib.suppress(OSError):
+                os.utime(target)  # last used: see the stale ones below
+            return target
+        # One builder at a time; the others find it ready once they get the lock.
+        with open(root / ".shadow.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (target / "PG_VERSION").exists():
+                now = time.time()
+                for stale in root.glob(f"shadow-pg{bins.major}-*"):
+                    # Built from another shape or version: removed once unused for a while,
+                    # not at once, or two toolkit versions on one machine would delete each
+                    # other's template while the other copies it.
+                    with contextlib.suppress(OSError):
+                        if now - stale.stat().st_mtime > STALE_TEMPLATE_S:
+                            shutil.rmtree(stale, ignore_errors=True)
+                _build_template(bins, user, target)
+    except OSError as exc:  # a full disk, a read-only folder
+        raise ConfigError(f"cannot write the shadow template into the cache folder {root}: "
+                          f"{_os_reason(exc)}; free space there or set TOOLKIT_CACHE_DIR to "
+                          "a writable folder") from None
+    _trusted_entry(root, target)
     return target
+
+
+def _copy_template(bins: ServerBinaries, user: ServerUser, data: Path) -> None:
+    """Copy the template into `data`; built again if it vanished meanwhile (removed by hand,
+    or by an older toolkit that removed other versions' templates at once)."""
+    try:
+        shutil.copytree(ensure_template(bins, user), data, symlinks=True)
+    except (shutil.Error, OSError):
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.copytree(ensure_template(bins, user), data, symlinks=True)
 
 
 @contextmanager
@@ -275,16 +333,18 @@ def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]
         user = server_user()
     except LocalStackError as exc:
         raise ConfigError(str(exc)) from None
-    template = ensure_template(bins, user)
+    lifecycle.sweep_orphans(user.uid)
+    ensure_template(bins, user)
     work = _workdir(user)
     data = work / "data"
+    server: subprocess.Popen[bytes] | None = None
     try:
-        shutil.copytree(template, data, symlinks=True)
+        _copy_template(bins, user, data)
         data.chmod(0o700)
         _chown_tree(user, data)
-        _start(bins, user, work)
+        server = _start(bins, user, work)
         yield ShadowDatabase(conninfo=conninfo(work), major=bins.major,
                              origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})")
     finally:
-        _stop(bins, user, data, "immediate")
+        _stop(bins, user, data, "immediate", server)
         shutil.rmtree(work, ignore_errors=True)

@@ -25,6 +25,7 @@ from toolkit.errors import ConfigError, ConnectError
 from toolkit.redact import mask_url, redact
 from toolkit.shadow_database import ShadowDatabase
 from toolkit.sqlfiles import load_sql
+from toolkit.waits import Limits
 
 SCRATCH_PREFIX = "toolkit_shadow_"
 # A scratch database older than this with nobody connected belongs to a killed run.
@@ -66,11 +67,27 @@ def _password(url: str) -> str | None:
 Conn = psycopg.Connection[tuple[Any, ...]]
 
 
+def connect_shadow(conninfo: str, connect_timeout_s: int, limits: Limits) -> Conn:
+    """The replay's connection: the user's timeouts as the session's defaults (a startup
+    option: the shadow is a server of our own, no pooler in between), keepalives for a shadow
+    server across a network."""
+    from toolkit.db import KEEPALIVES
+
+    options = f"-c lock_timeout={limits.lock_ms}ms -c statement_timeout={limits.statement_ms}ms"
+    conn: Conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=connect_timeout_s,
+                                 options=options, **KEEPALIVES)
+    conn.prepare_threshold = None
+    return conn
+
+
 @contextmanager
 def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDatabase]:
     shown = mask_url(url)
     try:
-        admin: Conn = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout_s)
+        from toolkit.db import KEEPALIVES
+
+        admin: Conn = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout_s,
+                                      **KEEPALIVES)
     except psycopg.OperationalError as exc:
         raise ConnectError(
             f"cannot connect to the shadow database server {shown} ({ENV_SHADOW_DB_URL}): "
@@ -121,7 +138,9 @@ def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDataba
 
 
 def _shape(conninfo: str, name: str, user: str, url: str) -> None:
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    from toolkit.db import KEEPALIVES
+
+    with psycopg.connect(conninfo, autocommit=True, **KEEPALIVES) as conn:
         try:
             conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
             conn.execute(supabase_shape.search_path_sql(name))

@@ -227,7 +227,7 @@ def test_server_checks_the_transaction_is_still_toolkits(stack: LocalStack, db: 
         before = inspect(conn)
         session = Session(conn, settings, before)
         plan = FilePlan(f, blind, ensure_history=True)
-        outcome = session.transaction(plan)
+        outcome = session.transaction(plan, set())
         assert outcome.state == "ended"
         assert outcome.statement is not None and outcome.statement.offset == offsets[1]
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE

@@ -1,10 +1,21 @@
--- After the advisory lock, before a migration file's statements: stop (SQLSTATE TK001, which
--- apply reads as "applied by another run while this one waited") when the version is recorded
--- already, and note the transaction's id, which apply_file_check.sql compares after the file.
+-- After the advisory lock, before a migration file's statements, decided under the lock: stop
+-- with SQLSTATE TK003 when the history is not what this run expects ({expected}: what it read
+-- before, plus what it recorded since) or already holds this version (another run recorded
+-- versions while this one waited); apply reads the DETAIL (the versions recorded now, and this
+-- version's statements if recorded) to tell a race from a file applied meanwhile. Then note the
+-- transaction's id, which apply_file_check.sql compares after the file.
 do $open$
+declare
+    recorded text[] := array(select version from supabase_migrations.schema_migrations
+                             order by version);
 begin
-    if exists (select 1 from supabase_migrations.schema_migrations where version = {version}) then
-        raise exception 'migration % is recorded already', {version} using errcode = 'TK001';
+    if {version} = any(recorded) or recorded is distinct from
+            array(select v from unnest({expected}::text[]) as v order by v) then
+        raise exception 'the history changed while this run waited for the lock'
+            using errcode = 'TK003', detail = pg_catalog.json_build_object(
+                'recorded', recorded,
+                'statements', (select statements from supabase_migrations.schema_migrations
+                               where version = {version}))::text;
     end if;
     perform pg_catalog.set_config('toolkit.xact', pg_catalog.pg_current_xact_id()::text, true);
 end
