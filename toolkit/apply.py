@@ -117,13 +117,14 @@ def _under_lock(row: Any, f: MigrationFile, a: FileAnalysis, expected: set[str],
 def _apply_statements(session: Session, report: Report, plan: FilePlan,
                       settings: Settings, catalog: Catalog, expected: set[str],
                       local: set[str], watch: Watch | None) -> Outcome | None:
-    """A file under the no-transaction directive: each statement on its own (in a transaction
-    where the statement allows one), then the history row in a transaction of its own. None:
-    a statement failed (reported)."""
+    """A file under the no-transaction directive, or one that controls its own transaction:
+    each statement on its own (the file's own BEGIN ... COMMIT blocks as written, as psql runs
+    them), then the history row in a transaction of its own. None: a statement failed
+    (reported)."""
     import psycopg
     from psycopg import sql
 
-    f, conn = plan.file, session.conn
+    f, a, conn = plan.file, plan.analysis, session.conn
     statements = plan.statements
     if session.pending is not None:  # the file before commits first: these run on their own
         before = session.finish()
@@ -139,22 +140,22 @@ def _apply_statements(session: Session, report: Report, plan: FilePlan,
                     statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
                     search_path=sql.Literal(search_path(catalog))))
         try:
+            block: int | None = None  # where the file's own open transaction began
             for i, stmt in enumerate(statements):
                 try:
                     cur.execute(plan.text(stmt).encode())
                 except psycopg.Error as exc:
                     if isinstance(exc, psycopg.OperationalError) and not exc.sqlstate:
                         raise
-                    applied = ", ".join(f"line {plan.start(s)[0]}"
-                                        for s in statements[:i]) or "none"
-                    rest = ", ".join(f"line {plan.start(s)[0]}" for s in statements[i:])
-                    _statement_error(
-                        report, f, exc, settings, located=plan.start(stmt), base=stmt.offset,
-                        done=f"{f.path.name} runs without a transaction: statements applied: "
-                        f"{applied}; not applied: {rest}; no history row was written (fix, then "
-                        "run toolkit apply again: statements already applied must be "
-                        "idempotent, e.g. IF NOT EXISTS)", watch=watch)
+                    kept = i if block is None else block  # a failed block is rolled back whole
+                    if block is not None:
+                        conn.rollback()
+                    _statement_error(report, f, exc, settings, located=plan.start(stmt),
+                                     base=stmt.offset, done=_partly_done(f, a, statements, kept),
+                                     watch=watch)
                     return None
+                if stmt.kind == "TransactionStmt":
+                    block = i if conn.info.transaction_status != 0 else None  # 0: idle
         finally:
             if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
                 cur.execute(load_sql("session_reset.sql"))
@@ -179,6 +180,20 @@ def _transaction(session: Session, plan: FilePlan, expected: set[str],
                       "run waited for the lock; run toolkit plan again")
 
 
+def _partly_done(f: MigrationFile, a: FileAnalysis, statements: list[Any], kept: int) -> str:
+    """What a failed statement-by-statement file left applied: the statements before `kept`."""
+    def lines(part: list[Any]) -> str:
+        return ", ".join(f"line {f.position(s.offset)[0]}" for s in part
+                         if s.kind != "TransactionStmt")
+
+    how = "runs without a transaction" if a.no_transaction else \
+        "controls its own transaction, so it runs statement by statement"
+    return (f"{f.path.name} {how}: statements applied: {lines(statements[:kept]) or 'none'}; "
+            f"not applied: {lines(statements[kept:])}; no history row was written (fix, then "
+            "run toolkit apply again: statements already applied must be idempotent, e.g. IF "
+            "NOT EXISTS)")
+
+
 def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bool = True,
               rest_wait_s: float = 5.0, adopt_existing: bool = False,
               allow_destructive: bool = False, ask: Ask | None = None) -> Report:
@@ -197,7 +212,7 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         if judge.remote_only_versions(project.migrations, target):
             return report  # refused before any DDL (judge.history says why), pending or not
         oracle = build(settings, project, target, report)
-        judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
+        judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations)
         judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                         before=oracle.replay.before, after=oracle.replay.after,
                         api_schemas=settings.api_schemas)
@@ -216,7 +231,9 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
 
             preflight(settings.supabase_url or "", settings.service_key or "", exposed[0],
                       settings.connect_timeout_s)
-        _apply_pending(conn, report, project, settings, target, enable_extensions)
+        if _adopt(conn, report, project, settings, target, oracle.adopt):
+            _apply_pending(conn, report, project, settings, target, enable_extensions,
+                           recorded=oracle.adopt)
         after = read_catalog(conn, Limits.of(settings),
                              "reading the database's catalog after apply",
                              opener=target_opener(settings))
@@ -296,9 +313,16 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
                      "applied, so this checkout is not the one that applied them: pull the "
                      "migrations (or write a new migration instead of editing an applied one)",
                      kind="refused")
-    for f, a in project.pairs(report.pending):
+    for f, a in project.pairs(oracle.pending):
+        if a.open_transaction:
+            report.error(f"refusing {a.open_transaction_message()}", kind="refused",
+                         file=str(f.path), line=a.open_transaction)
+        elif a.own_transaction:
+            report.notes.append(f"{f.path.name} controls its own transaction (BEGIN/COMMIT "
+                                "inside it): it runs statement by statement, its own blocks "
+                                "as written, as psql and supabase db push run it")
         for n in a.non_transactional:
-            if not a.no_transaction:
+            if not a.by_statement:
                 report.error(f"refusing {f.path.name}: line {n.line}: {n.message} cannot run "
                              f"inside one transaction with its history row; put "
                              f"`-- {NO_TRANSACTION}` on its first line to run it statement by "
@@ -333,17 +357,52 @@ def _ready(report: Report, project: Project, oracle: Oracle, target: Catalog,
     return None if report.errors else accepted
 
 
+def _adopt(conn: Any, report: Report, project: Project, settings: Settings, target: Catalog,
+           versions: list[str]) -> bool:
+    """Files the database holds already (applied by hand): their history rows, each in its
+    own transaction under the same lock as apply's, and none of their SQL. False: refused
+    (another run moved the history meanwhile; reported)."""
+    expected = set(target.applied_versions)
+    local = {f.version for f in project.migrations.files}
+    session = Session(conn, settings, target)
+    for f, a in project.pairs(versions):
+        try:
+            outcome = _transaction(session, FilePlan(f, a, "record", ensure_history=True),
+                                   expected, local)
+            if outcome.state == "ready":
+                outcome = session.finish() or outcome
+        except RaceRefused as exc:
+            report.error(f"{exc}; nothing was recorded for {f.path.name}", kind="refused",
+                         file=str(f.path))
+            return False
+        if outcome.state == "already":
+            report.notes.append(f"{f.version} was recorded by another run while this one "
+                                "waited")
+            expected.add(f.version)
+            continue
+        if outcome.state != "applied":
+            _statement_error(report, f, outcome.error, settings, base=None)
+            return False
+        session.take_committed()
+        expected.add(f.version)
+        report.notes.append(f"adopted {f.path.name}: its history row is recorded; its SQL was "
+                            "not run (the database held what it makes)")
+    report.pending = [v for v in report.pending if v not in versions]
+    return True
+
+
 def _apply_pending(conn: Any, report: Report, project: Project, settings: Settings,
-                   target: Catalog, enable_extensions: bool) -> None:
+                   target: Catalog, enable_extensions: bool,
+                   recorded: list[str] | None = None) -> None:
     """Each pending file in turn, one round trip each (apply_pipeline); stops at the first
-    failure (reported)."""
+    failure (reported). `recorded`: versions this run recorded already (adopted)."""
     import psycopg
 
     plans = plan_files(project.pairs(report.pending), enable_extensions=enable_extensions,
                        target=target)
     session = Session(conn, settings, target)
     # What the history must hold when each file's lock is taken: anything else is a race.
-    expected = set(target.applied_versions)
+    expected = set(target.applied_versions) | set(recorded or ())
     local = {f.version for f in project.migrations.files}
     limits, opener = Limits.of(settings), target_opener(settings)
     started: dict[str, float] = {}

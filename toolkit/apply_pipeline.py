@@ -59,6 +59,8 @@ class FilePlan:
         own BEGIN ... COMMIT runs as its body)."""
         if self.mode == "record":
             return []
+        if self.mode == "statements" and self.analysis.own_transaction:
+            return list(self.analysis.statements)  # its own BEGIN ... COMMIT, as written
         return [s for s in self.analysis.statements if s.kind != "TransactionStmt"]
 
     def text(self, stmt: Statement) -> str:
@@ -79,7 +81,7 @@ def plan_files(pairs: list[tuple[MigrationFile, FileAnalysis]], *, enable_extens
     directive gives (files adopted as applied by hand, files run statement by statement)."""
     plans: list[FilePlan] = []
     for i, (f, a) in enumerate(pairs):
-        mode: Mode = "statements" if a.no_transaction else "transaction"
+        mode: Mode = "statements" if a.by_statement else "transaction"
         if mode_of is not None:
             mode = mode_of(a)
         plans.append(FilePlan(
@@ -128,7 +130,8 @@ class Session:
                         for s in load_statements("apply_prelude.sql")]
         self.history_table = load_sql("apply_history_table.sql").encode()
         self.extensions = [s.encode() for s in load_statements("enable_extensions.sql")]
-        self.check = load_sql("apply_file_check.sql").encode()
+        self.check = sql.SQL(load_sql("apply_file_check.sql")).format(
+            lock_key=values["lock_key"]).as_bytes(conn)
         self.restore = [s.encode() for s in load_statements("apply_file_restore.sql")]
         self._open = load_sql("apply_file_open.sql")
         self.pending: FilePlan | None = None  # ran, its COMMIT not yet sent

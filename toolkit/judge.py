@@ -159,7 +159,7 @@ def creators_of(analysis: Analysis) -> tuple[dict[str, str], list[str]]:
     order: list[str] = []
     for f in analysis.files:
         for c in f.created:
-            if c.kind in ("table", "view"):
+            if c.kind in ("table", "view", "materialized view"):
                 first.setdefault(c.name, f.version)
                 if c.name not in order:
                     order.append(c.name)
@@ -172,12 +172,20 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
     something the migrations never create) makes what it touches unknown; any other failure in
     a pending file would fail on the target too: apply refuses it."""
     by_name = {f.path.name: f for f in migrations.files}
-    missing = [f for f in replay.failures if f.extension]
-    lacking = [f for f in replay.failures if not f.extension and f.sqlstate in SHADOW_LACKS]
+    # What follows from an earlier failure is counted on it, never listed before it.
+    follows = [sum(1 for g in replay.failures if g.caused_by == i)
+               for i in range(len(replay.failures))]
+    roots = [f for f in replay.failures if f.caused_by is None]
+    caused = {id(f): _caused(n) for f, n in zip(replay.failures, follows, strict=True)}
+    missing = [f for f in roots if f.extension]
+    lacking = [f for f in roots if not f.extension and f.sqlstate in SHADOW_LACKS]
     for fail in missing + lacking:
         f = by_name.get(fail.file)
         where = f"{f.path if f else fail.file}:{fail.line}:{fail.col}"
         touched = list(fail.touches)
+        touched += [t for g in replay.failures if g.caused_by is not None
+                    and replay.failures[g.caused_by] is fail for t in g.touches
+                    if t not in touched]
         if fail.extension:
             # What fails after it for want of what it defines is the same cause.
             if fail is missing[0]:
@@ -192,25 +200,31 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
                     "what the migrations create, Supabase's own schemas, and the tables they "
                     "name in DDL; the target may have more)")
         report.warn(f"{where}: the shadow database (PostgreSQL {replay.major}) {what}; "
-                    f"{', '.join(map(shown, touched)) or 'nothing it touches'} cannot be judged",
+                    f"{', '.join(map(shown, touched)) or 'nothing it touches'} cannot be judged"
+                    f"{caused[id(fail)]}",
                     kind="shadow-limit", file=fail.file, line=fail.line, col=fail.col,
                     sqlstate=fail.sqlstate)
-    for fail in replay.failures:
+    for fail in roots:
         if fail.extension or fail.sqlstate in SHADOW_LACKS:
             continue
         f = by_name.get(fail.file)
         where = f"{f.path if f else fail.file}:{fail.line}:{fail.col}"
         if f is not None and f.version in pending:
             report.error(f"{where}: {fail.message} [{fail.sqlstate}] (found by replaying the "
-                         "migrations on the shadow database; it would fail on the target too)",
+                         "migrations on the shadow database; it would fail on the target too)"
+                         f"{caused[id(fail)]}",
                          kind="shadow", file=str(f.path), line=fail.line, col=fail.col,
                          sqlstate=fail.sqlstate)
         else:
             report.warn(f"{where}: replaying this applied migration on the shadow database "
                         f"failed: {fail.message} [{fail.sqlstate}]; "
                         f"{', '.join(map(shown, fail.touches)) or 'what it touches'} cannot "
-                        "be judged", kind="shadow-applied", file=fail.file, line=fail.line,
-                        col=fail.col, sqlstate=fail.sqlstate)
+                        f"be judged{caused[id(fail)]}", kind="shadow-applied", file=fail.file,
+                        line=fail.line, col=fail.col, sqlstate=fail.sqlstate)
+
+
+def _caused(n: int) -> str:
+    return f" (and {plural(n, 'error')} caused by it)" if n else ""
 
 
 def project_names(replay: Replay, stand: StandIns) -> set[str]:
@@ -234,6 +248,8 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
     refs = [r.name for r in analysis.references if r.strong and not managed(r.name)]
     for name in refs:
         have = target.relations.get(name) if target is not None else None
+        if have is not None and have.get("kind") not in TABLE_KINDS:
+            continue  # a view the files use: its precondition says so; it is no table to probe
         t = TableResult(name=shown(name), exposed=name.split(".")[0] in api_schemas)
         if target is None:
             t.db_judged = False

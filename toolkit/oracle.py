@@ -4,8 +4,9 @@ files (applied ones first, then pending), with stand-ins copied from the target.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from toolkit import prefix
 from toolkit.catalog import Catalog
 from toolkit.project import Project
 from toolkit.report import Report
@@ -21,6 +22,7 @@ class Oracle:
     stand: StandIns
     applied: list[str]  # versions replayed before the boundary
     pending: list[str]  # versions replayed after it
+    adopt: list[str] = field(default_factory=list)  # pending, but applied by hand already
 
 
 def build(settings: Settings, project: Project, target: Catalog | None,
@@ -33,11 +35,23 @@ def build(settings: Settings, project: Project, target: Catalog | None,
     order = project.pairs(done) + project.pairs(todo)
     stand = standins(project.analysis, target)
     start = time.perf_counter()
+    pending = project.pairs(todo)
+    candidates = prefix.candidates(pending, target) if target is not None and \
+        target.history_readable else 0
     replay = expected(order, len(done), stand, target, settings.shadow_db_url,
-                      settings.connect_timeout_s, Limits.of(settings))
+                      settings.connect_timeout_s, Limits.of(settings), candidates=candidates)
+    adopt: list[str] = []
+    if candidates and target is not None:
+        states = [replay.states[len(done) + j] for j in range(candidates + 1)]
+        held = prefix.held(states, target, [*stand.copied, *stand.made], replay.unknown)
+        if held:
+            adopt = todo[:held]
+            replay.before = states[held]
+            prefix.explain(report, pending[:held], pending[held:])
     report.timings["shadow"] = (time.perf_counter() - start) * 1000
     report.shadow = {"origin": replay.origin, "major": replay.major, "cached": replay.cached,
-                     "replay_seconds": round(replay.seconds, 3)}
+                     "replay_seconds": round(replay.seconds, 3),
+                     "replayed_files": replay.replayed}
     if target is not None and replay.major != target.major:
         report.warn(f"the shadow database is PostgreSQL {replay.major} but the target is "
                     f"{target.major}: deparsed definitions may differ between majors (point "
@@ -45,4 +59,4 @@ def build(settings: Settings, project: Project, target: Catalog | None,
     if stand.made and target is None:
         report.notes.append("no database URL: " + ", ".join(stand.made) + " stood in from "
                             "what the migrations reference")
-    return Oracle(replay, stand, done, todo)
+    return Oracle(replay, stand, done + adopt, todo[len(adopt):], adopt)

@@ -45,7 +45,7 @@ def run_plan(settings: Settings, *, detailed_exitcode: bool = False) -> Report:
                             "migration file is listed as pending: "
                             + ", ".join(f.path.name for f in project.migrations.files))
     oracle = build(settings, project, target, report)
-    judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
+    judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations)
     judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                     before=oracle.replay.before, after=oracle.replay.after,
                     api_schemas=settings.api_schemas)
@@ -64,6 +64,13 @@ def planned(report: Report, project: Project, target: Catalog | None,
     existing = set(target.relations) if target is not None else set()
     for f, a in project.pairs():
         if f.version not in pending:
+            continue
+        if f.version in report.adopt:
+            report.planned.append(PlannedMigration(
+                version=f.version, name=f.name, file=str(f.path), creates=[],
+                warnings=[PlanNote(None, "adopt: the database holds what it makes already (applied "
+                                   "by hand); apply records its history row without running it")],
+                non_transactional=[], tables=[]))
             continue
         warnings = [PlanNote(n.line, n.message) for n in a.warnings]
         said: set[tuple[str, str]] = set()
@@ -88,10 +95,13 @@ def planned(report: Report, project: Project, target: Catalog | None,
             version=f.version, name=f.name, file=str(f.path), creates=a.creates,
             warnings=warnings,
             non_transactional=[PlanNote(n.line, n.message) for n in a.non_transactional],
-            no_transaction=a.no_transaction,
+            no_transaction=a.by_statement,
             tables=[shown(t) for t in a.created_tables]))
+        if a.open_transaction:
+            report.error(a.open_transaction_message(), kind="refused", file=str(f.path),
+                         line=a.open_transaction)
         for n in a.non_transactional:
-            if not a.no_transaction:
+            if not a.by_statement:
                 report.error(f"{f.path.name}:{n.line}: {n.message} cannot run inside a "
                              f"transaction; put the directive `-- toolkit:no-transaction` on "
                              f"the first line of {f.path.name} to run it statement by statement",

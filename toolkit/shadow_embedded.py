@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -326,25 +326,84 @@ def _copy_template(bins: ServerBinaries, user: ServerUser, data: Path) -> None:
         shutil.copytree(ensure_template(bins, user), data, symlinks=True)
 
 
+# Snapshots of replayed prefixes kept per template: the newest few, so adding a file to a long
+# history replays only that file, while the cache stays a few template sizes.
+SNAPSHOTS_KEPT = 3
+
+
+def snapshots(prefer_major: int | None) -> dict[str, Path]:
+    """The snapshots of replayed prefixes kept for this template, by prefix key."""
+    try:
+        prefix = f"{template_key(find_binaries(prefer_major))}-prefix-"
+        found = list(cache_root().glob(prefix + "*"))
+    except (ConfigError, ConnectError, OSError):
+        return {}
+    from toolkit.cache import untrusted
+
+    return {p.name.removeprefix(prefix): p for p in found
+            if (p / "PG_VERSION").exists() and untrusted(p.lstat()) is None}
+
+
+def _keeper(bins: ServerBinaries, user: ServerUser, data: Path,
+            proc: subprocess.Popen[bytes] | None) -> Callable[[str], None]:
+    def keep(key: str) -> None:
+        root = cache_root()
+        target = root / f"{template_key(bins)}-prefix-{key}"
+        _stop(bins, user, data, "fast", proc)  # a clean checkpoint: starts without recovery
+        if target.exists():
+            return
+        try:
+            os.rename(data, target)  # the run is over: its data dir moves, nothing is copied
+            if user.switch:  # the folder is ours, as the cache's trust check wants it
+                os.chown(target, os.geteuid(), os.getegid())
+        except OSError:  # another file system, or another run kept the same prefix first
+            staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=root))
+            try:
+                shutil.copytree(data, staging / "data", symlinks=True,
+                                ignore=shutil.ignore_patterns("shadow.conf", "postmaster.*"))
+                os.replace(staging / "data", target)
+            except OSError:
+                return  # the disk is full, or the same prefix was kept meanwhile: no snapshot
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        kept = sorted(root.glob(f"{template_key(bins)}-prefix-*"),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[SNAPSHOTS_KEPT:]:
+            shutil.rmtree(old, ignore_errors=True)
+    return keep
+
+
 @contextmanager
-def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]:
+def embedded_shadow(prefer_major: int | None = None,
+                    resume: Path | None = None) -> Iterator[ShadowDatabase]:
+    """A private cluster copied from the template, or made of `resume` (a snapshot of a replayed
+    prefix, see snapshots), which is taken: the run keeps its own end as the next one."""
     bins = find_binaries(prefer_major)
     try:
         user = server_user()
     except LocalStackError as exc:
         raise ConfigError(str(exc)) from None
     lifecycle.sweep_orphans(user.uid)
-    ensure_template(bins, user)
+    if resume is None:
+        ensure_template(bins, user)
     work = _workdir(user)
     data = work / "data"
     server: subprocess.Popen[bytes] | None = None
     try:
-        _copy_template(bins, user, data)
+        if resume is not None:
+            try:  # taken, not copied: this run keeps its own end as the next snapshot
+                os.rename(resume, data)
+            except OSError:  # another run took it first, or another file system
+                resume = None
+        if resume is None:
+            _copy_template(bins, user, data)
         data.chmod(0o700)
         _chown_tree(user, data)
         server = _start(bins, user, work)
         yield ShadowDatabase(conninfo=conninfo(work), major=bins.major,
-                             origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})")
+                             origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})",
+                             keep=_keeper(bins, user, data, server),
+                             resumed=resume is not None)
     finally:
         _stop(bins, user, data, "immediate", server)
         shutil.rmtree(work, ignore_errors=True)

@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -34,17 +35,18 @@ LEFTOVER_AGE_S = 600
 
 @contextmanager
 def shadow_database(
-    url: str | None = None, *, prefer_major: int | None = None, connect_timeout_s: int = 10
+    url: str | None = None, *, prefer_major: int | None = None, connect_timeout_s: int = 10,
+    resume: Path | None = None,
 ) -> Iterator[ShadowDatabase]:
     """A ready shadow database for the duration of the block; everything is removed after it,
-    also on exceptions and Ctrl-C."""
+    also on exceptions and Ctrl-C. `resume` (embedded only): start from that snapshot."""
     if url:
         with _scratch_database(url, connect_timeout_s) as shadow:
             yield shadow
     else:
         from toolkit.shadow_embedded import embedded_shadow
 
-        with embedded_shadow(prefer_major=prefer_major) as shadow:
+        with embedded_shadow(prefer_major=prefer_major, resume=resume) as shadow:
             yield shadow
 
 

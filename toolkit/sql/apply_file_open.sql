@@ -2,8 +2,7 @@
 -- with SQLSTATE TK003 when the history is not what this run expects ({expected}: what it read
 -- before, plus what it recorded since) or already holds this version (another run recorded
 -- versions while this one waited); apply reads the DETAIL (the versions recorded now, and this
--- version's statements if recorded) to tell a race from a file applied meanwhile. Then note the
--- transaction's id, which apply_file_check.sql compares after the file.
+-- version's statements if recorded) to tell a race from a file applied meanwhile.
 do $open$
 declare
     recorded text[] := array(select version from supabase_migrations.schema_migrations
@@ -17,6 +16,5 @@ begin
                 'statements', (select statements from supabase_migrations.schema_migrations
                                where version = {version}))::text;
     end if;
-    perform pg_catalog.set_config('toolkit.xact', pg_catalog.pg_current_xact_id()::text, true);
 end
 $open$
