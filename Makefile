@@ -11,8 +11,8 @@ STAMP  := $(VENV)/.installed
 
 NEWEST ?=
 
-.PHONY: deps test-deps demo test test-fast test-python test-edge lint bench clean stop lock bundle \
-	install-check
+.PHONY: deps test-deps demo test test-fast test-python test-edge lint bench bench-scale clean stop \
+	lock bundle install-check
 
 $(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,9 @@ lint: deps
 # change to supabase/migrations/ (toolkit check and the Deno tests say when it is stale).
 bundle: deps
 	$(BIN)/python -m toolkit.edge_bundle
+
+bench-scale: deps
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 # The built wheel installed the three ways users install it (stock pip of Python 3.11, pipx,
 # uv tool), each then running `toolkit check` against a local stack from an empty folder
