@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh clone (Debian, Python 3.11+, npm):
 #   make demo   the whole job against a local Supabase-shaped stack (left running)
 #   make test   the whole test suite (what .ci/run calls)
+#   make test-fast  the tests that need no service (comparison, judge, verdict, pure modules)
 # Dependencies come from the committed lock (requirements/dev.txt, written by `make lock`);
 # NEWEST=1 installs the newest releases pyproject.toml allows instead (the weekly CI job).
 PYTHON ?= python3
@@ -10,8 +11,8 @@ STAMP  := $(VENV)/.installed
 
 NEWEST ?=
 
-.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop lock bundle \
-	install-check
+.PHONY: deps test-deps demo test test-fast test-python test-edge lint bench bench-scale clean stop \
+	lock bundle install-check
 
 $(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,12 @@ test: test-deps test-edge test-python
 test-python: test-deps
 	$(BIN)/pytest -q
 
+# In-process tests on captured catalogs (tests/fast/fixtures, scripts/capture-catalogs.py) and
+# the pure unit tests: no PostgreSQL, PostgREST, pgbouncer or npm, only the venv. They are
+# part of `make test` too.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q tests/fast tests/unit
+
 test-edge: deps
 	@if [ -x scripts/edge-test.sh ]; then scripts/edge-test.sh; fi
 
@@ -64,6 +71,9 @@ lint: deps
 # change to supabase/migrations/ (toolkit check and the Deno tests say when it is stale).
 bundle: deps
 	$(BIN)/python -m toolkit.edge_bundle
+
+bench-scale: deps
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 # The built wheel installed the three ways users install it (stock pip of Python 3.11, pipx,
 # uv tool), each then running `toolkit check` against a local stack from an empty folder

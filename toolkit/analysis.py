@@ -82,6 +82,33 @@ def _type_name(tn: Any) -> str:
     return ".".join(n for n in names if n != "pg_catalog")
 
 
+_OFF = {"off", "of", "false", "fals", "fal", "fa", "f", "no", "n", "0"}
+
+
+def _const_text(node: Any) -> str | None:
+    val = getattr(node, "val", None) if isinstance(node, ast.A_Const) else None
+    if isinstance(val, ast.String):
+        return str(val.sval).strip().lower()
+    if isinstance(val, ast.Integer):
+        return str(val.ival)
+    if isinstance(val, ast.Boolean):
+        return "true" if val.boolval else "false"
+    return None
+
+
+def _turns_off_standard_strings(node: Any) -> bool:
+    """SET/ALTER ... SET standard_conforming_strings = off, or set_config() of it to anything
+    but on: the server would then split and read the following text differently from pglast."""
+    if isinstance(node, ast.VariableSetStmt):
+        return (node.name or "").lower() == "standard_conforming_strings" and any(
+            _const_text(a) in _OFF for a in node.args or ())
+    if isinstance(node, ast.FuncCall) and _strings(node.funcname)[-1:] == ["set_config"]:
+        args = list(node.args or ())
+        return (len(args) >= 2 and _const_text(args[0]) == "standard_conforming_strings"
+                and _const_text(args[1]) not in ("on", "true", "yes", "1"))
+    return False
+
+
 class _Analyser:
     def __init__(self, file: MigrationFile, created_before: set[str]) -> None:
         self.f = file
@@ -116,6 +143,15 @@ class _Analyser:
             self.out.statements.append(stmt)
             self.statement(rs.stmt, stmt)
             for n in _walk(rs.stmt):
+                if _turns_off_standard_strings(n):
+                    line, col = self.f.position(self.f.first_word(loc))
+                    raise MigrationFileError(
+                        f"{self.f.path}:{line}:{col}: refusing {self.f.path.name}: it sets "
+                        "standard_conforming_strings off, after which the server reads "
+                        "backslashes in '...' strings as escapes while toolkit's parser does "
+                        "not, so the statements the server runs are not the ones checked; use "
+                        "E'...' strings for escapes instead", path=str(self.f.path),
+                        line=line, column=col)
                 if isinstance(n, ast.FuncCall):
                     fname = _strings(n.funcname)[-1]
                     ext = EXTENSION_FUNCTIONS.get(fname)

@@ -1,9 +1,11 @@
 """`toolkit apply`: run the pending migration files, each all-or-nothing and recorded.
 
 Every file runs in one transaction together with its history row (the Supabase CLI's table)
-and a transaction-scoped advisory lock, under SET LOCAL timeouts: a crash, a kill or a failing
-statement leaves the database exactly as it was before that file. A file with the directive
-`-- toolkit:no-transaction` runs statement by statement instead, its history row after the last.
+and a transaction-scoped advisory lock, under SET LOCAL timeouts, sent as one round trip
+(apply_pipeline.py): a crash, a kill or a failing statement leaves the database exactly as it
+was before that file, and no session state of one file reaches the next. A file with the
+directive `-- toolkit:no-transaction` runs statement by statement instead, its history row
+after the last.
 
 Before any DDL the shadow database has replayed the files: a pending file that fails there is
 refused, and so is a table the migrations create that exists already but differs (CREATE TABLE
@@ -18,19 +20,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from toolkit import judge, progress
-from toolkit.analysis_model import FileAnalysis
-from toolkit.catalog import SEARCH_PATH, Catalog
+from toolkit.analysis_model import FileAnalysis, shown
+from toolkit.apply_pipeline import FilePlan, Outcome, Session, plan_files, search_path
+from toolkit.catalog import Catalog
 from toolkit.connections import describe_target
 from toolkit.db import connect
 from toolkit.errors import ConnectError, Declined, Refused
-from toolkit.history import LOCK_KEY
 from toolkit.migrations import NO_TRANSACTION, MigrationFile
 from toolkit.oracle import Oracle, build
 from toolkit.project import Project, load_project
 from toolkit.report import AppliedMigration, Report
 from toolkit.rest_view import exposed_names, merge_rest
 from toolkit.settings import Settings
-from toolkit.sqlfiles import load_sql
+from toolkit.sqlfiles import load_sql, load_statements
 from toolkit.waits import Limits, Watch, read_catalog, target_opener, watched
 from toolkit.words import plural
 
@@ -40,65 +42,18 @@ if TYPE_CHECKING:
 Ask = Callable[[str], bool]
 
 
-def _search_path(catalog: Catalog) -> str:
-    """Make uuid_generate_v4() resolve wherever uuid-ossp lives (extensions or public)."""
-    schemas = SEARCH_PATH.split(", ")
-    where = catalog.extensions.get("uuid-ossp")
-    if where and where not in schemas:
-        schemas.append(where)
-    return ", ".join(schemas)
-
-
-
-def _settings_sql(settings: Settings, catalog: Catalog, version: str) -> Any:
-    from psycopg import sql
-
-    return sql.SQL(load_sql("apply_prelude.sql")).format(
-        statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
-        lock_key=sql.Literal(LOCK_KEY),
-        lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
-        search_path=sql.Literal(_search_path(catalog)),
-        version=sql.Literal(version),
-    )
-
-
-def _locate(conn: Any, f: MigrationFile, a: FileAnalysis, catalog: Catalog,
-            settings: Settings) -> tuple[int, int] | None:
-    """Find which statement fails, for errors the server reports without a position
-    (division by zero, a failing cast at run time): replay the file statement by statement
-    in a transaction that is always rolled back. Only runs after a failure."""
-    import psycopg
-    from psycopg import sql
-
-    try:
-        with watched(conn, Limits.of(settings), f"locating the error in {f.path.name}"), \
-                conn.transaction(force_rollback=True), conn.cursor() as cur:
-            cur.execute(sql.SQL(load_sql("locate_prelude.sql")).format(
-                lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
-                statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
-                search_path=sql.Literal(_search_path(catalog))))
-            for stmt in a.statements:
-                if stmt.kind == "TransactionStmt":
-                    continue
-                try:
-                    cur.execute(stmt.text.encode())
-                except psycopg.Error:
-                    return f.position(stmt.offset)
-    except psycopg.Error:
-        return None
-    return None
-
-
 def _statement_error(report: Report, f: MigrationFile, exc: Any, settings: Settings,
-                     located: tuple[int, int] | None = None, base: int = 0,
+                     located: tuple[int, int] | None = None, base: int | None = 0,
                      done: str = "", watch: Watch | None = None) -> None:
-    """Turn a failed statement into a finding with file, line, column and SQLSTATE. With the
-    watchdog's `watch`: a cancel it sent is the timeout it enforced, never the file's error."""
+    """Turn a failed statement into a finding with file, line, column and SQLSTATE; `base`
+    is where the failed text starts in the file (None: not the file's text, so the server's
+    position says nothing about the file). With the watchdog's `watch`: a cancel it sent is
+    the timeout it enforced, never the file's error."""
     import psycopg.errors as pe
 
-    position = getattr(exc.diag, "statement_position", None)
+    position = getattr(exc.diag, "statement_position", None) if base is not None else None
     line = column = None
-    if position:
+    if position and base is not None:
         line, column = f.position(base + int(position) - 1)
     elif located:
         line, column = located
@@ -159,64 +114,70 @@ def _under_lock(row: Any, f: MigrationFile, a: FileAnalysis, expected: set[str],
     return False
 
 
-def _apply_file(conn: Any, f: MigrationFile, a: FileAnalysis, settings: Settings,
-                catalog: Catalog, enable_extensions: bool, expected: set[str],
-                local: set[str]) -> bool:
-    """One file in one transaction; False when another run recorded it while we waited."""
-    with conn.transaction(), conn.cursor() as cur:
-        cur.execute(_settings_sql(settings, catalog, f.version))
-        while cur.nextset():
-            pass
-        if _under_lock(cur.fetchone(), f, a, expected, local):
-            return False
-        if enable_extensions:
-            cur.execute(load_sql("enable_extensions.sql"))
-        cur.execute(a.runnable(f.sql).encode())  # simple protocol: the whole file, one round trip
-        cur.execute(load_sql("history_insert.sql"),
-                    {"version": f.version, "name": f.name, "statements": a.recorded})
-    return True
-
-
-def _apply_statements(conn: Any, report: Report, f: MigrationFile, a: FileAnalysis,
+def _apply_statements(session: Session, report: Report, plan: FilePlan,
                       settings: Settings, catalog: Catalog, expected: set[str],
-                      local: set[str]) -> bool | None:
+                      local: set[str], watch: Watch | None) -> Outcome | None:
     """A file under the no-transaction directive, or one that controls its own transaction:
     each statement on its own (the file's own BEGIN ... COMMIT blocks as written, as psql runs
-    them), then the history row. None: it failed (reported)."""
+    them), then the history row in a transaction of its own. None: a statement failed
+    (reported)."""
     import psycopg
     from psycopg import sql
 
-    statements = [s for s in a.statements if a.own_transaction or s.kind != "TransactionStmt"]
+    f, a, conn = plan.file, plan.analysis, session.conn
+    statements = plan.statements
+    if session.pending is not None:  # the file before commits first: these run on their own
+        before = session.finish()
+        if before is not None and before.state == "failed":
+            return before
     with conn.cursor() as cur:
-        cur.execute(sql.SQL(load_sql("session_settings.sql")).format(
-            lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
-            statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
-            search_path=sql.Literal(_search_path(catalog))))
+        with conn.pipeline():
+            for q in session.reset:
+                cur.execute(q)
+            for text in load_statements("session_settings.sql"):
+                cur.execute(sql.SQL(text).format(
+                    lock_timeout=sql.Literal(f"{settings.lock_timeout_ms}ms"),
+                    statement_timeout=sql.Literal(f"{settings.statement_timeout_ms}ms"),
+                    search_path=sql.Literal(search_path(catalog))))
         try:
             block: int | None = None  # where the file's own open transaction began
             for i, stmt in enumerate(statements):
                 try:
-                    cur.execute(stmt.text.encode())
+                    cur.execute(plan.text(stmt).encode())
                 except psycopg.Error as exc:
+                    if isinstance(exc, psycopg.OperationalError) and not exc.sqlstate:
+                        raise
                     kept = i if block is None else block  # a failed block is rolled back whole
                     if block is not None:
                         conn.rollback()
-                    _statement_error(report, f, exc, settings, base=stmt.offset,
-                                     done=_partly_done(f, a, statements, kept))
+                    _statement_error(report, f, exc, settings, located=plan.start(stmt),
+                                     base=stmt.offset, done=_partly_done(f, a, statements, kept),
+                                     watch=watch)
                     return None
                 if stmt.kind == "TransactionStmt":
                     block = i if conn.info.transaction_status != 0 else None  # 0: idle
-            with conn.transaction():
-                cur.execute(_settings_sql(settings, catalog, f.version))
-                while cur.nextset():
-                    pass
-                if _under_lock(cur.fetchone(), f, a, expected, local):
-                    return False
-                cur.execute(load_sql("history_insert.sql"),
-                            {"version": f.version, "name": f.name, "statements": a.recorded})
         finally:
-            cur.execute(load_sql("session_reset.sql"))
-    return True
+            if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                cur.execute(load_sql("session_reset.sql"))
+    return _transaction(session, FilePlan(f, plan.analysis, "record",
+                                          ensure_history=plan.ensure_history,
+                                          notify=plan.notify), expected, local)
+
+
+def _transaction(session: Session, plan: FilePlan, expected: set[str],
+                 local: set[str]) -> Outcome:
+    """The file's transaction; when the history moved while this run waited for the lock,
+    judged here (a race this checkout cannot follow is refused) and tried again."""
+    for _ in range(3):
+        outcome = session.transaction(plan, expected)
+        if outcome.state != "moved":
+            return outcome
+        row = (plan.file.version in outcome.recorded, outcome.recorded, outcome.statements)
+        if _under_lock(row, plan.file, plan.analysis, expected, local):
+            return Outcome("already")
+        expected |= set(outcome.recorded) - {plan.file.version}
+    raise RaceRefused(f"refusing {plan.file.path.name}: the history kept changing while this "
+                      "run waited for the lock; run toolkit plan again")
 
 
 def _partly_done(f: MigrationFile, a: FileAnalysis, statements: list[Any], kept: int) -> str:
@@ -415,23 +376,26 @@ def _adopt(conn: Any, report: Report, project: Project, settings: Settings, targ
     (another run moved the history meanwhile; reported)."""
     expected = set(target.applied_versions)
     local = {f.version for f in project.migrations.files}
+    session = Session(conn, settings, target)
     for f, a in project.pairs(versions):
         try:
-            with conn.transaction(), conn.cursor() as cur:
-                cur.execute(_settings_sql(settings, catalog=target, version=f.version))
-                while cur.nextset():
-                    pass
-                if _under_lock(cur.fetchone(), f, a, expected, local):
-                    report.notes.append(f"{f.version} was recorded by another run while this "
-                                        "one waited")
-                    expected.add(f.version)
-                    continue
-                cur.execute(load_sql("history_insert.sql"),
-                            {"version": f.version, "name": f.name, "statements": a.recorded})
+            outcome = _transaction(session, FilePlan(f, a, "record", ensure_history=True),
+                                   expected, local)
+            if outcome.state == "ready":
+                outcome = session.finish() or outcome
         except RaceRefused as exc:
             report.error(f"{exc}; nothing was recorded for {f.path.name}", kind="refused",
                          file=str(f.path))
             return False
+        if outcome.state == "already":
+            report.notes.append(f"{f.version} was recorded by another run while this one "
+                                "waited")
+            expected.add(f.version)
+            continue
+        if outcome.state != "applied":
+            _statement_error(report, f, outcome.error, settings, base=None)
+            return False
+        session.take_committed()
         expected.add(f.version)
         report.notes.append(f"adopted {f.path.name}: its history row is recorded; its SQL was "
                             "not run (the database held what it makes)")
@@ -442,71 +406,129 @@ def _adopt(conn: Any, report: Report, project: Project, settings: Settings, targ
 def _apply_pending(conn: Any, report: Report, project: Project, settings: Settings,
                    target: Catalog, enable_extensions: bool,
                    recorded: list[str] | None = None) -> None:
-    """Each pending file in turn; stops at the first failure (reported). `recorded`: versions
-    this run recorded already (adopted)."""
+    """Each pending file in turn, one round trip each (apply_pipeline); stops at the first
+    failure (reported). `recorded`: versions this run recorded already (adopted)."""
     import psycopg
 
-    first = True
+    plans = plan_files(project.pairs(report.pending), enable_extensions=enable_extensions,
+                       target=target)
+    session = Session(conn, settings, target)
     # What the history must hold when each file's lock is taken: anything else is a race.
     expected = set(target.applied_versions) | set(recorded or ())
     local = {f.version for f in project.migrations.files}
     limits, opener = Limits.of(settings), target_opener(settings)
-    for f, a in project.pairs(report.pending):
-        start = time.perf_counter()
-        watch: Watch | None = None
+    started: dict[str, float] = {}
+
+    def committed() -> None:
+        for done in session.take_committed():
+            ms = (time.perf_counter() - started[done.file.version]) * 1000
+            report.timings[f"apply {done.file.version}"] = ms
+            kinds: dict[str, int] = {}
+            for c in done.analysis.created:
+                kinds[c.kind] = kinds.get(c.kind, 0) + 1
+            report.applied.append(AppliedMigration(done.file.version, done.file.name,
+                                                   done.analysis.creates, ms, kinds))
+
+    stopped: tuple[FilePlan, Outcome, Watch | None] | None = None
+    watch: Watch | None = None
+    for plan in plans:
+        f, a = plan.file, plan.analysis
+        started[f.version] = time.perf_counter()
+        outcome: Outcome | None
         try:
             with progress.current().step(f"applying {f.path.name}",
                                          progress.statements_detail(list(a.recorded))), \
                     watched(conn, limits, f"applying {f.path.name}", opener=opener) as watch:
-                if a.by_statement:
-                    applied = _apply_statements(conn, report, f, a, settings, target,
-                                                expected, local)
+                if plan.mode == "statements":
+                    outcome = _apply_statements(session, report, plan, settings, target,
+                                                expected, local, watch)
                 else:
-                    create_ext = (enable_extensions and first
-                                  and "uuid-ossp" not in target.extensions)
-                    applied = _apply_file(conn, f, a, settings, target, create_ext,
-                                          expected, local)
-            if applied is None:
-                break
-            expected.add(f.version)
+                    outcome = _transaction(session, plan, expected, local)
         except RaceRefused as exc:
+            committed()
             what = ("its statements ran (it runs without a transaction) but no history row "
-                    "was written" if a.no_transaction
+                    "was written" if plan.mode == "statements"
                     else f"nothing from {f.path.name} was applied")
             report.error(f"{exc}; {what}", kind="refused", file=str(f.path))
             break
-        except psycopg.errors.OperationalError as exc:
+        except psycopg.Error as exc:
             if getattr(exc, "sqlstate", None):
-                _statement_error(report, f, exc, settings, watch=watch)
-                break
-            if watch is not None and watch.severed:
-                # Unless the silence fell between COMMIT and its answer, the server rolls the
-                # file back when it notices the connection gone: check tells which.
+                outcome = Outcome("failed", exc)
+            elif watch is not None and watch.severed:
+                # The file was not committed (its COMMIT waits for toolkit to read that it
+                # ran), unless the silence fell on the COMMIT of the one before: check tells.
                 raise ConnectError(f"{watch.reason()}; {f.path.name} is rolled back unless it "
                                    "had reached its COMMIT: run toolkit check once the "
                                    "database answers") from None
-            raise ConnectError(f"lost the database connection while applying {f.path.name}; "
-                               "its transaction was rolled back") from None
-        except psycopg.Error as exc:
-            located = None
-            if not exc.diag.statement_position and not (watch and watch.fired) and not \
-                    isinstance(exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
-                located = _locate(conn, f, a, target, settings)
-            _statement_error(report, f, exc, settings, located,
-                             base=a.statements[0].end if a.wrapped else 0, watch=watch)
+            else:
+                raise ConnectError(f"lost the database connection while applying "
+                                   f"{f.path.name}; its transaction was rolled back") from None
+        committed()
+        if outcome is None:
             break
-        first = False
-        ms = (time.perf_counter() - start) * 1000
-        report.timings[f"apply {f.version}"] = ms
-        if applied:
-            kinds: dict[str, int] = {}
-            for c in a.created:
-                kinds[c.kind] = kinds.get(c.kind, 0) + 1
-            report.applied.append(AppliedMigration(f.version, f.name, a.creates, ms, kinds))
-        else:
+        if outcome.state in ("failed", "ended"):
+            stopped = (outcome.of or plan, outcome, watch)
+            break
+        expected.add(f.version)
+        if outcome.state == "already":
             report.notes.append(f"{f.version} was applied by another run while this one waited")
+    if stopped is None and session.pending is not None:
+        last = session.pending
+        try:
+            with watched(conn, limits, f"committing {last.file.path.name}",
+                         opener=opener) as watch:
+                final = session.finish()
+        except psycopg.Error as exc:
+            if getattr(exc, "sqlstate", None):
+                final = Outcome("failed", exc, of=last)
+            else:
+                raise ConnectError(f"lost the database connection while committing "
+                                   f"{last.file.path.name}: run toolkit check to see whether "
+                                   "it was committed") from None
+        committed()
+        if final is not None and final.state == "failed":
+            stopped = (last, final, watch)
+    if stopped is not None:
+        plan, outcome, watch = stopped
+        _failed(report, plan, outcome, settings, conn, target,
+                [p for p in plans if p.file.version in {m.version for m in report.applied}],
+                watch)
+    if report.applied and not any(p.notify for p in plans
+                                  if p.file.version in {m.version for m in report.applied}):
+        session.recover(notify=True)  # the run stopped before its last file's NOTIFY
     done = {a.version for a in report.applied}
     report.pending = [v for v in report.pending if v not in done]
+
+
+def _failed(report: Report, plan: FilePlan, outcome: Outcome, settings: Settings, conn: Any,
+            before: Catalog, earlier_plans: list[FilePlan], watch: Watch | None = None) -> None:
+    """Report a file that failed, located; or one whose statements ended toolkit's transaction
+    (the server saw a COMMIT or ROLLBACK the parser did not), saying what stayed committed."""
+    f, stmt = plan.file, outcome.statement
+    if outcome.state == "failed":
+        _statement_error(report, f, outcome.error, settings,
+                         located=plan.start(stmt) if stmt else None,
+                         base=stmt.offset if stmt else None, watch=watch)
+        return
+    # What differs from the catalog read before the run, less what earlier files of the run
+    # changed (they committed with their history rows): what this file left committed.
+    after = read_catalog(conn, Limits.of(settings), "reading the database's catalog",
+                         opener=target_opener(settings))
+    earlier = {t for p in earlier_plans for s in p.analysis.statements for t in s.touches}
+    changed = sorted(n for n in set(after.relations) | set(before.relations)
+                     if after.relations.get(n) != before.relations.get(n) and n not in earlier)
+    where = (f"{f.path}:{plan.start(stmt)[0]}:{plan.start(stmt)[1]}" if stmt else str(f.path))
+    what = (", ".join(shown(n) for n in changed) if changed
+            else "no table or view changed")
+    report.error(
+        f"{where}: the server ended the transaction toolkit opened for {f.path.name} (it ran a "
+        "COMMIT or ROLLBACK that the parser did not see), so toolkit stopped before writing "
+        f"the history row: what ran before that point is committed without a history row "
+        f"({what}); what ran after it was rolled back. Check those objects, then run toolkit "
+        f"migration repair {f.version} --status applied once the file's work is complete",
+        kind="migration", file=str(f.path), line=plan.start(stmt)[0] if stmt else None,
+        col=plan.start(stmt)[1] if stmt else None,
+        sqlstate=getattr(outcome.error, "sqlstate", None))
 
 
 def _rest(report: Report, settings: Settings, wait_s: float, verify: bool) -> None:

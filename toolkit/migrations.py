@@ -48,6 +48,23 @@ class MigrationFile:
     def digest(self) -> str:
         return hashlib.sha256(self.sql.encode()).hexdigest()
 
+    def first_word(self, offset: int) -> int:
+        """The offset of the first word at or after `offset`, past blank space and comments:
+        where a statement the parser says starts at `offset` is shown to start."""
+        sql, i = self.sql, offset
+        while i < len(sql):
+            if sql[i].isspace():
+                i += 1
+            elif sql.startswith("--", i):
+                nl = sql.find("\n", i)
+                i = len(sql) if nl < 0 else nl + 1
+            elif sql.startswith("/*", i):
+                close = sql.find("*/", i + 2)
+                i = len(sql) if close < 0 else close + 2
+            else:
+                return i
+        return offset
+
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a 0-based character offset in the file."""
         before = self.sql[:offset]
@@ -103,6 +120,14 @@ def discover(directory: Path) -> MigrationSet:
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise MigrationFileError(f"cannot read {path}: {reason}", path=str(path)) from None
+        if "\0" in sql:
+            line, col = MigrationFile(version, name, path, sql).position(sql.index("\0"))
+            # The server reads a statement up to a NUL byte and no further: what follows would
+            # never run, and nothing would say so.
+            raise MigrationFileError(
+                f"{path}:{line}:{col}: refusing {path.name}: it contains a NUL byte, where the "
+                "server would stop reading the file (the statements after it would silently "
+                "never run); remove it", path=str(path), line=line, column=col)
         files.append(MigrationFile(version=version, name=name, path=path, sql=sql))
     if not files:
         raise ConfigError(

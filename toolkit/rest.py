@@ -20,11 +20,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import json
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass
+
+# httpcore tries `import sniffio` for every lock it makes (several per request); when it is not
+# installed, each failed import scans sys.path (~0.5 ms). None in sys.modules fails it at once.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 import httpx
 from postgrest import AsyncRequestBuilder
@@ -39,6 +46,11 @@ FORBIDDEN_CODE = "42501"
 UNKNOWN_ROLE_CODE = "22023"  # the JWT's role is not a role of this database
 GATEWAY_REJECTIONS = {"Invalid API key", "No API key found in request"}
 RETRY_S = 2.0  # how long unknown answers are retried (a 503 while the schema cache loads)
+# Probes in flight at once: HTTP/1.1 uses one connection each (the pool's size), HTTP/2 streams
+# on one connection. The rest wait on a semaphore, not in httpx's pool, whose bookkeeping scans
+# every queued request on each event and whose queueing time would count against the timeout.
+HTTP1_IN_FLIGHT = 16
+HTTP2_IN_FLIGHT = 32
 _TAGS = re.compile(r"<[^>]*>")
 
 
@@ -134,8 +146,10 @@ async def _client(url: str, key: str, timeout_s: float,
     http = httpx.AsyncClient(
         http1=http1,
         http2=http2,
-        timeout=httpx.Timeout(timeout_s),
-        limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+        # Counted from when a probe is sent: it never waits for a connection (see in_flight).
+        timeout=httpx.Timeout(timeout_s, pool=None),
+        limits=httpx.Limits(max_connections=HTTP1_IN_FLIGHT,
+                            max_keepalive_connections=HTTP1_IN_FLIGHT),
         event_hooks={"response": [remember]},
         # Plain http needs no TLS context (loading the CA bundle costs ~50 ms), and so must not
         # follow a redirect into https with one: a redirect is reported instead (_probe).
@@ -214,12 +228,26 @@ async def _probe(client: RestClient, table: str, answers: dict[str, Answer]) -> 
     return classify(table, answer)
 
 
+def in_flight(url: str) -> int:
+    """How many probes are sent at once: HTTP/2 multiplexes them on one connection."""
+    return HTTP2_IN_FLIGHT if http_versions(url)[1] else HTTP1_IN_FLIGHT
+
+
 async def probe_async(url: str, key: str, tables: list[str], timeout_s: float) -> list[Probe]:
-    """One round: every table at once."""
+    """One round: every table, `in_flight(url)` at a time, each timed from when it is sent."""
     answers: dict[str, Answer] = {}
     client = await _client(url, key, timeout_s, answers)
+    gate = asyncio.Semaphore(in_flight(url))
+
+    async def bounded(table: str) -> Probe:
+        async with gate:
+            try:
+                return await _probe(client, table, answers)
+            except httpx.RemoteProtocolError:  # a kept-alive connection the server closed
+                return await _probe(client, table, answers)  # as it was reused: once more
+
     try:
-        return list(await asyncio.gather(*(_probe(client, t, answers) for t in tables)))
+        return list(await asyncio.gather(*(bounded(t) for t in tables)))
     except httpx.TimeoutException:
         raise ConnectError(
             f"SUPABASE_URL {url} did not answer within {timeout_s:g}s (--connect-timeout)"

@@ -261,9 +261,9 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundarie
         if i < start:
             continue
         if i in boundaries:
-            states[i] = inspect(conn).doc
+            states[i] = _read_catalog(conn, files_run=i - start)
         _run_file(conn, f, a, failures, limits, opener)
-    states[len(order)] = inspect(conn).doc
+    states[len(order)] = _read_catalog(conn, files_run=len(order) - start)
     failures = [f for f in failures if not managed.made_before(f.sqlstate, f.message, stood_in)]
     link_causes(failures)
     first = min(b for b in boundaries | {len(order)} if b >= start)
@@ -288,6 +288,14 @@ def _resume_point(keys: list[str], wanted: list[int], prefer: int | None
         if docs is not None:
             return i, path, docs
     return 0, None, {}
+
+
+def _read_catalog(conn: Any, *, files_run: int) -> dict[str, Any]:
+    """The shadow's catalog, read after fresh planner statistics once files have run (a fresh
+    database has its template's: at 300 files the read takes seconds without them)."""
+    if files_run:
+        conn.execute(load_sql("shadow_analyze.sql").encode())
+    return inspect(conn).doc
 
 
 def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, stand: StandIns,

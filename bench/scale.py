@@ -1,0 +1,311 @@
+"""toolkit at the size real histories reach, beside its peers (benchmark only, not a test).
+
+    make bench-scale                 # = .venv/bin/python bench/scale.py
+    .venv/bin/python bench/scale.py --sizes 1,10,100 --runs 3 --once 300 --rtt-ms 100
+
+Generated histories of N files (three tables a file, each with foreign keys, indexes, a CHECK,
+RLS and a policy; from the second file on, each file also alters a table of the one before),
+applied to a fresh database (cloned from the local stack's template) through the benchmark's
+latency proxy by: `toolkit apply --no-verify` (this checkout, and another checkout's code as
+"before" with --before PATH), `supabase db push --remote=<url>` (the Supabase CLI from
+tools/supabase-cli) and a psql loop (`psql -X -1 -f` file by file). Runs are interleaved
+(every tool once per run, in turns); the table shows medians of wall time, CPU (the child's
+user + system) and peak RSS, and the round trips the proxy counted on the database side.
+toolkit's shadow keeps its template between runs but replays from nothing each run.
+
+Then, on the 100-file history: `toolkit check` with the REST API (its tables probed through the
+gateway, also behind the proxy), warm, against the floor: psql connecting and running one query.
+
+The table goes to docs/benchmarks-scale.md with the date and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from latency_proxy import LatencyProxy
+from run import PSQL, PY, ROOT, Row, Sample, clean_env, run_child, through
+
+from toolkit.local import (
+    LocalStack,
+    create_database,
+    drop_database,
+    serve_api,
+    start,
+    throwaway_state_dir,
+)
+
+CLI = ROOT / "tools" / "supabase-cli" / "node_modules" / ".bin" / "supabase"
+TABLES_PER_FILE = 3
+
+
+def migration(i: int) -> str:
+    """File i of a generated history: three tables, the last two referring to the first."""
+    out = []
+    for j, kind in enumerate(("item", "event", "note")):
+        name = f"s{i:04d}_{kind}"
+        parent = (f",\n    item_id uuid not null references public.s{i:04d}_item (id) "
+                  "on delete cascade" if j else "")
+        out.append(
+            f"create table if not exists public.{name} (\n"
+            "    id uuid primary key default extensions.uuid_generate_v4(),\n"
+            "    agent_id uuid not null references public.agents (id) on delete cascade"
+            f"{parent},\n"
+            "    title text not null check (char_length(title) between 1 and 200),\n"
+            "    status text not null default 'new' check (status in ('new', 'done')),\n"
+            "    created_at timestamptz not null default now()\n);\n"
+            f"create index if not exists {name}_agent_id_idx on public.{name} (agent_id);\n"
+            + (f"create index if not exists {name}_item_id_idx on public.{name} (item_id);\n"
+               if j else "")
+            + f"alter table public.{name} enable row level security;\n"
+            f"create policy {name}_read on public.{name} for select to authenticated "
+            "using (true);\n")
+    if i > 1:
+        prev = f"s{i - 1:04d}_item"
+        out.append(f"alter table public.{prev} add column if not exists priority integer "
+                   "not null default 0;\n"
+                   f"alter table public.{prev} add constraint {prev}_priority_check "
+                   "check (priority >= 0);\n")
+    return "".join(out)
+
+
+def project(base: Path, files: int) -> Path:
+    root = base / f"p{files}"
+    folder = root / "supabase" / "migrations"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(1, files + 1):
+        (folder / f"2030{i:010d}_s{i:04d}.sql").write_text(migration(i), encoding="utf-8")
+    return root
+
+
+class Tools:
+    """Each peer as a function of (project folder, database URL through the proxy)."""
+
+    def __init__(self, cache: Path, before: Path | None) -> None:
+        self.cache = cache
+        self.before = before
+
+    def toolkit(self, code: Path, tag: str) -> Callable[[Path, str], Sample]:
+        def run(root: Path, url: str) -> Sample:
+            for part in ("shadow", "analysis"):  # nothing cached but the shadow's template
+                shutil.rmtree(self.cache / tag / part, ignore_errors=True)
+            env = clean_env(SUPABASE_DB_URL=url, TOOLKIT_CACHE_DIR=str(self.cache / tag),
+                            PYTHONPATH=str(code),
+                            PYTHONPYCACHEPREFIX=str(self.cache / f"pyc-{tag}"))
+            return run_child([PY, "-m", "toolkit", "apply", "--no-verify", "--format", "text"],
+                             env, cwd=root)
+        return run
+
+    @staticmethod
+    def db_push(root: Path, url: str) -> Sample:
+        env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "SUPABASE_TELEMETRY_DISABLED": "1",
+               "DO_NOT_TRACK": "1"}
+        return run_child([str(CLI), "db", "push", f"--remote={url}", "--include-all", "--yes",
+                          "--agent", "no"], env, cwd=root)
+
+    @staticmethod
+    def psql_loop(root: Path, url: str) -> Sample:
+        """psql file by file, each in one transaction: the shell loop people write."""
+        files = sorted((root / "supabase" / "migrations").glob("*.sql"))
+        script = "set -e\nfor f in \"$@\"; do \"$PSQL\" -X -q -1 -v ON_ERROR_STOP=1 -d \"$URL\" " \
+                 "-f \"$f\"; done\n"
+        return run_child(["bash", "-c", script, "loop", *map(str, files)],
+                         clean_env(PSQL=PSQL, URL=url), cwd=root)
+
+
+def via(proxy: LatencyProxy, url: str, port: int) -> str:
+    return url.replace(f":{port}/", f":{proxy.port}/")
+
+
+def apply_rows(stack: LocalStack, base: Path, sizes: list[int], runs: int,
+               tools: dict[str, Callable[[Path, str], Sample]], proxy: LatencyProxy,
+               skip: Callable[[str, int], bool]) -> list[Row]:
+    rows: list[Row] = []
+    for files in sizes:
+        root = project(base, files)
+        section = f"apply, {files} files ({files * TABLES_PER_FILE} tables)"
+        mine = {name: Row(section, name) for name in tools if not skip(name, files)}
+        warm = 1 if runs > 1 and files == sizes[0] else 0  # once: the shadow's template, bytecode
+        for i in range(runs + warm):
+            order = list(mine)
+            order = order[i % len(order):] + order[:i % len(order)]
+            for name in order:
+                dbname = f"scale_{uuid.uuid4().hex[:8]}"
+                url = create_database(stack, dbname)
+                def once(n: str = name, u: str = url, r: Path = root) -> Sample:
+                    return tools[n](r, via(proxy, u, stack.db_port))
+
+                try:
+                    sample = through([proxy], once)()
+                finally:
+                    drop_database(stack, dbname)
+                if sample.code != 0:
+                    raise SystemExit(f"{section}: {name}: exit {sample.code}\n{sample.out}")
+                if i >= warm:
+                    mine[name].samples.append(sample)
+                print(f"  {section}: {name}: {sample.seconds:.1f}s", flush=True)
+        rows += list(mine.values())
+    return rows
+
+
+def check_rows(stack: LocalStack, base: Path, files: int, runs: int, rtt_ms: float,
+               toolkit: Path, cache: Path) -> list[Row]:
+    """check with REST on the largest history, warm, against psql's floor."""
+    root = project(base, files)
+    dbname = f"scale_{uuid.uuid4().hex[:8]}"
+    url = create_database(stack, dbname)
+    section = f"check, {files} files ({files * TABLES_PER_FILE} tables), warm, {rtt_ms:g} ms RTT"
+    rows = [Row(section, "`toolkit check` (database + REST)"),
+            Row(section, "`toolkit check` (database only)"),
+            Row(section, "floor: `psql -c 'select 1'`")]
+    try:
+        env = clean_env(SUPABASE_DB_URL=url, TOOLKIT_CACHE_DIR=str(cache / "check"),
+                        PYTHONPATH=str(toolkit))
+        done = run_child([PY, "-m", "toolkit", "apply", "--no-verify"], env, cwd=root)
+        if done.code != 0:
+            raise SystemExit(f"apply for the check rows failed:\n{done.out}")
+        with serve_api(stack, dbname) as api:
+            delay = rtt_ms / 2000
+            pg = LatencyProxy("127.0.0.1", stack.db_port, delay).start()
+            gw = LatencyProxy("127.0.0.1", int(api.api_url.rsplit(":", 1)[1]), delay).start()
+            try:
+                far = via(pg, url, stack.db_port)
+                rest = {**env, "SUPABASE_DB_URL": far, "SUPABASE_URL": f"http://127.0.0.1:"
+                        f"{gw.port}", "SUPABASE_SERVICE_ROLE_KEY": api.service_role_key}
+                argv = [PY, "-m", "toolkit", "check", "--format", "text"]
+                commands = [(rows[0], argv, rest, root),
+                            (rows[1], argv, {**env, "SUPABASE_DB_URL": far}, root),
+                            (rows[2], [PSQL, "-X", "-q", "-d", far, "-c", "select 1"],
+                             clean_env(), root)]
+                for _row, a, e, cwd in commands:
+                    run_child(a, e, cwd=cwd)  # warm: the replay cached, PostgREST's cache too
+                for _ in range(runs):
+                    for row, a, e, cwd in commands:
+                        def once(a: list[str] = a, e: dict[str, str] = e,
+                                 c: Path = cwd) -> Sample:
+                            return run_child(a, e, cwd=c)
+
+                        sample = through([pg, gw], once)()
+                        if sample.code != 0:
+                            raise SystemExit(f"{row.name}: exit {sample.code}\n{sample.out}")
+                        row.samples.append(sample)
+            finally:
+                pg.stop()
+                gw.stop()
+    finally:
+        drop_database(stack, dbname)
+    return rows
+
+
+def machine() -> str:
+    model = ""
+    with_info = Path("/proc/cpuinfo")
+    if with_info.exists():
+        for line in with_info.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({model}), "
+            f"{platform.python_implementation()} {platform.python_version()}, load average "
+            f"at the end {load}")
+
+
+def render(rows: list[Row], args: argparse.Namespace) -> str:
+    def ms(x: float) -> str:
+        return f"{x:.2f} s" if x >= 1 else f"{x * 1000:.0f} ms"
+
+    lines = [
+        "# Benchmarks at scale",
+        "",
+        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on {machine()}, with "
+        f"`bench/scale.py --sizes {args.sizes} --runs {args.runs}"
+        + (f" --once {args.once}" if args.once else "") + f" --rtt-ms {args.rtt_ms:g}`. "
+        f"Every database connection goes through the benchmark's latency proxy "
+        f"({args.rtt_ms:g} ms round trip, one more for each new connection's handshake). "
+        "Medians of interleaved runs (n = runs counted); CPU is the child's user + system "
+        "time, peak RSS its own (os.wait4); round trips are the proxy's count on the database "
+        "side (changes of direction client→server→client).",
+        "",
+        "| work | command | n | wall | min-max | vs `supabase db push` | CPU | peak RSS "
+        "| round trips |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        peer = next((x for x in rows if x.section == r.section and "db push" in x.name), None)
+        ratio = f"{r.median / peer.median:.2f}x" if peer and peer is not r else ""
+        xs = [s.seconds for s in r.samples]
+        rtts = statistics.median(s.round_trips for s in r.samples)
+        lines.append(f"| {r.section} | {r.name} | {len(xs)} | {ms(r.median)} | "
+                     f"{ms(min(xs))}-{ms(max(xs))} | {ratio} | {ms(r.cpu_ms / 1000)} | "
+                     f"{r.rss_mb:.0f} MB | {rtts:g} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,10,100", help="file counts, run --runs times")
+    parser.add_argument("--once", type=int, default=0, help="a larger size, run once")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rtt-ms", type=float, default=100.0)
+    parser.add_argument("--before", type=Path, help="another checkout's root, as 'before'")
+    parser.add_argument("--psql-up-to", type=int, default=10,
+                        help="the psql loop only up to this many files (it costs minutes)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks-scale.md")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    cache = Path(tempfile.mkdtemp(prefix="toolkit-scale-cache-"))
+    base = Path(tempfile.mkdtemp(prefix="toolkit-scale-projects-"))
+    tools_ = Tools(cache, args.before)
+    tools: dict[str, Callable[[Path, str], Sample]] = {
+        "`toolkit apply --no-verify`": tools_.toolkit(ROOT, "after")}
+    if args.before:
+        tools["`toolkit apply --no-verify`, before (" + args.before.name + ")"] = \
+            tools_.toolkit(args.before, "before")
+    tools["`supabase db push`"] = tools_.db_push
+    tools["psql loop (`psql -1 -f` file by file)"] = tools_.psql_loop
+
+    def skip(name: str, files: int) -> bool:
+        return (name.startswith("psql") and files > args.psql_up_to) or (
+            "before" in name and files > max(sizes))
+
+    started = time.monotonic()
+    try:
+        with throwaway_state_dir("toolkit-scale-") as state_dir:
+            stack = start(state_dir)
+            proxy = LatencyProxy("127.0.0.1", stack.db_port, args.rtt_ms / 2000).start()
+            proxy.name = "database"
+            try:
+                rows = apply_rows(stack, base, sizes, args.runs, tools, proxy, skip)
+                if args.once:
+                    rows += apply_rows(stack, base, [args.once], 1, tools, proxy,
+                                       lambda n, f: skip(n, f) or "before" in n)
+                rows += check_rows(stack, base, 100 if 100 in sizes else max(sizes), args.runs,
+                                   args.rtt_ms, ROOT, cache)
+            finally:
+                proxy.stop()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+    text = render(rows, args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    print(f"({time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

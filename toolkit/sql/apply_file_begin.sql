@@ -1,0 +1,2 @@
+-- Opens a migration file's transaction (apply, one round trip per file).
+begin

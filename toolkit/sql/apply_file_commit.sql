@@ -1,0 +1,2 @@
+-- Ends a migration file's transaction, after its history row.
+commit
