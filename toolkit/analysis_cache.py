@@ -23,11 +23,13 @@ def _parser() -> str:
 
 def _keys(files: list[MigrationFile]) -> tuple[str, list[str]]:
     """The key of the whole list, and one per file that covers it and every file before it
-    (a file's analysis depends on what the earlier files create)."""
+    (a file's analysis depends on what the earlier files create). The file's full path is part
+    of it: the analysis names the file in its messages and annotations, so two checkouts of
+    the same files must not share one."""
     h = hashlib.sha256(f"analysis\0{LAYOUT}\0{cache.toolkit_version()}\0{_parser()}".encode())
     chain = []
     for f in files:
-        h.update(f"\0{f.path.name}\0{f.digest}".encode())
+        h.update(f"\0{f.path.resolve()}\0{f.digest}".encode())
         chain.append(h.hexdigest()[:32])
     return h.hexdigest()[:32] + "-all", chain
 
