@@ -77,6 +77,46 @@ def _walk(node: Any) -> Iterator[Any]:
             yield from _walk(getattr(node, slot, None))
 
 
+def _do_block_statements(node: Any) -> list[Any]:
+    """The plain SQL statements of a PL/pgSQL DO block (not what it EXECUTEs from strings), so
+    a table a block creates (often behind its own IF NOT EXISTS test) counts as created by the
+    migrations rather than as a table they need. PostgreSQL's own PL/pgSQL parser finds them."""
+    options = {o.defname: o.arg for o in node.args or ()}
+    language = getattr(options.get("language"), "sval", "plpgsql")
+    body = getattr(options.get("as"), "sval", None)
+    if language != "plpgsql" or not body:
+        return []
+    quote = "$toolkit_do$"
+    if quote in body:
+        return []
+    try:
+        tree = pglast.parse_plpgsql(
+            f"create function toolkit_do() returns void language plpgsql as {quote}{body}{quote}")
+    except pglast.parser.ParseError:
+        return []  # the shadow replay says what is wrong with it
+    out: list[Any] = []
+    for query in _execsql_queries(tree):
+        try:
+            out += [raw.stmt for raw in pglast.parse_sql(query)]
+        except pglast.parser.ParseError:
+            continue
+    return out
+
+
+def _execsql_queries(tree: Any) -> Iterator[str]:
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            if key == "PLpgSQL_stmt_execsql":
+                query = value.get("sqlstmt", {}).get("PLpgSQL_expr", {}).get("query")
+                if isinstance(query, str):
+                    yield query
+            else:
+                yield from _execsql_queries(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from _execsql_queries(item)
+
+
 def _type_name(tn: Any) -> str:
     names = _strings(tn.names)
     return ".".join(n for n in names if n != "pg_catalog")
@@ -222,6 +262,10 @@ class _Analyser:
         match node:
             case ast.CreateStmt():
                 self.create_table(node, stmt)
+            case ast.DoStmt():
+                for inner in _do_block_statements(node):
+                    if isinstance(inner, ast.CreateStmt):
+                        self.create_table(inner, stmt, conditional=True)
             case ast.CreateTableAsStmt():
                 name = qualified(node.into.rel)
                 self.created.add(name)
@@ -335,7 +379,8 @@ class _Analyser:
             if isinstance(n, ast.RangeVar) and not (n.schemaname is None and n.relname in ctes):
                 self.ref(n, strong=False)
 
-    def create_table(self, node: Any, stmt: Statement) -> None:
+    def create_table(self, node: Any, stmt: Statement, *, conditional: bool = False) -> None:
+        """conditional: inside a DO block, usually behind its own IF NOT EXISTS test."""
         name = qualified(node.relation)
         self.touch(stmt, name)
         self.out.created_at.setdefault(name, self.line(stmt.offset))
@@ -343,7 +388,7 @@ class _Analyser:
             self.warn(stmt, f"table {shown(name)} is created twice")
         self.created.add(name)
         self.create("table", name, f"table {shown(name)}")
-        if not node.if_not_exists:
+        if not node.if_not_exists and not conditional:
             self.warn(stmt, f"CREATE TABLE {shown(name)} without IF NOT EXISTS")
         for parent in node.inhRelations or ():
             self.ref(parent)

@@ -11,7 +11,7 @@ from toolkit.analysis_model import Analysis, FileAnalysis
 from toolkit.migrations import MigrationFile
 
 # Bumped when FileAnalysis gains a field, so an older cache of the same version is not read.
-LAYOUT = 2
+LAYOUT = 3
 
 
 def _parser() -> str:
