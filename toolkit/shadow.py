@@ -60,6 +60,7 @@ class Replay:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     cached: bool = False
+    hosted_acl: list[dict[str, Any]] | None = None  # the shadow's default privileges, unmirrored
 
     @property
     def unknown(self) -> set[str]:
@@ -161,8 +162,12 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary:
     """Run stand-ins and files on a fresh shadow database (`conn`: autocommit, superuser).
     Without a target, the shadow keeps hosted Supabase's default privileges."""
     started = time.perf_counter()
+    # Hosted Supabase's default privileges, before the target's are mirrored: drift judges a
+    # target whose defaults were changed by hand against these.
+    hosted_acl = None
     if target_acl is not None:
-        acl = default_acl_sql(inspect(conn).doc["default_acl"], target_acl)
+        hosted_acl = inspect(conn).doc["default_acl"]
+        acl = default_acl_sql(hosted_acl, target_acl)
         if acl:
             conn.execute(acl.encode())
     if stand.sql:
@@ -177,7 +182,8 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundary:
         _run_file(conn, f, a, failures)
     after = inspect(conn).doc
     return Replay(before=before if before is not None else after, after=after, major=major,
-                  origin=origin, failures=failures, seconds=time.perf_counter() - started)
+                  origin=origin, failures=failures, seconds=time.perf_counter() - started,
+                  hosted_acl=hosted_acl)
 
 
 def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, stand: StandIns,

@@ -201,6 +201,8 @@ grant execute on all functions in schema storage to postgres, anon, authenticate
 
 -- Realtime listens to this publication; projects add their tables to it.
 create publication supabase_realtime;
+-- Hosted Supabase: postgres owns it, so migrations can add their tables.
+alter publication supabase_realtime owner to postgres;
 
 -- public: usable by postgres and the API roles.
 grant usage on schema public to postgres, anon, authenticated, service_role;
