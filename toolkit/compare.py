@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.analysis_model import shown
@@ -65,6 +65,18 @@ class Difference:
     # What reproduces the drift on the shadow (which has the wanted state) before the fix is
     # tried there, when the fix could not run on the wanted state itself.
     fix_setup: str | None = None
+
+
+@dataclass
+class Excuse:
+    """Privileges whose presence on an object depends on the default privileges in force when
+    it was made, where the target's defaults and hosted Supabase's differ: per role, what it
+    may lack (the target's defaults give it, so the shadow's copy has it, hosted Supabase's
+    do not) and what it may have (hosted Supabase's give it, the target's do not). A
+    privilege the migrations grant explicitly is on both sides and never excused."""
+
+    may_lack: dict[str, set[str]] = field(default_factory=dict)
+    may_have: dict[str, set[str]] = field(default_factory=dict)
 
 
 def ident(name: str) -> str:
@@ -334,18 +346,16 @@ def judged_roles(want: dict[str, Any]) -> list[str]:
 
 
 def acl(obj: str, want: dict[str, Any], have: dict[str, Any], fix: FixMaker,
-         column: str | None = None, excused: dict[str, set[str]] | None = None
+         column: str | None = None, excused: Excuse | None = None
          ) -> list[Difference]:
-    """Privileges per grantee. `excused`: per role, privileges whose presence on the target
-    depends on the default privileges in force when the object was made (they differ between
-    the target and hosted Supabase), so neither having nor lacking them is drift."""
+    """Privileges per grantee, less what `excused` allows."""
     out: list[Difference] = []
     for role in judged_roles(want):
         w = set(want.get(role) or [])
         h = set(have.get(role) or [])
-        skip = (excused or {}).get(role, set())
-        lacks = sorted(w - h - skip)
-        extra = sorted(h - w - skip)
+        ex = excused or Excuse()
+        lacks = sorted(w - h - ex.may_lack.get(role, set()))
+        extra = sorted(h - w - ex.may_have.get(role, set()))
         who = "PUBLIC" if role == "PUBLIC" else role
         if lacks:
             sql = fix(lacks, role, False)
@@ -408,7 +418,7 @@ def _relation_props(name: str, want: dict[str, Any], have: dict[str, Any]) -> li
 
 
 def relation(name: str, want: dict[str, Any], have: dict[str, Any],
-             excused: dict[str, set[str]] | None = None) -> list[Difference]:
+             excused: Excuse | None = None) -> list[Difference]:
     """Every way the target's relation `have` differs from the shadow's `want`."""
     word = _KEYWORD.get(want["kind"], "table")
     obj = f"{word} {name}"
@@ -499,7 +509,7 @@ def _function_target(name: str) -> str:
 
 
 def function(name: str, want: dict[str, Any], have: dict[str, Any],
-             excused: dict[str, set[str]] | None = None) -> list[Difference]:
+             excused: Excuse | None = None) -> list[Difference]:
     """What differs in a function: body, SECURITY DEFINER, settings (search_path),
     volatility, owner, who may execute it; 'its definition' only when none of those says it."""
     out: list[Difference] = []
@@ -561,7 +571,7 @@ def type_(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[Differe
 
 
 def sequence(name: str, want: dict[str, Any], have: dict[str, Any],
-             excused: dict[str, set[str]] | None = None) -> list[Difference]:
+             excused: Excuse | None = None) -> list[Difference]:
     obj = f"sequence {name}"
     alter = f"alter sequence {qname(name)}"
     out: list[Difference] = []

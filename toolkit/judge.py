@@ -298,7 +298,7 @@ def _set_drift(t: TableResult, diffs: list[compare.Difference]) -> None:
 
 
 def _created_by_pending(t: TableResult, name: str, want: dict[str, Any],
-                        have: dict[str, Any] | None, ex: dict[str, set[str]]) -> None:
+                        have: dict[str, Any] | None, ex: compare.Excuse) -> None:
     if have is None:
         t.database = "missing"
         t.detail = f"created by {t.created_by} (pending)" if t.created_by else "pending"
@@ -316,7 +316,7 @@ def _created_by_pending(t: TableResult, name: str, want: dict[str, Any],
 
 def _applied(t: TableResult, name: str, want_before: dict[str, Any],
              want_after: dict[str, Any], have: dict[str, Any] | None,
-             ex: dict[str, set[str]], pubs: list[compare.Difference]) -> None:
+             ex: compare.Excuse, pubs: list[compare.Difference]) -> None:
     if have is None:
         t.database = "missing"
         t.detail = f"created by {t.created_by}, which is applied, but not in the database"
@@ -340,7 +340,7 @@ def _applied(t: TableResult, name: str, want_before: dict[str, Any],
 
 def _view(report: Report, name: str, want_before: dict[str, Any] | None,
           want_after: dict[str, Any] | None, have: dict[str, Any] | None,
-          target: Catalog | None, unknown: set[str], ex: dict[str, set[str]]) -> None:
+          target: Catalog | None, unknown: set[str], ex: compare.Excuse) -> None:
     want = want_before or want_after
     assert want is not None
     kind = "materialized view" if want["kind"] == "m" else "view"
@@ -362,7 +362,7 @@ def _view(report: Report, name: str, want_before: dict[str, Any] | None,
 
 def _objects(report: Report, before: dict[str, Any], after: dict[str, Any],
              target: Catalog | None, ours: set[str],
-             excused: dict[tuple[str | None, str], dict[str, set[str]]]) -> None:
+             excused: dict[tuple[str | None, str], compare.Excuse]) -> None:
     """Functions and types the migrations create, as present / missing / differs."""
     if target is None:
         return

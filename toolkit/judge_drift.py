@@ -20,38 +20,47 @@ from toolkit.catalog import Catalog
 from toolkit.report import ObjectResult, Report
 from toolkit.shadow import Replay
 
-Excused = dict[tuple[str | None, str], dict[str, set[str]]]
+Excused = dict[tuple[str | None, str], compare.Excuse]
 _OBJTYPE = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
 
 
-def _acl_index(acl: list[dict[str, Any]] | None) -> Excused:
+def _acl_index(acl: list[dict[str, Any]] | None) -> dict[tuple[str | None, str],
+                                                          dict[str, set[str]]]:
     return {(e["schema"], e["objtype"]): {r: set(p) for r, p in (e.get("grants") or {}).items()}
             for e in acl or [] if "grants" in e}
 
 
 def excused(replay: Replay, target: Catalog) -> Excused:
-    """Per (schema, object type), per role: privileges hosted Supabase's defaults and the
-    target's disagree on."""
+    """Per (schema, object type): what hosted Supabase's defaults and the target's disagree
+    on, by direction."""
     if replay.hosted_acl is None:
         return {}
     hosted, mine = _acl_index(replay.hosted_acl), _acl_index(target.doc["default_acl"])
     out: Excused = {}
     for key in hosted.keys() | mine.keys():
         h, m = hosted.get(key, {}), mine.get(key, {})
-        delta = {r: h.get(r, set()) ^ m.get(r, set()) for r in h.keys() | m.keys()}
-        delta = {r: p for r, p in delta.items() if p}
-        if delta:
-            out[key] = delta
+        ex = compare.Excuse()
+        for role in h.keys() | m.keys():
+            if m.get(role, set()) - h.get(role, set()):
+                ex.may_lack[role] = m.get(role, set()) - h.get(role, set())
+            if h.get(role, set()) - m.get(role, set()):
+                ex.may_have[role] = h.get(role, set()) - m.get(role, set())
+        if ex.may_lack or ex.may_have:
+            out[key] = ex
     return out
 
 
-def excuse(ex: Excused, name: str, objtype: str) -> dict[str, set[str]]:
+def excuse(ex: Excused, name: str, objtype: str) -> compare.Excuse:
     """What is excused on an object of `objtype` named schema.name: its schema's defaults and
     the global ones."""
-    out: dict[str, set[str]] = {}
+    out = compare.Excuse()
     for key in ((None, objtype), (name.split(".", 1)[0], objtype)):
-        for role, privs in ex.get(key, {}).items():
-            out.setdefault(role, set()).update(privs)
+        got = ex.get(key)
+        if got is None:
+            continue
+        for mine, theirs in ((out.may_lack, got.may_lack), (out.may_have, got.may_have)):
+            for role, privs in theirs.items():
+                mine.setdefault(role, set()).update(privs)
     return out
 
 
@@ -178,7 +187,7 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
                             {r: sorted(p) for r, p in h.items()}, _default_fix(schema, what))
         if not diffs:
             continue
-        later = _made_under_other_defaults(target, schema, objtype, w, h, ours)
+        later = _made_under_other_defaults(target, before, schema, objtype, w, h, ours)
         for d in diffs:
             d = compare.Difference(
                 f"{d.message.split(' (')[0]} on new {what}{where} (tables the migrations "
@@ -211,24 +220,26 @@ def _default_fix(schema: str | None, what: str) -> compare.FixMaker:
     return fix
 
 
-def _made_under_other_defaults(target: Catalog, schema: str | None, objtype: str,
-                               w: dict[str, set[str]], h: dict[str, set[str]],
+def _made_under_other_defaults(target: Catalog, before: dict[str, Any], schema: str | None,
+                               objtype: str, w: dict[str, set[str]], h: dict[str, set[str]],
                                ours: set[str]) -> bool:
-    """True when one of the project's objects of that type holds a privilege the expected
-    defaults give and the target's do not, or lacks one the target's give and the expected
-    do not: made before the defaults changed."""
+    """True when one of the project's tables holds a privilege the expected defaults give and
+    the target's do not, beyond what the shadow (replayed under the target's defaults) gave
+    it, or lacks one the target's give that the shadow gave it: it was made before the
+    defaults changed. Grants the migrations make explicitly are on both sides alike."""
     if objtype != "r":
         return False
     for name in ours:
         if schema is not None and not name.startswith(f"{schema}."):
             continue
-        rel = target.relations.get(name)
-        if rel is None:
+        rel, want = target.relations.get(name), before["relations"].get(name)
+        if rel is None or want is None:
             continue
-        grants = {r: set(p) for r, p in rel["grants"].items()}
         for role in w.keys() | h.keys():
             gone = w.get(role, set()) - h.get(role, set())
             added = h.get(role, set()) - w.get(role, set())
-            if gone & grants.get(role, set()) or (added and not added <= grants.get(role, set())):
+            has = set(rel["grants"].get(role, []))
+            shadow = set(want["grants"].get(role, []))
+            if (has - shadow) & gone or (shadow - has) & added:
                 return True
     return False
