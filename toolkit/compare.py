@@ -155,10 +155,10 @@ def _columns(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[Diff
     out: list[Difference] = []
     got = {c["name"]: c for c in have["columns"]}
     wanted = {c["name"]: c for c in want["columns"]}
-    table = qname(name)
     for col, w in wanted.items():
         obj = f"column {name}.{col}"
-        alter = f"alter table {table} alter column {ident(col)}"
+        # Fix SQL is spelt only for a difference: quoting names costs a parser import.
+        alter = _AlterColumn(name, col)
         h = got.get(col)
         if h is None:
             out.append(_d(f'column "{col}" missing', obj, "exists", True, False, column=col))
@@ -196,17 +196,37 @@ def _columns(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[Diff
                           column=col))
         if _both(w, h, "grants"):
             out += acl(f"column {name}.{col}", w["grants"] or {}, h["grants"] or {},
-                        _column_fix(table, col), column=col)
+                        _column_fix(name, col), column=col)
     for col in got.keys() - wanted.keys():
         out.append(_d(f'column "{col}" not in the migrations', f"column {name}.{col}",
                       "exists", False, True, column=col))
     return out
 
 
+class _AlterColumn:
+    """`alter table t alter column c`, spelt when a fix is."""
+
+    def __init__(self, table: str, col: str) -> None:
+        self.table, self.col = table, col
+
+    def __str__(self) -> str:
+        return f"alter table {qname(self.table)} alter column {ident(self.col)}"
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
+class _Alter(_AlterColumn):
+    """`alter <word> <name>`, spelt when a fix is."""
+
+    def __str__(self) -> str:
+        return f"alter {self.col} {qname(self.table)}"
+
+
 def _column_fix(table: str, col: str) -> FixMaker:
     def fix(privs: list[str], role: str, revoke: bool) -> str:
-        return _grant_sql([f"{p.lower()} ({ident(col)})" for p in privs], f"table {table}",
-                          role, revoke)
+        return _grant_sql([f"{p.lower()} ({ident(col)})" for p in privs],
+                          f"table {qname(table)}", role, revoke)
     return fix
 
 
@@ -384,7 +404,7 @@ def _relation_props(name: str, want: dict[str, Any], have: dict[str, Any]) -> li
     out: list[Difference] = []
     word = _KEYWORD.get(want["kind"], "table")
     obj = f"{word} {name}"
-    alter = f"alter {word} {qname(name)}"
+    alter = _Alter(name, word)
     if _both(want, have, "owner") and want["owner"] != have["owner"]:
         out.append(_d(f"owned by {have['owner']}, expected {want['owner']}", obj, "owner",
                       want["owner"], have["owner"], f"{alter} owner to {ident(want['owner'])}"))
@@ -441,25 +461,23 @@ def relation(name: str, want: dict[str, Any], have: dict[str, Any],
     out += _relation_props(name, want, have)
     out += _constraints(name, want, have)
     out += _indexes(name, want, have)
-    table = qname(name)
+    table = _Alter(name, "table")
     if want["rls"] != have["rls"]:
         out.append(_d("row level security is disabled" if want["rls"] else
                       "row level security is enabled, expected disabled", obj,
                       "row level security", want["rls"], have["rls"],
-                      f"alter table {table} {'enable' if want['rls'] else 'disable'} row level "
-                      "security"))
+                      f"{table} {'enable' if want['rls'] else 'disable'} row level security"))
     if want["rls_forced"] != have["rls_forced"]:
         out.append(_d("row level security is " + ("not forced" if want["rls_forced"]
                                                   else "forced") + ", expected "
                       + ("forced" if want["rls_forced"] else "not forced"), obj,
                       "row level security forced", want["rls_forced"], have["rls_forced"],
-                      f"alter table {table} {'' if want['rls_forced'] else 'no '}force row "
-                      "level security"))
+                      f"{table} {'' if want['rls_forced'] else 'no '}force row level security"))
     out += _named("policy", name, want["policies"], have["policies"], _policy_words)
     out += _named("trigger", name, want["triggers"], have["triggers"], _trigger_words)
     # GRANT ... ON TABLE covers views and foreign tables too.
     out += acl(obj, want["grants"], have["grants"],
-                lambda privs, role, revoke: _grant_sql(privs, table, role, revoke),
+                lambda privs, role, revoke: _grant_sql(privs, qname(name), role, revoke),
                 excused=excused)
     return out
 
@@ -484,16 +502,17 @@ def publications(tables: set[str], want: dict[str, list[str]], have: dict[str, l
         h = set(have.get(pub) or []) & tables
         if pub not in have:
             continue  # the publication itself is the platform's
-        alter = f"alter publication {ident(pub)} {{}} table {{}}"
+        alter = "alter publication {} {} table {}"
         for t in sorted(w - h):
             out.setdefault(t, []).append(_d(
                 f"not in publication {pub}", f"table {t}", f"publication {pub}", True, False,
-                alter.format("add", qname(t)), setup=alter.format("drop", qname(t))))
+                alter.format(ident(pub), "add", qname(t)),
+                setup=alter.format(ident(pub), "drop", qname(t))))
         for t in sorted(h - w):
             out.setdefault(t, []).append(_d(
                 f"in publication {pub}, which the migrations do not add it to", f"table {t}",
-                f"publication {pub}", False, True, alter.format("drop", qname(t)),
-                setup=alter.format("add", qname(t))))
+                f"publication {pub}", False, True, alter.format(ident(pub), "drop", qname(t)),
+                setup=alter.format(ident(pub), "add", qname(t))))
     return out
 
 
@@ -508,6 +527,11 @@ def _function_target(name: str) -> str:
     return f"{ident(schema)}.{ident(fname)}({args}"
 
 
+class _AlterFunction(_AlterColumn):
+    def __str__(self) -> str:
+        return f"alter {self.col} {_function_target(self.table)}"
+
+
 def function(name: str, want: dict[str, Any], have: dict[str, Any],
              excused: Excuse | None = None) -> list[Difference]:
     """What differs in a function: body, SECURITY DEFINER, settings (search_path),
@@ -515,8 +539,7 @@ def function(name: str, want: dict[str, Any], have: dict[str, Any],
     out: list[Difference] = []
     kind = "procedure" if want.get("kind") == "p" else "function"
     obj = f"{kind} {name}"
-    target = _function_target(name)
-    alter = f"alter {kind} {target}"
+    alter = _AlterFunction(name, kind)
     if _both(want, have, "body") and want["body"] != have["body"]:
         out.append(_d("its body differs from the migrations", obj, "body", want["body"],
                       have["body"]))
@@ -547,7 +570,7 @@ def function(name: str, want: dict[str, Any], have: dict[str, Any],
         w_ex = {r: ["EXECUTE"] for r in want["executors"]}
         h_ex = {r: ["EXECUTE"] for r in have["executors"]}
         out += acl(obj, w_ex, h_ex, lambda privs, role, revoke: _grant_sql(
-            ["execute"], f"{kind} {target}", role, revoke), excused=excused)
+            ["execute"], f"{kind} {_function_target(name)}", role, revoke), excused=excused)
     elif want["grants"] != have["grants"]:
         out.append(_d(f"executable by {', '.join(have['grants']) or 'no API role'}, expected "
                       f"{', '.join(want['grants']) or 'no API role'}", obj, "executable by",
@@ -573,7 +596,7 @@ def type_(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[Differe
 def sequence(name: str, want: dict[str, Any], have: dict[str, Any],
              excused: Excuse | None = None) -> list[Difference]:
     obj = f"sequence {name}"
-    alter = f"alter sequence {qname(name)}"
+    alter = _Alter(name, "sequence")
     out: list[Difference] = []
     for key, clause in _SEQ_OPTIONS:
         if want.get(key) != have.get(key):

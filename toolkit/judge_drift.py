@@ -209,10 +209,9 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
 
 
 def _default_fix(schema: str | None, what: str) -> compare.FixMaker:
-    prefix = "alter default privileges for role postgres" + (
-        f" in schema {compare.ident(schema)}" if schema else "")
-
     def fix(privs: list[str], role: str, revoke: bool) -> str:
+        prefix = "alter default privileges for role postgres" + (
+            f" in schema {compare.ident(schema)}" if schema else "")
         privileges = ", ".join(p.lower() for p in privs)
         if revoke:
             return f"{prefix} revoke {privileges} on {what} from {compare.role_sql(role)}"

@@ -209,11 +209,13 @@ def test_a_default_privilege_change_is_its_own_finding(stack: LocalStack, clone:
     assert result.code == 1
 
 
-@pytest.mark.parametrize("sql", NO_OPS)
-def test_no_op_edits_stay_silent(stack: LocalStack, clone: str, sql: str) -> None:
+def test_no_op_edits_stay_silent(stack: LocalStack, clone: str) -> None:
+    """All of them on one clone (each changes nothing, so together they change nothing): one
+    check; a finding names the object it is about."""
     with admin(stack, clone) as conn:
-        for statement in sql.split("; "):
-            conn.execute(statement)
+        for sql in NO_OPS:
+            for statement in sql.split("; "):
+                conn.execute(statement)
     result = _check(clone)
     assert result.code == 0, result.output
     assert not _drift(result.json)
