@@ -219,26 +219,41 @@ def _default_fix(schema: str | None, what: str) -> compare.FixMaker:
     return fix
 
 
+def _grants_of(objtype: str, doc: dict[str, Any]) -> dict[str, dict[str, set[str]]]:
+    """Per object of that type, per role, its privileges."""
+    if objtype == "r":
+        return {n: {r: set(p) for r, p in rel["grants"].items()}
+                for n, rel in doc.get("relations", {}).items()}
+    if objtype == "S":
+        return {n: {r: set(p) for r, p in (seq.get("grants") or {}).items()}
+                for n, seq in doc.get("sequences", {}).items()}
+    if objtype == "f":
+        return {n: {r: {"EXECUTE"} for r in fn.get("executors") or []}
+                for n, fn in doc.get("functions", {}).items()}
+    return {}
+
+
 def _made_under_other_defaults(target: Catalog, before: dict[str, Any], schema: str | None,
                                objtype: str, w: dict[str, set[str]], h: dict[str, set[str]],
                                ours: set[str]) -> bool:
-    """True when one of the project's tables holds a privilege the expected defaults give and
-    the target's do not, beyond what the shadow (replayed under the target's defaults) gave
-    it, or lacks one the target's give that the shadow gave it: it was made before the
+    """True when one of the project's objects holds a privilege the expected defaults give
+    and the target's do not, beyond what the shadow (replayed under the target's defaults)
+    gave it, or lacks one the target's give that the shadow gave it: it was made before the
     defaults changed. Grants the migrations make explicitly are on both sides alike."""
-    if objtype != "r":
-        return False
-    for name in ours:
-        if schema is not None and not name.startswith(f"{schema}."):
+    have, want = _grants_of(objtype, target.doc), _grants_of(objtype, before)
+    for name, shadow_grants in want.items():
+        if managed(name) or (schema is not None and not name.startswith(f"{schema}.")):
             continue
-        rel, want = target.relations.get(name), before["relations"].get(name)
-        if rel is None or want is None:
+        if objtype == "r" and name not in ours:
+            continue
+        target_grants = have.get(name)
+        if target_grants is None:
             continue
         for role in w.keys() | h.keys():
             gone = w.get(role, set()) - h.get(role, set())
             added = h.get(role, set()) - w.get(role, set())
-            has = set(rel["grants"].get(role, []))
-            shadow = set(want["grants"].get(role, []))
+            has = target_grants.get(role, set())
+            shadow = shadow_grants.get(role, set())
             if (has - shadow) & gone or (shadow - has) & added:
                 return True
     return False

@@ -194,18 +194,24 @@ def test_each_hand_edit_is_named_and_put_back(stack: LocalStack, clone: str, edi
     assert again.code == 0, (fixes, again.output)
 
 
-def test_a_default_privilege_change_is_its_own_finding(stack: LocalStack, clone: str) -> None:
-    """No table drifted, and nothing suggested takes a grant away from a table."""
+@pytest.mark.parametrize("kind", ["tables", "functions"])
+def test_a_default_privilege_change_is_its_own_finding(stack: LocalStack, clone: str,
+                                                       kind: str) -> None:
+    """No table or function drifted, and nothing suggested takes a grant away from one."""
+    privilege = "select" if kind == "tables" else "execute"
     with admin(stack, clone) as conn:
-        conn.execute("alter default privileges for role postgres in schema public "
-                     "revoke select on tables from anon")
+        conn.execute(f"alter default privileges for role postgres in schema public "
+                     f"revoke {privilege} on {kind} from anon")
     result = _check(clone)
     assert not [t for t in result.json["tables"] if t["database"] != "present"]
+    assert not [o for o in result.json["objects"]
+                if o["database"] != "present" and o["kind"] != "default privileges"]
     found = _drift(result.json)
     assert found and {p["kind"] for p in found} == {"default-privileges"}
     assert all(p["object"] == "default privileges for role postgres in schema public on "
-               "tables" for p in found)
-    assert all("alter default privileges" in p["fix_sql"] for p in found)
+               f"{kind}" for p in found)
+    assert all(p["fix_sql"].startswith("alter default privileges") and p["fix_tried"]
+               for p in found)
     assert result.code == 1
 
 
