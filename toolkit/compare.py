@@ -482,12 +482,15 @@ def relation(name: str, want: dict[str, Any], have: dict[str, Any],
     return out
 
 
-def managed_table(name: str, want: dict[str, Any], have: dict[str, Any] | None
+def managed_table(name: str, want: dict[str, Any] | None, have: dict[str, Any] | None
                   ) -> list[Difference]:
     """The migrations' triggers and policies on a table Supabase owns (auth.users,
-    storage.objects): missing or changed is drift; any other is the platform's own."""
+    storage.objects): missing or changed is drift. Supabase ships no policy on them, so any
+    other policy was made by hand (the dashboard's storage page makes them); it ships
+    triggers, so another trigger is the platform's own."""
+    want = want or {"policies": [], "triggers": []}
     have = have or {"policies": [], "triggers": []}
-    return (_named("policy", name, want["policies"], have["policies"], _policy_words, False)
+    return (_named("policy", name, want["policies"], have["policies"], _policy_words)
             + _named("trigger", name, want["triggers"], have["triggers"], _trigger_words,
                      False))
 

@@ -17,7 +17,7 @@ from typing import Any
 from toolkit import compare
 from toolkit.analysis_model import Analysis, managed, shown
 from toolkit.catalog import Catalog
-from toolkit.report import ObjectResult, Report
+from toolkit.report import Finding, ObjectResult, Report
 from toolkit.shadow import Replay
 
 Excused = dict[tuple[str | None, str], compare.Excuse]
@@ -145,6 +145,14 @@ def _extensions(report: Report, analysis: Analysis, before: dict[str, Any],
             continue  # the shadow could not create it: said as a shadow limit
         got = have["extension_info"].get(name)
         diffs = compare.extension(name, want, got)
+        # The shadow installs its server's default version, which need not be the platform's:
+        # a version apart is said, never drift.
+        for d in [d for d in diffs if d.property == "version"]:
+            diffs.remove(d)
+            report.problems.append(Finding(
+                "notice", f"extension {name}: {d.message} (the shadow server's default)",
+                kind="drift", object=d.object, property=d.property, expected=d.expected,
+                actual=d.actual))
         if diffs:
             _report(report, "extension", name, diffs, missing=got is None)
 
@@ -154,8 +162,9 @@ def _managed_tables(report: Report, before: dict[str, Any], have: dict[str, Any]
         return
     from toolkit.judge import finding
 
-    for name, want in sorted(before["managed_tables"].items()):
-        for d in compare.managed_table(name, want, have["managed_tables"].get(name)):
+    wanted, got = before["managed_tables"], have["managed_tables"]
+    for name in sorted(wanted.keys() | got.keys()):
+        for d in compare.managed_table(name, wanted.get(name), got.get(name)):
             kind, _, what = d.object.partition(" ")
             report.objects.append(ObjectResult(
                 kind, what, "missing" if d.property == "exists" else "drifted", d.message))
@@ -175,7 +184,6 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
     expected = _acl_index(before["default_acl"] if alters else replay.hosted_acl)
     actual = _acl_index(target.doc["default_acl"])
     from toolkit.judge import finding
-    from toolkit.report import Finding
 
     for key in sorted(expected.keys() | actual.keys(), key=lambda k: (k[0] or "", k[1])):
         schema, objtype = key

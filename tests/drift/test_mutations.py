@@ -55,6 +55,8 @@ EDITS = [
          'trigger "on_auth_user_created" on auth.users', "enabled"),
     Edit("storage-policy-dropped", 'drop policy "avatars are public" on storage.objects',
          'policy "avatars are public" on storage.objects', "exists", restores=False),
+    Edit("storage-policy-added", "create policy anyone on storage.objects for all using (true)",
+         'policy "anyone" on storage.objects', "exists", restores=False),
     Edit("index-renamed", "alter index invoices_open_idx rename to invoices_open",
          "index public.invoices_open_idx", "name"),
     Edit("constraint-renamed",
