@@ -85,6 +85,7 @@ select json_build_object(
                               join pg_catalog.pg_class ic on ic.oid = i.indexrelid
                               where i.indrelid = c.oid and i.indisreplident),
             'options', (select json_agg(o order by o) from unnest(c.reloptions) o),
+            'comment', pg_catalog.obj_description(c.oid, 'pg_class'),
             'rls', c.relrowsecurity,
             'rls_forced', c.relforcerowsecurity,
             'partition_bound', pg_catalog.pg_get_expr(c.relpartbound, c.oid),
@@ -107,6 +108,7 @@ select json_build_object(
                     'identity', nullif(a.attidentity, ''),
                     'generated', case when a.attgenerated <> '' then
                         pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,
+                    'comment', pg_catalog.col_description(a.attrelid, a.attnum),
                     -- Only a collation other than the type's own is a property of the column.
                     'collation', case when a.attcollation <> t.typcollation then (
                         select cn.nspname || '.' || co.collname
@@ -236,6 +238,12 @@ select json_build_object(
                 'body', p.prosrc,
                 'security_definer', p.prosecdef,
                 'volatility', p.provolatile,
+                'strict', p.proisstrict,
+                'leakproof', p.proleakproof,
+                'parallel', p.proparallel,
+                'cost', p.procost,
+                'rows', p.prorows,
+                'comment', pg_catalog.obj_description(p.oid, 'pg_proc'),
                 'config', (select json_agg(o order by o) from unnest(p.proconfig) o),
                 'owner', pg_catalog.pg_get_userbyid(p.proowner),
                 'kind', p.prokind,
