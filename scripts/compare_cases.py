@@ -39,6 +39,10 @@ def _new_cases(base: dict[str, Any]) -> list[dict[str, Any]]:
     def col(rel: dict[str, Any], name: str) -> dict[str, Any]:
         return next(c for c in rel["columns"] if c["name"] == name)
 
+    def rename_trigger(rel: dict[str, Any]) -> None:
+        t = rel["triggers"][0]
+        t.update({"name": "touched", "def": t["def"].replace(" touch ", " touched ", 1)})
+
     with_trigger = copy.deepcopy(base)
     with_trigger["triggers"] = [{"name": "touch", "enabled": "O", "def": (
         "CREATE TRIGGER touch BEFORE UPDATE ON public.agent_status FOR EACH ROW EXECUTE "
@@ -62,6 +66,10 @@ def _new_cases(base: dict[str, Any]) -> list[dict[str, Any]]:
         edit("trigger disabled", lambda h: h["triggers"][0].update(enabled="D"), with_trigger),
         edit("a quoted name in a fix", lambda h: h.update(owner="x"),
              {**copy.deepcopy(base), "owner": "user"}),
+        edit("comments", lambda h: (h.update(comment="it's the status"),
+                                    col(h, "state").update(comment="now"))),
+        edit("column renamed", lambda h: col(h, "details").update(name="info")),
+        edit("trigger renamed", rename_trigger, with_trigger),
     ]
 
 
@@ -73,6 +81,8 @@ FUNCTION = {
     "config": ['search_path=""'], "owner": "postgres", "kind": "f",
     "grants": ["authenticated", "service_role"],
     "executors": ["authenticated", "service_role"],
+    "strict": False, "leakproof": False, "parallel": "u", "cost": 100.0, "rows": 0.0,
+    "comment": None,
 }
 
 
@@ -92,6 +102,9 @@ def _function_cases() -> list[dict[str, Any]]:
         edit("execute granted to anon and PUBLIC",
              executors=["PUBLIC", "anon", "authenticated", "service_role"]),
         edit("only the definition (the language) differs"),
+        edit("strict, leakproof, parallel, cost, rows", strict=True, leakproof=True,
+             parallel="s", cost=1000.0, rows=0.0),
+        edit("comment", comment="paid plans"),
     ]
 
 

@@ -82,6 +82,8 @@ class Replay:
 def replay_key(order: list[MigrationFile], boundary: int, stand: StandIns,
                target_acl: Any, server: str) -> str:
     h = hashlib.sha256(f"shadow\0{cache.toolkit_version()}\0{server}\0{boundary}".encode())
+    # What the catalog documents hold: a changed inspect query is a new replay.
+    h.update(load_sql("inspect.sql").encode())
     for f in order:
         h.update(f"\0{f.path.name}\0{f.digest}".encode())
     h.update(stand.sql.encode())

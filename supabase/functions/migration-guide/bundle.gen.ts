@@ -10,6 +10,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -20,6 +21,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -30,6 +32,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -40,6 +43,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -50,6 +54,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
             "grants": null,
@@ -60,6 +65,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
             "grants": null,
@@ -70,6 +76,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
             "grants": null,
@@ -80,6 +87,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
             "grants": null,
@@ -90,6 +98,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
             "grants": null,
@@ -100,6 +109,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -110,6 +120,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
             "grants": null,
@@ -120,6 +131,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -129,6 +141,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -232,6 +245,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -242,6 +256,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -252,6 +267,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -262,6 +278,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -272,6 +289,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -282,6 +300,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -292,6 +311,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
             "grants": null,
@@ -302,6 +322,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -311,6 +332,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -439,6 +461,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -449,6 +472,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -459,6 +483,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -469,6 +494,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'info'::text",
             "generated": null,
             "grants": null,
@@ -479,6 +505,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -489,6 +516,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
             "grants": null,
@@ -499,6 +527,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -508,6 +537,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -628,6 +658,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -638,6 +669,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -648,6 +680,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -658,6 +691,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -668,6 +702,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -678,6 +713,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -688,6 +724,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
             "grants": null,
@@ -698,6 +735,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -707,6 +745,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -824,6 +863,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -834,6 +874,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -844,6 +885,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -854,6 +896,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'*'::text",
             "generated": null,
             "grants": null,
@@ -864,6 +907,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'allow'::text",
             "generated": null,
             "grants": null,
@@ -874,6 +918,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "false",
             "generated": null,
             "grants": null,
@@ -884,6 +929,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -894,6 +940,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -904,6 +951,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -913,6 +961,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1015,6 +1064,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -1025,6 +1075,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1035,6 +1086,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1045,6 +1097,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1055,6 +1108,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1065,6 +1119,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'[]'::jsonb",
             "generated": null,
             "grants": null,
@@ -1075,6 +1130,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
             "grants": null,
@@ -1085,6 +1141,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -1095,6 +1152,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -1104,6 +1162,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1192,6 +1251,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -1202,6 +1262,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1212,6 +1273,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'offline'::text",
             "generated": null,
             "grants": null,
@@ -1222,6 +1284,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1232,6 +1295,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1242,6 +1306,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
             "grants": null,
@@ -1252,6 +1317,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -1261,6 +1327,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1384,6 +1451,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -1394,6 +1462,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1404,6 +1473,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1414,6 +1484,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1424,6 +1495,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'pending'::text",
             "generated": null,
             "grants": null,
@@ -1434,6 +1506,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'normal'::text",
             "generated": null,
             "grants": null,
@@ -1444,6 +1517,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
             "grants": null,
@@ -1454,6 +1528,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1464,6 +1539,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1474,6 +1550,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1484,6 +1561,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1494,6 +1572,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -1504,6 +1583,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -1513,6 +1593,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1631,6 +1712,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -1641,6 +1723,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1651,6 +1734,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1661,6 +1745,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1671,6 +1756,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
             "grants": null,
@@ -1681,6 +1767,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "true",
             "generated": null,
             "grants": null,
@@ -1691,6 +1778,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -1701,6 +1789,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -1710,6 +1799,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1799,6 +1889,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -1809,6 +1900,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1819,6 +1911,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1829,6 +1922,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1839,6 +1933,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1849,6 +1944,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1859,6 +1955,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1869,6 +1966,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -1878,6 +1976,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1975,6 +2074,7 @@ export const BUNDLE: Bundle = {
         "columns": [
           {
             "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
             "grants": null,
@@ -1985,6 +2085,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -1995,6 +2096,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -2005,6 +2107,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -2015,6 +2118,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
             "grants": null,
@@ -2025,6 +2129,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'pending'::text",
             "generated": null,
             "grants": null,
@@ -2035,6 +2140,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "'normal'::text",
             "generated": null,
             "grants": null,
@@ -2045,6 +2151,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -2055,6 +2162,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -2065,6 +2173,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -2075,6 +2184,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -2085,6 +2195,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
             "grants": null,
@@ -2095,6 +2206,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -2105,6 +2217,7 @@ export const BUNDLE: Bundle = {
           },
           {
             "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
             "grants": null,
@@ -2114,6 +2227,7 @@ export const BUNDLE: Bundle = {
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -2255,7 +2369,7 @@ export const BUNDLE: Bundle = {
   },
   "inspect": {
     "search_path": "\"$user\", public, extensions",
-    "text": "begin read only; set local search_path = \"$user\", public, extensions;-- Everything toolkit compares, in one round trip, as one JSON document. The same query reads\n-- the target and the shadow database, so both sides are normalised by PostgreSQL itself\n-- (format_type, pg_get_constraintdef, pg_get_indexdef, pg_get_expr, pg_get_functiondef).\n-- Run with search_path \"$user\", public, extensions on both sides: the deparsers qualify names\n-- by it. array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]: the schemas Supabase manages, never judged as the project's.\n-- Objects that belong to an extension (pg_depend deptype 'e') are never the project's either,\n-- but triggers and policies on tables in those schemas are read ('managed_tables'): migrations\n-- put a signup trigger on auth.users or policies on storage.objects. ACLs are read per grantee\n-- (PUBLIC included) with aclexplode, the owner's own privileges left out.\nselect json_build_object(\n    'user', current_user,\n    'server_version', current_setting('server_version_num')::int,\n    'extensions', (\n        select coalesce(json_object_agg(e.extname, n.nspname), '{}'::json)\n        from pg_catalog.pg_extension e\n        join pg_catalog.pg_namespace n on n.oid = e.extnamespace\n    ),\n    'extension_info', (\n        select coalesce(json_object_agg(e.extname, json_build_object(\n            'schema', n.nspname, 'version', e.extversion)), '{}'::json)\n        from pg_catalog.pg_extension e\n        join pg_catalog.pg_namespace n on n.oid = e.extnamespace\n    ),\n    'schema_info', (\n        select coalesce(json_object_agg(n.nspname, json_build_object(\n            'owner', pg_catalog.pg_get_userbyid(n.nspowner),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(coalesce(n.nspacl,\n                                             pg_catalog.acldefault('n', n.nspowner))) x\n                    where x.grantee <> n.nspowner\n                    group by 1\n                ) g\n            ))), '{}'::json)\n        from pg_catalog.pg_namespace n\n        where n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n    ),\n    'publications', (\n        select coalesce(json_object_agg(p.pubname, (\n            select coalesce(json_agg(t.schemaname || '.' || t.tablename\n                                     order by t.schemaname, t.tablename), '[]'::json)\n            from pg_catalog.pg_publication_tables t where t.pubname = p.pubname)), '{}'::json)\n        from pg_catalog.pg_publication p\n    ),\n    'uuid_ossp_available', exists (\n        select from pg_catalog.pg_available_extensions where name = 'uuid-ossp'\n    ),\n    'schemas', (\n        select coalesce(json_agg(n.nspname order by n.nspname), '[]'::json)\n        from pg_catalog.pg_namespace n\n        where n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n    ),\n    'default_acl', (\n        select coalesce(json_agg(json_build_object(\n            'schema', dn.nspname, 'objtype', d.defaclobjtype,\n            'acl', (select json_agg(x::text order by x::text) from unnest(d.defaclacl) x),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(d.defaclacl) x\n                    group by 1\n                ) g\n            ))\n            order by dn.nspname, d.defaclobjtype), '[]'::json)\n        from pg_catalog.pg_default_acl d\n        left join pg_catalog.pg_namespace dn on dn.oid = d.defaclnamespace\n        where d.defaclrole = (select oid from pg_catalog.pg_roles where rolname = 'postgres')\n    ),\n    'relations', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'kind', c.relkind,\n            'owner', pg_catalog.pg_get_userbyid(c.relowner),\n            'persistence', c.relpersistence,\n            'replica_identity', c.relreplident,\n            'replica_index', (select ic.relname from pg_catalog.pg_index i\n                              join pg_catalog.pg_class ic on ic.oid = i.indexrelid\n                              where i.indrelid = c.oid and i.indisreplident),\n            'options', (select json_agg(o order by o) from unnest(c.reloptions) o),\n            'rls', c.relrowsecurity,\n            'rls_forced', c.relforcerowsecurity,\n            'partition_bound', pg_catalog.pg_get_expr(c.relpartbound, c.oid),\n            'parents', (\n                select coalesce(json_agg(pn.nspname || '.' || pc.relname order by h.inhseqno),\n                                '[]'::json)\n                from pg_catalog.pg_inherits h\n                join pg_catalog.pg_class pc on pc.oid = h.inhparent\n                join pg_catalog.pg_namespace pn on pn.oid = pc.relnamespace\n                where h.inhrelid = c.oid\n            ),\n            'view', case when c.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(c.oid) end,\n            'columns', (\n                select coalesce(json_agg(json_build_object(\n                    'name', a.attname,\n                    'type', pg_catalog.format_type(a.atttypid, a.atttypmod),\n                    'not_null', a.attnotnull,\n                    'default', case when a.attgenerated = '' then\n                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,\n                    'identity', nullif(a.attidentity, ''),\n                    'generated', case when a.attgenerated <> '' then\n                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,\n                    -- Only a collation other than the type's own is a property of the column.\n                    'collation', case when a.attcollation <> t.typcollation then (\n                        select cn.nspname || '.' || co.collname\n                        from pg_catalog.pg_collation co\n                        join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace\n                        where co.oid = a.attcollation) end,\n                    'grants', (\n                        select json_object_agg(g.grantee, g.privileges)\n                        from (\n                            select case when x.grantee = 0 then 'PUBLIC'\n                                        else pg_catalog.pg_get_userbyid(x.grantee) end\n                                       as grantee,\n                                   json_agg(distinct x.privilege_type\n                                            order by x.privilege_type) as privileges\n                            from aclexplode(a.attacl) x\n                            where x.grantee <> c.relowner\n                            group by 1\n                        ) g\n                    ))\n                    order by a.attnum), '[]'::json)\n                from pg_catalog.pg_attribute a\n                join pg_catalog.pg_type t on t.oid = a.atttypid\n                left join pg_catalog.pg_attrdef ad\n                  on ad.adrelid = a.attrelid and ad.adnum = a.attnum\n                where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped\n            ),\n            'constraints', (\n                select coalesce(json_agg(json_build_object(\n                    'name', k.conname,\n                    'type', k.contype,\n                    'columns', (\n                        select json_agg(a.attname order by u.ord)\n                        from unnest(k.conkey) with ordinality u(attnum, ord)\n                        join pg_catalog.pg_attribute a\n                          on a.attrelid = k.conrelid and a.attnum = u.attnum\n                    ),\n                    'ref', case when k.contype = 'f' then (\n                        select rn.nspname || '.' || rc.relname\n                        from pg_catalog.pg_class rc\n                        join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace\n                        where rc.oid = k.confrelid) end,\n                    'ref_columns', (\n                        select json_agg(a.attname order by u.ord)\n                        from unnest(k.confkey) with ordinality u(attnum, ord)\n                        join pg_catalog.pg_attribute a\n                          on a.attrelid = k.confrelid and a.attnum = u.attnum\n                    ),\n                    'on_delete', nullif(k.confdeltype, ' '),\n                    'on_update', nullif(k.confupdtype, ' '),\n                    'def', pg_catalog.pg_get_constraintdef(k.oid))\n                    order by k.contype, k.conname), '[]'::json)\n                from pg_catalog.pg_constraint k\n                -- Inherited copies are the parent's: judged there.\n                where k.conrelid = c.oid and k.contype in ('p', 'u', 'f', 'c', 'x')\n                  and (k.conislocal or c.relispartition is false)\n            ),\n            'indexes', (\n                select coalesce(json_agg(json_build_object(\n                    'name', ic.relname,\n                    'unique', i.indisunique,\n                    'def', pg_catalog.pg_get_indexdef(i.indexrelid),\n                    'columns', (\n                        select json_agg(coalesce(a.attname, '(expression)') order by u.ord)\n                        from unnest(i.indkey::int2[]) with ordinality u(attnum, ord)\n                        left join pg_catalog.pg_attribute a\n                          on a.attrelid = i.indrelid and a.attnum = u.attnum\n                        where u.ord <= i.indnkeyatts\n                    )) order by ic.relname), '[]'::json)\n                from pg_catalog.pg_index i\n                join pg_catalog.pg_class ic on ic.oid = i.indexrelid\n                -- Indexes behind a constraint are judged as the constraint.\n                where i.indrelid = c.oid\n                  and not exists (select from pg_catalog.pg_constraint k\n                                  where k.conindid = i.indexrelid and k.conrelid = c.oid)\n            ),\n            'policies', (\n                select coalesce(json_agg(json_build_object(\n                    'name', p.polname,\n                    'command', p.polcmd,\n                    'permissive', p.polpermissive,\n                    'roles', (\n                        select json_agg(case when r = 0 then 'public' else\n                            (select rolname from pg_catalog.pg_roles where oid = r) end\n                            order by 1)\n                        from unnest(p.polroles) r\n                    ),\n                    'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),\n                    'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))\n                    order by p.polname), '[]'::json)\n                from pg_catalog.pg_policy p where p.polrelid = c.oid\n            ),\n            'triggers', (\n                select coalesce(json_agg(json_build_object(\n                    'name', t.tgname,\n                    'enabled', t.tgenabled,\n                    'def', pg_catalog.pg_get_triggerdef(t.oid)) order by t.tgname), '[]'::json)\n                from pg_catalog.pg_trigger t\n                where t.tgrelid = c.oid and not t.tgisinternal\n            ),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) x\n                    where x.grantee <> c.relowner\n                    group by 1\n                ) g\n            )\n        )), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        where c.relkind in ('r', 'p', 'v', 'm', 'f')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_class'::regclass\n                            and d.objid = c.oid and d.deptype = 'e')\n    ),\n    'functions', (\n        select coalesce(json_object_agg(\n            n.nspname || '.' || p.proname || '(' ||\n                pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',\n            json_build_object(\n                'def', pg_catalog.pg_get_functiondef(p.oid),\n                'body', p.prosrc,\n                'security_definer', p.prosecdef,\n                'volatility', p.provolatile,\n                'config', (select json_agg(o order by o) from unnest(p.proconfig) o),\n                'owner', pg_catalog.pg_get_userbyid(p.proowner),\n                'kind', p.prokind,\n                'grants', (\n                    select coalesce(json_agg(distinct r.rolname order by r.rolname), '[]'::json)\n                    from aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x\n                    join pg_catalog.pg_roles r on r.oid = x.grantee\n                    where r.rolname in ('anon', 'authenticated', 'service_role')\n                ),\n                'executors', (\n                    select coalesce(json_agg(distinct g order by g), '[]'::json)\n                    from (select case when x.grantee = 0 then 'PUBLIC'\n                                      else pg_catalog.pg_get_userbyid(x.grantee) end as g\n                          from aclexplode(coalesce(p.proacl,\n                                                   pg_catalog.acldefault('f', p.proowner))) x\n                          where x.grantee <> p.proowner) e\n                ))), '{}'::json)\n        from pg_catalog.pg_proc p\n        join pg_catalog.pg_namespace n on n.oid = p.pronamespace\n        where p.prokind in ('f', 'p')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_proc'::regclass\n                            and d.objid = p.oid and d.deptype = 'e')\n    ),\n    'sequences', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'owner', pg_catalog.pg_get_userbyid(c.relowner),\n            'type', pg_catalog.format_type(s.seqtypid, null),\n            'increment', s.seqincrement, 'start', s.seqstart, 'min', s.seqmin,\n            'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,\n            'owned_by', (\n                select tn.nspname || '.' || tc.relname || '.' || a.attname\n                from pg_catalog.pg_depend d\n                join pg_catalog.pg_class tc on tc.oid = d.refobjid\n                join pg_catalog.pg_namespace tn on tn.oid = tc.relnamespace\n                join pg_catalog.pg_attribute a\n                  on a.attrelid = d.refobjid and a.attnum = d.refobjsubid\n                where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid\n                  and d.refclassid = 'pg_catalog.pg_class'::regclass and d.deptype = 'a'\n                limit 1),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(coalesce(c.relacl,\n                                             pg_catalog.acldefault('s', c.relowner))) x\n                    where x.grantee <> c.relowner\n                    group by 1\n                ) g\n            ))), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        join pg_catalog.pg_sequence s on s.seqrelid = c.oid\n        where c.relkind = 'S'\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          -- An identity column's sequence is the column's: judged as its identity.\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_class'::regclass\n                            and d.objid = c.oid and d.deptype in ('e', 'i'))\n    ),\n    'managed_tables', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'policies', (\n                select coalesce(json_agg(json_build_object(\n                    'name', p.polname,\n                    'command', p.polcmd,\n                    'permissive', p.polpermissive,\n                    'roles', (\n                        select json_agg(case when r = 0 then 'public' else\n                            (select rolname from pg_catalog.pg_roles where oid = r) end\n                            order by 1)\n                        from unnest(p.polroles) r\n                    ),\n                    'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),\n                    'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))\n                    order by p.polname), '[]'::json)\n                from pg_catalog.pg_policy p where p.polrelid = c.oid\n            ),\n            'triggers', (\n                select coalesce(json_agg(json_build_object(\n                    'name', t.tgname,\n                    'enabled', t.tgenabled,\n                    'def', pg_catalog.pg_get_triggerdef(t.oid)) order by t.tgname), '[]'::json)\n                from pg_catalog.pg_trigger t\n                where t.tgrelid = c.oid and not t.tgisinternal\n            ))), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        where c.relkind in ('r', 'p') and n.nspname in ('auth', 'storage', 'realtime')\n          and (exists (select from pg_catalog.pg_policy p where p.polrelid = c.oid)\n               or exists (select from pg_catalog.pg_trigger t\n                          where t.tgrelid = c.oid and not t.tgisinternal))\n    ),\n    'types', (\n        select coalesce(json_object_agg(n.nspname || '.' || t.typname, json_build_object(\n            'kind', t.typtype,\n            'labels', case when t.typtype = 'e' then (\n                select json_agg(e.enumlabel order by e.enumsortorder)\n                from pg_catalog.pg_enum e where e.enumtypid = t.oid) end,\n            'base', case when t.typtype = 'd' then\n                pg_catalog.format_type(t.typbasetype, t.typtypmod) end\n        )), '{}'::json)\n        from pg_catalog.pg_type t\n        join pg_catalog.pg_namespace n on n.oid = t.typnamespace\n        where t.typtype in ('e', 'd')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_type'::regclass\n                            and d.objid = t.oid and d.deptype = 'e')\n    ),\n    'history', case\n        -- Schema first: to_regclass() raises, not answers null, without USAGE on the schema.\n        when not exists (select from pg_catalog.pg_namespace\n                         where nspname = 'supabase_migrations') then null\n        when not pg_catalog.has_schema_privilege('supabase_migrations', 'usage')\n            then '\"forbidden\"'::json\n        when pg_catalog.to_regclass('supabase_migrations.schema_migrations') is null then null\n        when not pg_catalog.has_table_privilege(\n            'supabase_migrations.schema_migrations', 'select') then '\"forbidden\"'::json\n        else (\n            select coalesce(json_agg(json_build_object(\n                'version', x.version, 'name', x.name,\n                'statements', x.statements::json) order by x.version), '[]'::json)\n            from xmltable('/table/row' passing pg_catalog.query_to_xml(\n                'select version, name, array_to_json(statements)::text as statements\n                   from supabase_migrations.schema_migrations', false, false, '')\n                columns version text, name text, statements text) x\n        )\n    end\n)\n; commit"
+    "text": "begin read only; set local search_path = \"$user\", public, extensions;-- Everything toolkit compares, in one round trip, as one JSON document. The same query reads\n-- the target and the shadow database, so both sides are normalised by PostgreSQL itself\n-- (format_type, pg_get_constraintdef, pg_get_indexdef, pg_get_expr, pg_get_functiondef).\n-- Run with search_path \"$user\", public, extensions on both sides: the deparsers qualify names\n-- by it. array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]: the schemas Supabase manages, never judged as the project's.\n-- Objects that belong to an extension (pg_depend deptype 'e') are never the project's either,\n-- but triggers and policies on tables in those schemas are read ('managed_tables'): migrations\n-- put a signup trigger on auth.users or policies on storage.objects. ACLs are read per grantee\n-- (PUBLIC included) with aclexplode, the owner's own privileges left out.\nselect json_build_object(\n    'user', current_user,\n    'server_version', current_setting('server_version_num')::int,\n    'extensions', (\n        select coalesce(json_object_agg(e.extname, n.nspname), '{}'::json)\n        from pg_catalog.pg_extension e\n        join pg_catalog.pg_namespace n on n.oid = e.extnamespace\n    ),\n    'extension_info', (\n        select coalesce(json_object_agg(e.extname, json_build_object(\n            'schema', n.nspname, 'version', e.extversion)), '{}'::json)\n        from pg_catalog.pg_extension e\n        join pg_catalog.pg_namespace n on n.oid = e.extnamespace\n    ),\n    'schema_info', (\n        select coalesce(json_object_agg(n.nspname, json_build_object(\n            'owner', pg_catalog.pg_get_userbyid(n.nspowner),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(coalesce(n.nspacl,\n                                             pg_catalog.acldefault('n', n.nspowner))) x\n                    where x.grantee <> n.nspowner\n                    group by 1\n                ) g\n            ))), '{}'::json)\n        from pg_catalog.pg_namespace n\n        where n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n    ),\n    'publications', (\n        select coalesce(json_object_agg(p.pubname, (\n            select coalesce(json_agg(t.schemaname || '.' || t.tablename\n                                     order by t.schemaname, t.tablename), '[]'::json)\n            from pg_catalog.pg_publication_tables t where t.pubname = p.pubname)), '{}'::json)\n        from pg_catalog.pg_publication p\n    ),\n    'uuid_ossp_available', exists (\n        select from pg_catalog.pg_available_extensions where name = 'uuid-ossp'\n    ),\n    'schemas', (\n        select coalesce(json_agg(n.nspname order by n.nspname), '[]'::json)\n        from pg_catalog.pg_namespace n\n        where n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n    ),\n    'default_acl', (\n        select coalesce(json_agg(json_build_object(\n            'schema', dn.nspname, 'objtype', d.defaclobjtype,\n            'acl', (select json_agg(x::text order by x::text) from unnest(d.defaclacl) x),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(d.defaclacl) x\n                    group by 1\n                ) g\n            ))\n            order by dn.nspname, d.defaclobjtype), '[]'::json)\n        from pg_catalog.pg_default_acl d\n        left join pg_catalog.pg_namespace dn on dn.oid = d.defaclnamespace\n        where d.defaclrole = (select oid from pg_catalog.pg_roles where rolname = 'postgres')\n    ),\n    'relations', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'kind', c.relkind,\n            'owner', pg_catalog.pg_get_userbyid(c.relowner),\n            'persistence', c.relpersistence,\n            'replica_identity', c.relreplident,\n            'replica_index', (select ic.relname from pg_catalog.pg_index i\n                              join pg_catalog.pg_class ic on ic.oid = i.indexrelid\n                              where i.indrelid = c.oid and i.indisreplident),\n            'options', (select json_agg(o order by o) from unnest(c.reloptions) o),\n            'comment', pg_catalog.obj_description(c.oid, 'pg_class'),\n            'rls', c.relrowsecurity,\n            'rls_forced', c.relforcerowsecurity,\n            'partition_bound', pg_catalog.pg_get_expr(c.relpartbound, c.oid),\n            'parents', (\n                select coalesce(json_agg(pn.nspname || '.' || pc.relname order by h.inhseqno),\n                                '[]'::json)\n                from pg_catalog.pg_inherits h\n                join pg_catalog.pg_class pc on pc.oid = h.inhparent\n                join pg_catalog.pg_namespace pn on pn.oid = pc.relnamespace\n                where h.inhrelid = c.oid\n            ),\n            'view', case when c.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(c.oid) end,\n            'columns', (\n                select coalesce(json_agg(json_build_object(\n                    'name', a.attname,\n                    'type', pg_catalog.format_type(a.atttypid, a.atttypmod),\n                    'not_null', a.attnotnull,\n                    'default', case when a.attgenerated = '' then\n                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,\n                    'identity', nullif(a.attidentity, ''),\n                    'generated', case when a.attgenerated <> '' then\n                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,\n                    'comment', pg_catalog.col_description(a.attrelid, a.attnum),\n                    -- Only a collation other than the type's own is a property of the column.\n                    'collation', case when a.attcollation <> t.typcollation then (\n                        select cn.nspname || '.' || co.collname\n                        from pg_catalog.pg_collation co\n                        join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace\n                        where co.oid = a.attcollation) end,\n                    'grants', (\n                        select json_object_agg(g.grantee, g.privileges)\n                        from (\n                            select case when x.grantee = 0 then 'PUBLIC'\n                                        else pg_catalog.pg_get_userbyid(x.grantee) end\n                                       as grantee,\n                                   json_agg(distinct x.privilege_type\n                                            order by x.privilege_type) as privileges\n                            from aclexplode(a.attacl) x\n                            where x.grantee <> c.relowner\n                            group by 1\n                        ) g\n                    ))\n                    order by a.attnum), '[]'::json)\n                from pg_catalog.pg_attribute a\n                join pg_catalog.pg_type t on t.oid = a.atttypid\n                left join pg_catalog.pg_attrdef ad\n                  on ad.adrelid = a.attrelid and ad.adnum = a.attnum\n                where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped\n            ),\n            'constraints', (\n                select coalesce(json_agg(json_build_object(\n                    'name', k.conname,\n                    'type', k.contype,\n                    'columns', (\n                        select json_agg(a.attname order by u.ord)\n                        from unnest(k.conkey) with ordinality u(attnum, ord)\n                        join pg_catalog.pg_attribute a\n                          on a.attrelid = k.conrelid and a.attnum = u.attnum\n                    ),\n                    'ref', case when k.contype = 'f' then (\n                        select rn.nspname || '.' || rc.relname\n                        from pg_catalog.pg_class rc\n                        join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace\n                        where rc.oid = k.confrelid) end,\n                    'ref_columns', (\n                        select json_agg(a.attname order by u.ord)\n                        from unnest(k.confkey) with ordinality u(attnum, ord)\n                        join pg_catalog.pg_attribute a\n                          on a.attrelid = k.confrelid and a.attnum = u.attnum\n                    ),\n                    'on_delete', nullif(k.confdeltype, ' '),\n                    'on_update', nullif(k.confupdtype, ' '),\n                    'def', pg_catalog.pg_get_constraintdef(k.oid))\n                    order by k.contype, k.conname), '[]'::json)\n                from pg_catalog.pg_constraint k\n                -- Inherited copies are the parent's: judged there.\n                where k.conrelid = c.oid and k.contype in ('p', 'u', 'f', 'c', 'x')\n                  and (k.conislocal or c.relispartition is false)\n            ),\n            'indexes', (\n                select coalesce(json_agg(json_build_object(\n                    'name', ic.relname,\n                    'unique', i.indisunique,\n                    'def', pg_catalog.pg_get_indexdef(i.indexrelid),\n                    'columns', (\n                        select json_agg(coalesce(a.attname, '(expression)') order by u.ord)\n                        from unnest(i.indkey::int2[]) with ordinality u(attnum, ord)\n                        left join pg_catalog.pg_attribute a\n                          on a.attrelid = i.indrelid and a.attnum = u.attnum\n                        where u.ord <= i.indnkeyatts\n                    )) order by ic.relname), '[]'::json)\n                from pg_catalog.pg_index i\n                join pg_catalog.pg_class ic on ic.oid = i.indexrelid\n                -- Indexes behind a constraint are judged as the constraint.\n                where i.indrelid = c.oid\n                  and not exists (select from pg_catalog.pg_constraint k\n                                  where k.conindid = i.indexrelid and k.conrelid = c.oid)\n            ),\n            'policies', (\n                select coalesce(json_agg(json_build_object(\n                    'name', p.polname,\n                    'command', p.polcmd,\n                    'permissive', p.polpermissive,\n                    'roles', (\n                        select json_agg(case when r = 0 then 'public' else\n                            (select rolname from pg_catalog.pg_roles where oid = r) end\n                            order by 1)\n                        from unnest(p.polroles) r\n                    ),\n                    'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),\n                    'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))\n                    order by p.polname), '[]'::json)\n                from pg_catalog.pg_policy p where p.polrelid = c.oid\n            ),\n            'triggers', (\n                select coalesce(json_agg(json_build_object(\n                    'name', t.tgname,\n                    'enabled', t.tgenabled,\n                    'def', pg_catalog.pg_get_triggerdef(t.oid)) order by t.tgname), '[]'::json)\n                from pg_catalog.pg_trigger t\n                where t.tgrelid = c.oid and not t.tgisinternal\n            ),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) x\n                    where x.grantee <> c.relowner\n                    group by 1\n                ) g\n            )\n        )), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        where c.relkind in ('r', 'p', 'v', 'm', 'f')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_class'::regclass\n                            and d.objid = c.oid and d.deptype = 'e')\n    ),\n    'functions', (\n        select coalesce(json_object_agg(\n            n.nspname || '.' || p.proname || '(' ||\n                pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',\n            json_build_object(\n                'def', pg_catalog.pg_get_functiondef(p.oid),\n                'body', p.prosrc,\n                'security_definer', p.prosecdef,\n                'volatility', p.provolatile,\n                'strict', p.proisstrict,\n                'leakproof', p.proleakproof,\n                'parallel', p.proparallel,\n                'cost', p.procost,\n                'rows', p.prorows,\n                'comment', pg_catalog.obj_description(p.oid, 'pg_proc'),\n                'config', (select json_agg(o order by o) from unnest(p.proconfig) o),\n                'owner', pg_catalog.pg_get_userbyid(p.proowner),\n                'kind', p.prokind,\n                'grants', (\n                    select coalesce(json_agg(distinct r.rolname order by r.rolname), '[]'::json)\n                    from aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x\n                    join pg_catalog.pg_roles r on r.oid = x.grantee\n                    where r.rolname in ('anon', 'authenticated', 'service_role')\n                ),\n                'executors', (\n                    select coalesce(json_agg(distinct g order by g), '[]'::json)\n                    from (select case when x.grantee = 0 then 'PUBLIC'\n                                      else pg_catalog.pg_get_userbyid(x.grantee) end as g\n                          from aclexplode(coalesce(p.proacl,\n                                                   pg_catalog.acldefault('f', p.proowner))) x\n                          where x.grantee <> p.proowner) e\n                ))), '{}'::json)\n        from pg_catalog.pg_proc p\n        join pg_catalog.pg_namespace n on n.oid = p.pronamespace\n        where p.prokind in ('f', 'p')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_proc'::regclass\n                            and d.objid = p.oid and d.deptype = 'e')\n    ),\n    'sequences', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'owner', pg_catalog.pg_get_userbyid(c.relowner),\n            'type', pg_catalog.format_type(s.seqtypid, null),\n            'increment', s.seqincrement, 'start', s.seqstart, 'min', s.seqmin,\n            'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,\n            'owned_by', (\n                select tn.nspname || '.' || tc.relname || '.' || a.attname\n                from pg_catalog.pg_depend d\n                join pg_catalog.pg_class tc on tc.oid = d.refobjid\n                join pg_catalog.pg_namespace tn on tn.oid = tc.relnamespace\n                join pg_catalog.pg_attribute a\n                  on a.attrelid = d.refobjid and a.attnum = d.refobjsubid\n                where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid\n                  and d.refclassid = 'pg_catalog.pg_class'::regclass and d.deptype = 'a'\n                limit 1),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(coalesce(c.relacl,\n                                             pg_catalog.acldefault('s', c.relowner))) x\n                    where x.grantee <> c.relowner\n                    group by 1\n                ) g\n            ))), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        join pg_catalog.pg_sequence s on s.seqrelid = c.oid\n        where c.relkind = 'S'\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          -- An identity column's sequence is the column's: judged as its identity.\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_class'::regclass\n                            and d.objid = c.oid and d.deptype in ('e', 'i'))\n    ),\n    'managed_tables', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'policies', (\n                select coalesce(json_agg(json_build_object(\n                    'name', p.polname,\n                    'command', p.polcmd,\n                    'permissive', p.polpermissive,\n                    'roles', (\n                        select json_agg(case when r = 0 then 'public' else\n                            (select rolname from pg_catalog.pg_roles where oid = r) end\n                            order by 1)\n                        from unnest(p.polroles) r\n                    ),\n                    'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),\n                    'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))\n                    order by p.polname), '[]'::json)\n                from pg_catalog.pg_policy p where p.polrelid = c.oid\n            ),\n            'triggers', (\n                select coalesce(json_agg(json_build_object(\n                    'name', t.tgname,\n                    'enabled', t.tgenabled,\n                    'def', pg_catalog.pg_get_triggerdef(t.oid)) order by t.tgname), '[]'::json)\n                from pg_catalog.pg_trigger t\n                where t.tgrelid = c.oid and not t.tgisinternal\n            ))), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        where c.relkind in ('r', 'p') and n.nspname in ('auth', 'storage', 'realtime')\n          and (exists (select from pg_catalog.pg_policy p where p.polrelid = c.oid)\n               or exists (select from pg_catalog.pg_trigger t\n                          where t.tgrelid = c.oid and not t.tgisinternal))\n    ),\n    'types', (\n        select coalesce(json_object_agg(n.nspname || '.' || t.typname, json_build_object(\n            'kind', t.typtype,\n            'labels', case when t.typtype = 'e' then (\n                select json_agg(e.enumlabel order by e.enumsortorder)\n                from pg_catalog.pg_enum e where e.enumtypid = t.oid) end,\n            'base', case when t.typtype = 'd' then\n                pg_catalog.format_type(t.typbasetype, t.typtypmod) end\n        )), '{}'::json)\n        from pg_catalog.pg_type t\n        join pg_catalog.pg_namespace n on n.oid = t.typnamespace\n        where t.typtype in ('e', 'd')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_type'::regclass\n                            and d.objid = t.oid and d.deptype = 'e')\n    ),\n    'history', case\n        -- Schema first: to_regclass() raises, not answers null, without USAGE on the schema.\n        when not exists (select from pg_catalog.pg_namespace\n                         where nspname = 'supabase_migrations') then null\n        when not pg_catalog.has_schema_privilege('supabase_migrations', 'usage')\n            then '\"forbidden\"'::json\n        when pg_catalog.to_regclass('supabase_migrations.schema_migrations') is null then null\n        when not pg_catalog.has_table_privilege(\n            'supabase_migrations.schema_migrations', 'select') then '\"forbidden\"'::json\n        else (\n            select coalesce(json_agg(json_build_object(\n                'version', x.version, 'name', x.name,\n                'statements', x.statements::json) order by x.version), '[]'::json)\n            from xmltable('/table/row' passing pg_catalog.query_to_xml(\n                'select version, name, array_to_json(statements)::text as statements\n                   from supabase_migrations.schema_migrations', false, false, '')\n                columns version text, name text, statements text) x\n        )\n    end\n)\n; commit"
   },
   "keywords": [
     "all",

@@ -21,6 +21,11 @@ const IDENTITY: Record<string, string> = {
 const PERSISTENCE: Record<string, string> = { p: "LOGGED", u: "UNLOGGED", t: "TEMPORARY" };
 const REPLICA: Record<string, string> = { d: "DEFAULT", f: "FULL", n: "NOTHING", i: "USING INDEX" };
 const VOLATILITY: Record<string, string> = { i: "IMMUTABLE", s: "STABLE", v: "VOLATILE" };
+const PARALLEL: Record<string, string> = { s: "SAFE", r: "RESTRICTED", u: "UNSAFE" };
+const FUNCTION_FLAGS: [keyof FunctionInfo, string, string][] = [
+  ["strict", "STRICT", "CALLED ON NULL INPUT"],
+  ["leakproof", "LEAKPROOF", "NOT LEAKPROOF"],
+];
 const INDEX_NAME = /^CREATE (UNIQUE )?INDEX \S+ ON /;
 // A function is qualified by its schema when the reading role cannot see that schema on its
 // search path (no USAGE on `extensions`): the same call either way.
@@ -113,6 +118,28 @@ function cols(list: string[] | null | undefined): string {
 
 function both<T extends object>(want: T, have: T, key: keyof T): boolean {
   return key in want && key in have;
+}
+
+/** A string constant as SQL spells it (standard_conforming_strings is on in Supabase). */
+export function literal(t: string | null | undefined): string {
+  return t === null || t === undefined ? "null" : `'${t.replaceAll("'", "''")}'`;
+}
+
+function comment<T extends { comment?: string | null }>(
+  obj: string,
+  on: () => string,
+  want: T,
+  have: T,
+  column: string | null = null,
+): Difference[] {
+  if (!both(want, have, "comment") || want.comment === have.comment) return [];
+  const words = `comment is ${literal(have.comment)}, expected ${literal(want.comment)}`;
+  return [d(column === null ? words : `column "${column}" ${words}`, obj, "comment", want.comment, have.comment, `comment on ${on()} is ${literal(want.comment)}`, column)];
+}
+
+/** Python's "{:g}" for the numbers a function's COST and ROWS hold. */
+function g(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(6)));
 }
 
 /** Equality of JSON values, whatever the order of object keys. */
@@ -280,11 +307,38 @@ function columns(name: string, want: Relation, have: Relation): Difference[] {
         col,
       ));
     }
+    out.push(...comment(obj, () => `column ${qname(name)}.${ident(col)}`, w, h, col));
   }
   for (const col of got.keys()) {
     if (!wanted.has(col)) out.push(d(`column "${col}" not in the migrations`, `column ${name}.${col}`, "exists", false, true, null, col));
   }
-  return out;
+  return columnRenames(name, out, wanted, got);
+}
+
+function columnShape(c: Column): string {
+  return JSON.stringify([c.type, c.not_null, x(c.default), c.identity, x(c.generated)]);
+}
+
+/** One column missing and one not in the migrations, alike in every other way: a rename. */
+function columnRenames(name: string, out: Difference[], wanted: Map<string, Column>, got: Map<string, Column>): Difference[] {
+  const missing = out.filter((o) => o.property === "exists" && o.expected === "yes");
+  const extra = out.filter((o) => o.property === "exists" && o.expected === "no");
+  if (missing.length !== 1 || extra.length !== 1) return out;
+  const w = wanted.get(missing[0].column ?? "")!, h = got.get(extra[0].column ?? "")!;
+  if (columnShape(w) !== columnShape(h)) return out;
+  const rest = out.filter((o) => o !== missing[0] && o !== extra[0]);
+  return [
+    d(
+      `column "${w.name}" renamed to "${h.name}"`,
+      `column ${name}.${w.name}`,
+      "name",
+      w.name,
+      h.name,
+      `alter table ${qname(name)} rename column ${ident(h.name)} to ${ident(w.name)}`,
+      w.name,
+    ),
+    ...rest,
+  ];
 }
 
 function constraints(name: string, want: Relation, have: Relation): Difference[] {
@@ -435,8 +489,45 @@ function named<T extends { name: string }>(
       out.push(d(`${kind} "${name}" is ${words(h)}, expected ${words(w)}`, obj, "definition", words(w), words(h)));
     }
   }
-  for (const name of got.keys()) {
+  for (const name of sorted(got.keys())) {
     if (!wanted.has(name)) out.push(d(`${kind} "${name}" not in the migrations`, `${kind} "${name}" on ${table}`, "exists", false, true));
+  }
+  return renames(kind, table, out, wanted, got, words);
+}
+
+/** A policy or trigger missing whose twin (the same in all but its name) is there under
+ * another name: renamed. */
+function renames<T extends { name: string }>(
+  kind: string,
+  table: string,
+  out: Difference[],
+  wanted: Map<string, T>,
+  got: Map<string, T>,
+  words: (item: T) => string,
+): Difference[] {
+  const alike = (w: T, h: T): boolean => {
+    if (kind === "trigger") {
+      // its definition spells its name
+      return words(w).replace(` ${w.name} `, " ") === words(h).replace(` ${h.name} `, " ");
+    }
+    return words(w) === words(h);
+  };
+  const extra = new Set([...got.keys()].filter((n) => !wanted.has(n)));
+  for (const m of out.filter((o) => o.property === "exists" && o.expected === "yes")) {
+    const wname = m.object.split('"')[1];
+    const twins = sorted(extra).filter((n) => alike(wanted.get(wname)!, got.get(n)!));
+    if (twins.length !== 1) continue;
+    const hname = twins[0];
+    extra.delete(hname);
+    out = out.filter((o) => o !== m && o.object !== `${kind} "${hname}" on ${table}`);
+    out.push(d(
+      `${kind} "${wname}" renamed to "${hname}"`,
+      m.object,
+      "name",
+      wname,
+      hname,
+      `alter ${kind} ${ident(hname)} on ${qname(table)} rename to ${ident(wname)}`,
+    ));
   }
   return out;
 }
@@ -521,7 +612,12 @@ export function relation(name: string, want: Relation, have: Relation): Differen
       have.partition_bound,
     ));
   }
-  out.push(...relationProps(name, want, have), ...constraints(name, want, have), ...indexes(name, want, have));
+  out.push(
+    ...relationProps(name, want, have),
+    ...comment(obj, () => `${word} ${qname(name)}`, want, have),
+    ...constraints(name, want, have),
+    ...indexes(name, want, have),
+  );
   const table = qname(name);
   if (want.rls !== have.rls) {
     out.push(d(
@@ -594,9 +690,26 @@ export function functionDiff(name: string, want: FunctionInfo, have: FunctionInf
     const w = VOLATILITY[want.volatility!], h = VOLATILITY[have.volatility!];
     out.push(d(`is ${h}, expected ${w}`, obj, "volatility", w, h, `${alter} ${(w ?? "").toLowerCase()}`));
   }
+  for (const [key, yes, no] of FUNCTION_FLAGS) {
+    if (both(want, have, key) && want[key] !== have[key]) {
+      const w = want[key] ? yes : no;
+      out.push(d(`is ${want[key] ? no : yes}, expected ${w}`, obj, key, want[key] as boolean, have[key] as boolean, `${alter} ${w.toLowerCase()}`));
+    }
+  }
+  if (both(want, have, "parallel") && want.parallel !== have.parallel) {
+    const w = PARALLEL[want.parallel!], h = PARALLEL[have.parallel!];
+    out.push(d(`is PARALLEL ${h}, expected PARALLEL ${w}`, obj, "parallel", w, h, `${alter} parallel ${(w ?? "").toLowerCase()}`));
+  }
+  for (const key of ["cost", "rows"] as const) {
+    if (both(want, have, key) && want[key] !== have[key]) {
+      const w = want[key]!, h = have[key]!;
+      out.push(d(`${key} is ${g(h)}, expected ${g(w)}`, obj, key, g(w), g(h), w ? `${alter} ${key} ${g(w)}` : null));
+    }
+  }
   if (both(want, have, "owner") && want.owner !== have.owner) {
     out.push(d(`owned by ${have.owner}, expected ${want.owner}`, obj, "owner", want.owner, have.owner, `${alter} owner to ${ident(want.owner!)}`));
   }
+  out.push(...comment(obj, () => `${kind} ${functionTarget(name)}`, want, have));
   if (both(want, have, "executors")) {
     const ex = (list: string[]) => Object.fromEntries(list.map((r) => [r, ["EXECUTE"]]));
     out.push(...acl(obj, ex(want.executors!), ex(have.executors!), (_p, role, revoke) => grantSql(["execute"], `${kind} ${target}`, role, revoke)));
@@ -622,7 +735,11 @@ export function typeDiff(name: string, want: TypeInfo, have: TypeInfo): Differen
   if (same(want, have)) return [];
   const obj = `type ${name}`;
   if (want.labels !== null && have.labels !== null) {
-    return [d(`has values (${have.labels.join(", ")}), expected (${want.labels.join(", ")})`, obj, "values", want.labels, have.labels)];
+    const apart = want.labels.map((w, i) => [w, have.labels![i]]).filter(([w, h]) => h !== undefined && w !== h);
+    const fix = want.labels.length === have.labels.length && apart.length === 1
+      ? `alter type ${qname(name)} rename value ${literal(apart[0][1])} to ${literal(apart[0][0])}`
+      : null;
+    return [d(`has values (${have.labels.join(", ")}), expected (${want.labels.join(", ")})`, obj, "values", want.labels, have.labels, fix)];
   }
   return [d(`is ${have.base || "an enum"}, expected ${want.base || "an enum"}`, obj, "kind", want.base || "enum", have.base || "enum")];
 }

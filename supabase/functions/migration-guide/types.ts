@@ -10,6 +10,7 @@ export interface Column {
   generated: string | null;
   /** a collation other than the type's own, schema.name */
   collation?: string | null;
+  comment?: string | null;
   /** column-level privileges per grantee (PUBLIC included) */
   grants?: Record<string, string[]> | null;
 }
@@ -70,6 +71,7 @@ export interface Relation {
   replica_index?: string | null;
   /** reloptions, "key=value" */
   options?: string[] | null;
+  comment?: string | null;
 }
 
 export interface FunctionInfo {
@@ -87,6 +89,13 @@ export interface FunctionInfo {
   kind?: string;
   /** every grantee but the owner that may execute it, PUBLIC included */
   executors?: string[];
+  strict?: boolean;
+  leakproof?: boolean;
+  /** s safe, r restricted, u unsafe */
+  parallel?: string;
+  cost?: number;
+  rows?: number;
+  comment?: string | null;
 }
 
 export interface TypeInfo {
