@@ -571,6 +571,30 @@ def managed_table(name: str, want: dict[str, Any] | None, have: dict[str, Any] |
                      False))
 
 
+def publication_members(tables: set[str], want: dict[str, dict[str, Any]],
+                        have: dict[str, dict[str, Any]], same_columns: set[str]
+                        ) -> dict[str, list[Difference]]:
+    """What a member table publishes (its column list, its row filter), for the project's
+    tables in a publication on both sides. Without a column list every column is listed, so
+    the list is compared only for tables whose columns are alike (`same_columns`): a column
+    added or dropped is said as the column."""
+    out: dict[str, list[Difference]] = {}
+    for key, w in sorted(want.items()):
+        pub, _, table = key.partition(" ")
+        h = have.get(key)
+        if table not in tables or h is None:
+            continue
+        for prop in sorted(w.keys() & h.keys()):
+            if prop == "attnames" and table not in same_columns:
+                continue
+            if w[prop] != h[prop]:
+                words = {"attnames": "columns", "rowfilter": "row filter"}.get(prop, prop)
+                out.setdefault(table, []).append(_d(
+                    f"publishes {words} {h[prop]}, expected {w[prop]} in publication {pub}",
+                    f"table {table}", f"publication {pub} {words}", w[prop], h[prop]))
+    return out
+
+
 def publications(tables: set[str], want: dict[str, list[str]], have: dict[str, list[str]]
                  ) -> dict[str, list[Difference]]:
     """Membership of the project's tables in the publications the migrations' side has
@@ -726,7 +750,7 @@ def sequence(name: str, want: dict[str, Any], have: dict[str, Any],
 def schema(name: str, want: dict[str, Any], have: dict[str, Any], *, owner: bool
            ) -> list[Difference]:
     obj = f"schema {name}"
-    out: list[Difference] = []
+    out: list[Difference] = _comment(obj, lambda: f"schema {ident(name)}", want, have)
     if owner and want.get("owner") != have.get("owner"):
         out.append(_d(f"owned by {have.get('owner')}, expected {want.get('owner')}", obj,
                       "owner", want.get("owner"), have.get("owner"),

@@ -352,6 +352,10 @@ def _view(report: Report, name: str, want_before: dict[str, Any] | None,
         detail = "created by a pending migration" if want_before is None else \
             "not in the database"
         report.objects.append(ObjectResult(kind, shown(name), state, detail))  # type: ignore[arg-type]
+        if want_before is not None:
+            report.warn(f"{kind} {shown(name)} missing", kind="drift", table=shown(name),
+                        object=f"{kind} {name}", property="exists", expected="yes",
+                        actual="no")
         return
     diffs = compare.relation(name, want, have, ex)
     report.objects.append(ObjectResult(kind, shown(name), "drifted" if diffs else "present",

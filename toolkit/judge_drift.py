@@ -68,7 +68,17 @@ def publication_drift(before: dict[str, Any], target: Catalog, ours: set[str]
                       ) -> dict[str, list[compare.Difference]]:
     if "publications" not in before or "publications" not in target.doc:
         return {}
-    return compare.publications(ours, before["publications"], target.doc["publications"])
+    out = compare.publications(ours, before["publications"], target.doc["publications"])
+    def columns(doc: dict[str, Any], name: str) -> list[str] | None:
+        rel = doc["relations"].get(name)
+        return [c["name"] for c in rel["columns"]] if rel else None
+
+    alike = {n for n in ours if columns(before, n) == columns(target.doc, n)}
+    members = compare.publication_members(ours, before.get("publication_members", {}),
+                                          target.doc.get("publication_members", {}), alike)
+    for table, diffs in members.items():
+        out.setdefault(table, []).extend(diffs)
+    return out
 
 
 def _report(report: Report, kind: str, name: str, diffs: list[compare.Difference],

@@ -132,6 +132,15 @@ EDITS = [
          "function public.is_pro(uid uuid)", "cost"),
     Edit("view-owner", "alter view pro_profiles owner to app_owner",
          "view public.pro_profiles", "owner"),
+    Edit("schema-comment", "comment on schema billing is 'money'", "schema billing",
+         "comment"),
+    Edit("view-dropped", "drop view pro_profiles", "view public.pro_profiles", "exists",
+         restores=False),
+    Edit("realtime-columns", "alter publication supabase_realtime drop table profiles; "
+         "alter publication supabase_realtime add table profiles (id, username)",
+         "table public.profiles", "publication supabase_realtime columns", restores=False),
+    Edit("realtime-column-added", "alter table profiles add column nickname text",
+         "column public.profiles.nickname", "exists", restores=False),
     Edit("table-option", "alter table invoices set (fillfactor = 70)",
          "table public.invoices", "option fillfactor"),
 ]

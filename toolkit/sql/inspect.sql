@@ -24,6 +24,7 @@ select json_build_object(
     'schema_info', (
         select coalesce(json_object_agg(n.nspname, json_build_object(
             'owner', pg_catalog.pg_get_userbyid(n.nspowner),
+            'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'),
             'grants', (
                 select coalesce(json_object_agg(g.grantee, g.privileges), '{{}}'::json)
                 from (
@@ -46,6 +47,14 @@ select json_build_object(
                                      order by t.schemaname, t.tablename), '[]'::json)
             from pg_catalog.pg_publication_tables t where t.pubname = p.pubname)), '{{}}'::json)
         from pg_catalog.pg_publication p
+    ),
+    -- What each member publishes: column list and row filter where the server has them
+    -- (PostgreSQL 15+), read through to_jsonb so older servers answer too.
+    'publication_members', (
+        select coalesce(json_object_agg(t.pubname || ' ' || t.schemaname || '.' || t.tablename,
+                                        to_jsonb(t) - 'pubname' - 'schemaname' - 'tablename'),
+                        '{{}}'::json)
+        from pg_catalog.pg_publication_tables t
     ),
     'uuid_ossp_available', exists (
         select from pg_catalog.pg_available_extensions where name = 'uuid-ossp'
