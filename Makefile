@@ -10,13 +10,16 @@ STAMP  := $(VENV)/.installed
 
 NEWEST ?=
 
-.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop lock bundle
+.PHONY: deps test-deps demo test test-python test-edge lint bench clean stop lock bundle \
+	install-check
 
 $(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	@# The distribution's former name: a venv made before the rename would hold both.
+	@$(BIN)/pip uninstall -q -y toolkit 2>/dev/null || true
 ifeq ($(NEWEST),1)
-	$(BIN)/pip install -q --upgrade --upgrade-strategy eager -e '.[dev,local,bench]'
+	$(BIN)/pip install -q --upgrade --upgrade-strategy eager -e '.[dev,local]'
 else
 	$(BIN)/pip install -q --require-hashes -r requirements/dev.txt
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
@@ -61,6 +64,12 @@ lint: deps
 # change to supabase/migrations/ (toolkit check and the Deno tests say when it is stale).
 bundle: deps
 	$(BIN)/python -m toolkit.edge_bundle
+
+# The built wheel installed the three ways users install it (stock pip of Python 3.11, pipx,
+# uv tool), each then running `toolkit check` against a local stack from an empty folder
+# (scripts/install-check.sh; needs PyPI). About 2.5 minutes, hence not part of `make test`.
+install-check: deps
+	scripts/install-check.sh
 
 bench: deps
 	$(BIN)/python bench/run.py

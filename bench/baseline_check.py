@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 
 from clients import TABLES
-
 from supabase import create_client
 
 

@@ -1,12 +1,16 @@
-"""One probe round through either REST client, as toolkit's `check` sends it: which serves better?
+"""One probe round, as toolkit's `check` sends it, through the Supabase client toolkit uses or
+through plain postgrest-py: what does the Supabase client cost?
 
     python bench/clients.py supabase|postgrest <SUPABASE_URL> <SERVICE_ROLE_KEY>
 
-`supabase`: `await acreate_client(url, key)` then `.table(t).select("*").limit(0).execute()`;
-`postgrest`: the client that `.table()` returns, built directly (what toolkit/rest.py does),
-with the headers create_client sends. Both probe the 12 tables at once (asyncio.gather) with
-their default HTTP settings. Prints one JSON line: import and probe-round milliseconds, tables
-answered; exit 1 when a probe failed.
+`supabase` (toolkit's, toolkit/rest.py): `await acreate_client(url, key,
+options=AsyncClientOptions(httpx_client=http, postgrest_client_retry=False))`, then
+`.table(t).select("*").limit(0).execute()`; `postgrest`: postgrest-py's `AsyncPostgrestClient`
+(the client that `.table()` wraps) built directly over the same httpx client with the headers
+create_client sends. Both send the same 12 requests at once (asyncio.gather) over an identical
+httpx client, so the difference is the Supabase client's import and construction (its auth,
+storage, realtime and functions clients). Prints one JSON line: import and probe-round
+milliseconds, tables answered; exit 1 when a probe failed.
 """
 
 from __future__ import annotations
@@ -26,28 +30,40 @@ TABLES = [
 ]
 
 
-def load(which: str) -> Callable[[str, str], Awaitable[Any]]:
+def load(which: str) -> Callable[[str, str, Any], Awaitable[Any]]:
     """Import the client library and return a factory for a client with a .table() API."""
     if which == "supabase":
-        from supabase import acreate_client
+        from supabase import AsyncClientOptions, acreate_client
 
-        return acreate_client
+        async def supabase(url: str, key: str, http: Any) -> Any:
+            options = AsyncClientOptions(httpx_client=http, postgrest_client_retry=False,
+                                         auto_refresh_token=False, persist_session=False)
+            return await acreate_client(url, key, options=options)
+
+        return supabase
     if which == "postgrest":
         from postgrest import AsyncPostgrestClient
 
-        async def direct(url: str, key: str) -> Any:
+        async def direct(url: str, key: str, http: Any) -> Any:
             headers = {"apikey": key, "Authorization": f"Bearer {key}"}
-            return AsyncPostgrestClient(f"{url}/rest/v1", headers=headers)
+            return AsyncPostgrestClient(f"{url}/rest/v1", headers=headers, http_client=http,
+                                        retry_enabled=False)
 
         return direct
     raise SystemExit(f"unknown client {which!r}: supabase or postgrest")
 
 
-async def probe_round(factory: Callable[[str, str], Awaitable[Any]], url: str, key: str) -> int:
-    client = await factory(url, key)
-    results = await asyncio.gather(
-        *(client.table(t).select("*").limit(0).execute() for t in TABLES),
-        return_exceptions=True)
+async def probe_round(factory: Callable[[str, str, Any], Awaitable[Any]], url: str,
+                      key: str) -> int:
+    import httpx  # already imported by either client library
+
+    # toolkit's settings for plain http (toolkit/rest.py): HTTP/1.1, no TLS context.
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10), verify=False,
+                                 limits=httpx.Limits(max_connections=16)) as http:
+        client = await factory(url, key, http)
+        results = await asyncio.gather(
+            *(client.table(t).select("*").limit(0).execute() for t in TABLES),
+            return_exceptions=True)
     return sum(not isinstance(r, BaseException) for r in results)
 
 

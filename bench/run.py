@@ -216,8 +216,9 @@ def network(stack: LocalStack, runs: int, rtt_ms: float) -> tuple[list[Row], dic
                         (f"REST client: {label}, import + 12 probes at once",
                          [PY, str(clients), which, url, key], env, [gw])
                         for which, label in (
-                            ("supabase", "supabase `acreate_client().table()`"),
-                            ("postgrest", "postgrest `AsyncPostgrestClient` (toolkit's)"))
+                            ("supabase", "supabase `acreate_client(httpx_client=…).table()`"
+                             " (toolkit's)"),
+                            ("postgrest", "plain postgrest `AsyncPostgrestClient`"))
                     ]
                     for name, argv, cmd_env, counted in cmds:
                         run_child(argv, cmd_env)  # warm-up
@@ -359,7 +360,7 @@ def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> 
             ratio = f"{r.median / base.median:.2f}x baseline"
         elif r.name.startswith("REST client: supabase"):
             other = next(x for x in rows if x.section == r.section
-                         and x.name.startswith("REST client: postgrest"))
+                         and x.name.startswith("REST client: plain postgrest"))
             ratio = f"{r.median / other.median:.2f}x postgrest"
         elif r.name.startswith("cache hit"):
             old = next(x for x in rows if x.name.startswith("before the lock"))

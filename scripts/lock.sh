@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Write the committed locks from pyproject.toml (run as `make lock`, after changing a dependency):
 #   requirements/action.txt  what the GitHub Action installs: toolkit's runtime dependencies and
-#                            setuptools to build toolkit itself (pip --no-build-isolation)
-#   requirements/dev.txt     the same plus the local, bench and dev extras (make deps, CI)
+#                            setuptools and setuptools-scm to build toolkit itself (pip
+#                            --no-build-isolation)
+#   requirements/dev.txt     the same plus the local and dev extras (make deps, CI)
 # Every line pins one version with the sha256 of each of its files (pip --require-hashes).
 # --universal resolves once for every Python >= 3.11 and platform, with markers where they
 # differ, so the Action's python-version input can pick any of them.

@@ -1,7 +1,8 @@
 """The REST view: each table probed through the Supabase client's table API, all at once.
 
-A probe is `GET /rest/v1/<table>?select=*&limit=0`, sent by postgrest-py (the library behind
-`supabase.table()`), over one shared httpx client (HTTP/2 where the server offers it).
+A probe is `GET /rest/v1/<table>?select=*&limit=0`, sent by supabase-py's `.table()` (a
+client from `acreate_client`), over one httpx client of toolkit's own that the Supabase client
+is handed (HTTP/2 where the server offers it, and an event hook that keeps each raw answer).
 This module is imported only by commands that talk to REST, since the client is heavy.
 
 HTTP versions: https negotiates HTTP/2 by ALPN, so every probe shares one connection. Plain
@@ -26,8 +27,9 @@ import time
 from dataclasses import dataclass
 
 import httpx
-from postgrest import AsyncPostgrestClient
+from postgrest import AsyncRequestBuilder
 from postgrest.exceptions import APIError
+from supabase import AsyncClient, AsyncClientOptions, AsyncSupabaseException, acreate_client
 
 from toolkit.errors import ConnectError
 from toolkit.redact import redact
@@ -103,8 +105,22 @@ def http_versions(url: str) -> tuple[bool, bool]:
     return True, tls  # https: negotiated by ALPN, one connection for all probes
 
 
-def _client(url: str, key: str, timeout_s: float,
-            answers: dict[str, Answer]) -> AsyncPostgrestClient:
+@dataclass(frozen=True)
+class RestClient:
+    """The Supabase client, and the httpx client it sends through (toolkit's to close)."""
+
+    supabase: AsyncClient
+    http: httpx.AsyncClient
+
+    def table(self, name: str) -> AsyncRequestBuilder:
+        return self.supabase.table(name)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+async def _client(url: str, key: str, timeout_s: float,
+                  answers: dict[str, Answer]) -> RestClient:
     async def remember(response: httpx.Response) -> None:
         body = await response.aread()
         answers[response.request.url.path.rsplit("/", 1)[-1]] = Answer(
@@ -124,10 +140,18 @@ def _client(url: str, key: str, timeout_s: float,
         verify=tls,
         follow_redirects=tls,
     )
-    # The same headers supabase.create_client() sends.
-    headers = {"apikey": key, "Authorization": f"Bearer {key}"}
-    return AsyncPostgrestClient(f"{url}/rest/v1", headers=headers, http_client=http,
-                                retry_enabled=False)
+    # The Supabase client sends its usual headers (apikey, Authorization: Bearer, X-Client-Info)
+    # through `http`; its own retry is off, since unknown answers are retried here (bounded).
+    options = AsyncClientOptions(httpx_client=http, postgrest_client_retry=False,
+                                 auto_refresh_token=False, persist_session=False)
+    try:
+        return RestClient(await acreate_client(url, key, options=options), http)
+    except AsyncSupabaseException as exc:
+        await http.aclose()
+        raise ConnectError(f"SUPABASE_URL {url}: {redact(exc.message, [key])}") from None
+    except BaseException:
+        await http.aclose()
+        raise
 
 
 def classify(table: str, answer: Answer | None) -> Probe:
@@ -172,10 +196,10 @@ def _rejection(answer: Answer | None) -> str | None:
     return None
 
 
-async def _probe(client: AsyncPostgrestClient, table: str, answers: dict[str, Answer]) -> Probe:
-    # Judged from the captured answer, not from what postgrest-py made of it.
+async def _probe(client: RestClient, table: str, answers: dict[str, Answer]) -> Probe:
+    # Judged from the captured answer, not from what the client made of it.
     with contextlib.suppress(APIError, ValueError, TypeError, KeyError):
-        await client.from_(table).select("*").limit(0).execute()
+        await client.table(table).select("*").limit(0).execute()
     answer = answers.get(table)
     rejected = _rejection(answer)
     if rejected:
@@ -186,7 +210,7 @@ async def _probe(client: AsyncPostgrestClient, table: str, answers: dict[str, An
 async def probe_async(url: str, key: str, tables: list[str], timeout_s: float) -> list[Probe]:
     """One round: every table at once."""
     answers: dict[str, Answer] = {}
-    client = _client(url, key, timeout_s, answers)
+    client = await _client(url, key, timeout_s, answers)
     try:
         return list(await asyncio.gather(*(_probe(client, t, answers) for t in tables)))
     except httpx.TimeoutException:

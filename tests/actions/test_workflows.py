@@ -66,3 +66,19 @@ def test_makefile_installs_the_lock_unless_newest() -> None:
     assert "requirements/" not in newest and "--upgrade" in newest
     assert "--require-hashes -r requirements/dev.txt" in locked
     assert "--no-deps" in locked
+
+
+def test_ci_installs_the_wheel_three_ways() -> None:
+    """scripts/install-check.sh is too slow for `make test` (about 2.5 minutes): CI runs it as
+    its own job, and .ci/run before the tests (pytest closes the run)."""
+    job = load(WORKFLOWS / "ci.yml")["jobs"]["install"]
+    python = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
+    assert python["with"]["python-version"] == "3.11"  # the oldest supported: its own pip
+    assert "make install-check" in runs(job)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "\ninstall-check: deps\n\tscripts/install-check.sh\n" in makefile
+    assert "make install-check" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    script = (ROOT / "scripts" / "install-check.sh").read_text(encoding="utf-8")
+    for way in ("-m ensurepip", "pipx\" install", "tool install"):
+        assert way in script, way
+    assert "--upgrade pip" not in script  # the stock pip, as Python 3.11 ships it
