@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL 15's server binaries (initdb, pg_ctl, postgres) with uuid-ossp, and
-# pgbouncer (the tests put it in front of the cluster in transaction mode) are on this machine.
-# `toolkit local` runs its own cluster with them. Debian/Ubuntu packages.
+# Make sure PostgreSQL 15's server binaries (initdb, pg_ctl, postgres) with uuid-ossp, pg_cron
+# (a Supabase extension Debian ships; the shadow preloads it) and pgbouncer (the tests put it in
+# front of the cluster in transaction mode) are on this machine. `toolkit local` runs its own
+# cluster with them. Debian/Ubuntu packages. (Debian 12 has no pgvector package: the shadow
+# stands in for vector as for Supabase's other image-only extensions.)
 set -euo pipefail
 bindir=/usr/lib/postgresql/15/bin
 packages=()
 if ! { [ -x "$bindir/initdb" ] && [ -f /usr/share/postgresql/15/extension/uuid-ossp.control ]; }; then
   packages+=(postgresql-15)
+fi
+if [ ! -f /usr/share/postgresql/15/extension/pg_cron.control ]; then
+  packages+=(postgresql-15-cron)
 fi
 if [ "${1:-}" = "--with-pgbouncer" ] && ! command -v pgbouncer >/dev/null 2>&1 \
    && [ ! -x /usr/sbin/pgbouncer ]; then

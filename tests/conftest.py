@@ -45,10 +45,13 @@ OUTPUT_LOG = Path(os.environ.get("TOOLKIT_TEST_OUTPUT_LOG")
 # Secrets a test used beyond the stack's own (bad passwords, foreign keys): the secret scan in
 # tests/secrets looks for each of them in every output of the session.
 SESSION_SECRETS: set[str] = set()
-# The shadow database every toolkit run in the suite replays the migrations on: the session
-# stack's own server (URL mode; tests/shadow covers the embedded server), and a cache folder of
-# the session's own, so no run depends on what an earlier session left in ~/.cache.
+# What every toolkit run in the suite gets for its shadow database: what users get, the embedded
+# server (a test about the URL shadow sets TOOLKIT_SHADOW_DB_URL itself, to SHADOW_URL), with a
+# cache folder of the session's own, so no run depends on what an earlier session left in
+# ~/.cache (the embedded template is built once per session, there).
 SHADOW: dict[str, str] = {}
+# The session stack's superuser URL, for the tests of the URL shadow.
+SHADOW_URL: dict[str, str] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -77,7 +80,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def stack() -> Iterator[LocalStack]:
     with throwaway_state_dir("toolkit-test-") as state_dir:
         running = start(state_dir)
-        SHADOW["TOOLKIT_SHADOW_DB_URL"] = running.admin_url("postgres")
+        SHADOW_URL["TOOLKIT_SHADOW_DB_URL"] = running.admin_url("postgres")
         SHADOW["TOOLKIT_CACHE_DIR"] = str(state_dir / "cache")
         yield running
 

@@ -47,6 +47,11 @@ _HARMLESS_AT = {"EnableRowSecurity", "ForceRowSecurity", "ChangeOwner", "Replica
                 "ValidateConstraint", "SetStatistics"}
 
 
+# ALTER TABLE subcommands PostgreSQL accepts on a sequence or view as well as on a table.
+_ANY_RELATION = {"ChangeOwner", "SetRelOptions", "ResetRelOptions", "GenericOptions"}
+_SERIALS = {"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"}
+
+
 def at_words(subtype: Any) -> str:
     """ALTER TABLE subcommands in the words people write them ("ADD COLUMN")."""
     return node_name(str(subtype.name))
@@ -131,10 +136,24 @@ class _Analyser:
                 and first in ("begin", "start") and last in ("commit", "end")):
             self.out.wrapped = True
             return
+        opened = None  # the file's own block still open after its last statement
         for i in control:
-            self.out.non_transactional.append(Note(
-                self.line(stmts[i].offset), "the file controls its own transaction "
-                f"({stmts[i].text.split()[0].upper()})"))
+            word = stmts[i].text.split()[0].lower()
+            if word in ("begin", "start"):
+                opened = i
+            elif word in ("commit", "end", "rollback", "abort"):
+                opened = None
+        if opened is not None:
+            self.out.open_transaction = self.line(stmts[opened].offset)
+            return
+        # psql and `supabase db push` run such a file as written, its BEGIN ... COMMIT blocks
+        # included: so does apply, statement by statement, instead of refusing it.
+        self.out.own_transaction = True
+        word = stmts[control[0]].text.split()[0].upper()
+        self.out.warnings.append(Note(
+            self.line(stmts[control[0]].offset),
+            f"the file controls its own transaction ({word}): it runs statement by statement, "
+            "its own BEGIN ... COMMIT blocks as written, as psql and supabase db push run it"))
 
     def ref(self, rv: Any, *, columns: list[str] | None = None,
             types: list[str | None] | None = None, strong: bool = True) -> str:
@@ -171,7 +190,16 @@ class _Analyser:
                 name = qualified(node.into.rel)
                 self.created.add(name)
                 self.touch(stmt, name)
-                self.create("table", name, f"table {shown(name)}")
+                if node.objtype == ObjectType.OBJECT_MATVIEW:
+                    self.create("materialized view", name, f"materialized view {shown(name)}")
+                else:
+                    self.create("table", name, f"table {shown(name)}")
+            case ast.CreateSeqStmt():
+                # A dump creates each sequence, then sets its owner with ALTER TABLE: the name
+                # is the files' own relation, never a table to look for on the target.
+                name = qualified(node.sequence)
+                self.created.add(name)
+                self.create("sequence", name, f"sequence {shown(name)}")
             case ast.ViewStmt():
                 name = qualified(node.view)
                 self.out.created_at.setdefault(name, self.line(stmt.offset))
@@ -287,12 +315,22 @@ class _Analyser:
         for elt in node.tableElts or ():
             if isinstance(elt, ast.ColumnDef):
                 types[elt.colname] = _type_name(elt.typeName)
+                self.implicit_sequence(name, elt)
                 for con in elt.constraints or ():
                     self.constraint(name, con, [elt.colname], types, stmt)
             elif isinstance(elt, ast.Constraint):
                 self.constraint(name, elt, _strings(elt.keys), types, stmt)
             elif isinstance(elt, ast.TableLikeClause):
                 self.ref(elt.relation)
+
+    def implicit_sequence(self, table: str, col: Any) -> None:
+        """A serial or identity column makes a sequence, named as PostgreSQL names it, which
+        later statements (a dump's ALTER TABLE ... OWNER TO) may name."""
+        serial = _type_name(col.typeName) in _SERIALS
+        identity = any(c.contype == ConstrType.CONSTR_IDENTITY for c in col.constraints or ())
+        if serial or identity:
+            schema, _, rel = table.partition(".")
+            self.created.add(f"{schema}.{rel}_{col.colname}_seq")
 
     def constraint(self, table: str, con: Any, cols: list[str], types: dict[str, str],
                    stmt: Statement) -> None:
@@ -314,8 +352,13 @@ class _Analyser:
     def alter_table(self, node: Any, stmt: Statement) -> None:
         if node.objtype not in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_FOREIGN_TABLE):
             return
-        table = self.ref(node.relation)
-        self.touch(stmt, table)
+        # ALTER TABLE ... OWNER TO (and the like) is accepted on any relation, a sequence or a
+        # view included: naming one the files do not create is no proof a table must exist.
+        any_kind = all(cmd.subtype.name.removeprefix("AT_") in _ANY_RELATION
+                       for cmd in node.cmds or ())
+        table = self.ref(node.relation, strong=not any_kind)
+        if not any_kind or table in self.created:
+            self.touch(stmt, table)
         types: dict[str, str] = {}
         for cmd in node.cmds or ():
             sub = cmd.subtype

@@ -10,29 +10,54 @@ from toolkit import cache
 from toolkit.analysis_model import Analysis, FileAnalysis
 from toolkit.migrations import MigrationFile
 
+# Bumped when FileAnalysis gains a field, so an older cache of the same version is not read.
+LAYOUT = 2
 
-def _key(files: list[MigrationFile]) -> str:
+
+def _parser() -> str:
     try:
-        parser = version("pglast")
+        return version("pglast")
     except PackageNotFoundError:
-        parser = "?"
-    h = hashlib.sha256(f"analysis\0{cache.toolkit_version()}\0{parser}".encode())
+        return "?"
+
+
+def _keys(files: list[MigrationFile]) -> tuple[str, list[str]]:
+    """The key of the whole list, and one per file that covers it and every file before it
+    (a file's analysis depends on what the earlier files create)."""
+    h = hashlib.sha256(f"analysis\0{LAYOUT}\0{cache.toolkit_version()}\0{_parser()}".encode())
+    chain = []
     for f in files:
         h.update(f"\0{f.path.name}\0{f.digest}".encode())
-    return h.hexdigest()[:32]
+        chain.append(h.hexdigest()[:32])
+    return h.hexdigest()[:32] + "-all", chain
 
 
 def analyse(files: list[MigrationFile]) -> Analysis:
-    key = _key(files)
+    """From the cache of the whole list; else file by file from the cache of each prefix, so
+    a file added to a long history is the only one parsed."""
+    key, chain = _keys(files)
     doc = cache.load("analysis", key)
     if isinstance(doc, list) and len(doc) == len(files):
         try:
             return Analysis([FileAnalysis.from_json(d) for d in doc])
         except (TypeError, KeyError):
             pass  # an older layout: parse again
-    from toolkit.analysis import analyse_file
-
+    out: list[FileAnalysis] = []
     created: set[str] = set()
-    out = [analyse_file(f, created) for f in files]
+    for f, file_key in zip(files, chain, strict=True):
+        one = cache.load("analysis", file_key)
+        if isinstance(one, dict):
+            try:
+                made, analysed = set(one["created"]), FileAnalysis.from_json(one["analysis"])
+                out.append(analysed)
+                created = made
+                continue
+            except (TypeError, KeyError):
+                pass  # an older layout: parse it again
+        from toolkit.analysis import analyse_file
+
+        out.append(analyse_file(f, created))
+        cache.store("analysis", file_key, {"analysis": out[-1].to_json(),
+                                           "created": sorted(created)})
     cache.store("analysis", key, [a.to_json() for a in out])
     return Analysis(out)

@@ -57,6 +57,8 @@ class FileAnalysis:
     digest: str
     no_transaction: bool = False
     wrapped: bool = False  # the whole file is one BEGIN ... COMMIT
+    own_transaction: bool = False  # BEGIN/COMMIT elsewhere in the file: it runs as written
+    open_transaction: int = 0  # line of a BEGIN the file never commits (refused)
     statements: list[Statement] = field(default_factory=list)
     recorded: list[str] = field(default_factory=list)  # as the history table stores them
     created: list[CreatedObject] = field(default_factory=list)
@@ -73,6 +75,17 @@ class FileAnalysis:
     renamed_columns: list[str] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     added_constraints: list[str] = field(default_factory=list)
+
+    @property
+    def by_statement(self) -> bool:
+        """Runs statement by statement (no one transaction around the file): the directive,
+        or the file's own transaction control."""
+        return self.no_transaction or self.own_transaction
+
+    def open_transaction_message(self) -> str:
+        return (f"{self.file_name}:{self.open_transaction}: the file opens a transaction it "
+                "never commits (psql rolls it back when the file ends, so nothing after that "
+                "BEGIN would stay applied): end it with COMMIT")
 
     def runnable(self, sql: str) -> str:
         """The file's SQL as it runs inside our transaction: a file wrapped whole in its own

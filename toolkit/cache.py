@@ -2,7 +2,8 @@
 
 Never pickle: a cache file is data, and loading it must not run code. The folder is created
 0700 and must belong to the user (a folder another user could write into would let them feed
-us a verdict). Any failure to read or write just means computing again.
+us a verdict), and so must each entry: anything else is ignored, never repaired and trusted.
+Any failure to read or write just means computing again.
 """
 
 from __future__ import annotations
@@ -29,16 +30,25 @@ def cache_dir() -> Path:
     return Path(base) / "toolkit"
 
 
+def untrusted(st: os.stat_result) -> str | None:
+    """Why a cache folder or entry is not safely ours (None when it is): another user made it,
+    or others may write into it."""
+    if st.st_uid != os.geteuid():
+        return "belongs to another user"
+    if st.st_mode & 0o022:
+        return "is writable by other users"
+    return None
+
+
 def _folder(kind: str) -> Path | None:
-    """cache_dir()/kind, created 0700; None when it is not safely ours."""
+    """cache_dir()/kind, created 0700; None when it is not safely ours (never repaired)."""
     root = cache_dir()
     folder = root / kind
     try:
         root.mkdir(mode=0o700, parents=True, exist_ok=True)
         folder.mkdir(mode=0o700, exist_ok=True)
         for path in (root, folder):
-            st = path.stat()
-            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            if untrusted(path.lstat()):
                 return None
     except OSError:
         return None
@@ -50,7 +60,14 @@ def load(kind: str, key: str) -> Any | None:
     if folder is None:
         return None
     try:
-        with open(folder / f"{key}.json", encoding="utf-8") as fh:
+        # O_NOFOLLOW and fstat: the file judged is the file read.
+        fd = os.open(folder / f"{key}.json", os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, encoding="utf-8") as fh:
+            if untrusted(os.fstat(fh.fileno())):
+                return None
             return json.load(fh)
     except (OSError, ValueError):
         return None

@@ -78,13 +78,13 @@ def inspect_sql() -> str:
     return sql.SQL(text).format(managed=managed).as_string(None)
 
 
-def inspect_text(*, in_transaction: bool = False) -> str:
+def inspect_text(*, in_transaction: bool = False, limits: str = "") -> str:
     """Exactly what inspect() sends (the Edge Function's bundle carries it too): the search
     path set for this read only, then the query; our own read-only transaction unless inside
-    a caller's."""
+    a caller's. `limits`: SET LOCAL timeouts to put first (toolkit.waits)."""
     from psycopg import sql
 
-    head = sql.SQL(without_header(load_sql("inspect_search_path.sql"))).format(
+    head = limits + sql.SQL(without_header(load_sql("inspect_search_path.sql"))).format(
         search_path=sql.SQL(SEARCH_PATH)).as_string(None)
     if in_transaction:
         return head + inspect_sql()
@@ -92,12 +92,12 @@ def inspect_text(*, in_transaction: bool = False) -> str:
         head=sql.SQL(head), query=sql.SQL(inspect_sql())).as_string(None)
 
 
-def inspect(conn: Any, *, in_transaction: bool = False) -> Catalog:
+def inspect(conn: Any, *, in_transaction: bool = False, limits: str = "") -> Catalog:
     """One round trip (inspect_text). Inside a caller's transaction (plan's read-only one)
     SET LOCAL suffices; otherwise our own."""
     import psycopg
 
-    text = inspect_text(in_transaction=in_transaction)
+    text = inspect_text(in_transaction=in_transaction, limits=limits)
     try:
         with conn.cursor() as cur:
             cur.execute(text.encode())

@@ -25,7 +25,7 @@ from toolkit.cli_options import (
     ServiceKey,
     ShadowUrl,
 )
-from toolkit.cli_run import _settings, confirmer, run
+from toolkit.cli_run import _settings, confirmer, run, terminal_question
 from toolkit.envnames import ENV_STATEMENT_TIMEOUT
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
@@ -110,12 +110,17 @@ def apply(
         "--verify/--no-verify", help="Probe the tables over REST after applying")] = True,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show the plan and change nothing (same as toolkit plan)")] = False,
+    allow_destructive: Annotated[bool, typer.Option(
+        "--allow-destructive", help="Run pending files that delete or drop data the database "
+        "holds (DELETE, TRUNCATE, DROP TABLE/COLUMN/SCHEMA) without asking; without a "
+        "terminal apply refuses them otherwise (exit 3)")] = False,
     env_file: EnvFile = Path(".env"), json: Json = False, format: Format = "auto",
 ) -> None:
     """Apply the pending files of supabase/migrations/ in version order. Each file runs in one
     transaction with its history row (supabase_migrations.schema_migrations, shared with the
     Supabase CLI) under an advisory lock and SET LOCAL lock/statement timeouts: all or nothing.
-    Refuses (exit 3) when agents or uuid-ossp is missing."""
+    Refuses (exit 3) when agents or uuid-ossp is missing, and before a file that deletes or
+    drops data the database holds unless confirmed at a terminal or --allow-destructive."""
 
     def body(settings: Settings) -> Report:
         if dry_run:
@@ -125,7 +130,8 @@ def apply(
         from toolkit.apply import run_apply
 
         return run_apply(settings, enable_extensions=enable_extensions, verify=verify,
-                         adopt_existing=adopt_existing)
+                         adopt_existing=adopt_existing, allow_destructive=allow_destructive,
+                         ask=terminal_question())
 
     run("apply", format, json, lambda: _settings(
         SUPABASE_DB_URL=db_url, SUPABASE_URL=supabase_url,
@@ -240,5 +246,32 @@ _mount_migration()
 app.command("version")(version_command)
 
 
+def _wants_json(argv: list[str]) -> bool:
+    from itertools import pairwise
+
+    return "--json" in argv or "--format=json" in argv or any(
+        pair == ("--format", "json") for pair in pairwise(argv))
+
+
 def main() -> None:
-    app()
+    import sys
+
+    argv = sys.argv[1:]
+    if not _wants_json(argv):
+        app()
+        return
+    # --json asked for: a usage error is a JSON error object too, not only click's text.
+    from typer._click.exceptions import ClickException, UsageError
+
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        from toolkit.output import emit_error
+
+        command = " ".join(a for a in argv[:2] if not a.startswith("-")) or "toolkit"
+        emit_error(exc.format_message(), code=2, as_json=True, settings=None, command=command)
+        raise SystemExit(2) from None
+    except ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

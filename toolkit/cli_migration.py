@@ -96,7 +96,8 @@ def repair(
                              TOOLKIT_CONNECT_TIMEOUT=connect_timeout, env_file=str(env_file))
         with connect(settings, autocommit=True) as conn:
             done = do_repair(conn, settings.migrations_dir, version, status,
-                             confirmer("migration repair", yes))
+                             confirmer("migration repair", yes),
+                             statement_timeout_ms=settings.statement_timeout_ms)
         return done, {"version": version, "status": status, "result": done}
 
     _run("migration repair", json, body)

@@ -72,6 +72,13 @@ def confirmer(command: str, yes: bool) -> Callable[[str], bool]:
     return confirm
 
 
+def terminal_question() -> Callable[[str], bool] | None:
+    """A yes/no question on the terminal (default no); None when there is none to ask at."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+    return lambda question: typer.confirm(question, default=False, err=True)
+
+
 @contextmanager
 def leave_on_error(command: str, as_json: bool) -> Iterator[None]:
     """For commands without a report: any failure is one line and its exit code."""
@@ -92,9 +99,11 @@ def leave_on_error(command: str, as_json: bool) -> Iterator[None]:
     except Exception as exc:
         if os.environ.get("TOOLKIT_DEBUG"):
             raise
-        emit_error(f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
-                   code=ExitCode.USAGE, as_json=as_json, settings=None, command=command)
-        raise SystemExit(int(ExitCode.USAGE)) from None
+        line, code = _database_error(exc) or (
+            f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
+            ExitCode.USAGE)
+        emit_error(line, code=code, as_json=as_json, settings=None, command=command)
+        raise SystemExit(int(code)) from None
 
 
 def _empty_note(settings: Settings | None, message: str = "") -> str:

@@ -18,12 +18,28 @@ if TYPE_CHECKING:
     import psycopg
 
 
+# A peer that vanishes (packets dropped, a NAT forgetting the flow) must not leave a read
+# waiting for ever: TCP keepalives probe an idle connection after 15 s, every 5 s, and give up
+# after 3 unanswered probes; tcp_user_timeout drops a connection whose sent data goes
+# unacknowledged for 30 s. A live server answers both from its kernel, so a long statement is
+# never cut short by them; the statement timeout bounds the rest (toolkit.waits).
+KEEPALIVES: dict[str, Any] = {
+    "keepalives": 1,
+    "keepalives_idle": 15,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
+
+
 def connect_kwargs(settings: Settings) -> dict[str, Any]:
     url = settings.require_db()
     kwargs: dict[str, Any] = {
         "connect_timeout": settings.connect_timeout_s,
         "application_name": "toolkit",
     }
+    # A setting in the URL is the user's choice and wins.
+    kwargs.update({k: v for k, v in KEEPALIVES.items() if k not in url})
     if "sslmode" not in url:
         host = urlsplit(url).hostname if "://" in url else _conninfo_host(url)
         if (host or "") not in LOOPBACK and not (host or "").startswith("/"):
@@ -59,13 +75,13 @@ def is_transaction_pooler(settings: Settings) -> bool:
     )
 
 
-def connect(settings: Settings, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+def connect(settings: Settings, *, autocommit: bool = False,
+            application_name: str = "toolkit") -> psycopg.Connection[Any]:
     import psycopg
 
+    kwargs = connect_kwargs(settings) | {"application_name": application_name}
     try:
-        conn = psycopg.connect(
-            settings.require_db(), autocommit=autocommit, **connect_kwargs(settings)
-        )
+        conn = psycopg.connect(settings.require_db(), autocommit=autocommit, **kwargs)
     except psycopg.Error as exc:
         raise ConnectError(describe_connect_error(exc, settings)) from None
     # Prepared statements break behind transaction-mode poolers; we never need them.

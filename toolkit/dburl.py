@@ -21,6 +21,31 @@ _POOLER = re.compile(r"\.pooler\.supabase\.com$")
 _DIRECT = re.compile(r"^db\.([a-z0-9]+)\.supabase\.co$")
 
 
+def password_forms(url: str) -> list[str]:
+    """The password of a URL or a libpq key=value string, in every form it may be printed in:
+    as written (percent-encoded, quoted) and as libpq reads it. Read by psycopg's own conninfo
+    parser, so quoting and escapes are libpq's."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    forms: list[str] = []
+    try:
+        password = conninfo_to_dict(url).get("password")
+    except ProgrammingError:
+        return forms
+    if not password:
+        return forms
+    forms.append(str(password))
+    if "://" in url:
+        raw = _userinfo_and_rest(url)
+        if raw is not None and ":" in raw[0]:
+            forms.append(raw[0].split(":", 1)[1])  # percent-encoded, as in the URL
+    else:
+        escaped = str(password).replace("\\", "\\\\").replace("'", "\\'")
+        forms += [escaped, f"'{escaped}'"]  # as written between libpq's quotes
+    return [f for i, f in enumerate(forms) if f and f not in forms[:i]]
+
+
 def origin_name(source: str | None) -> str:
     """Where the URL came from, as the user would look for it."""
     return {"flag": "--db-url", "env": "SUPABASE_DB_URL",

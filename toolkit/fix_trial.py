@@ -32,16 +32,18 @@ def try_fixes(report: Report, project: Project, oracle: Oracle, target: Catalog,
 
     from toolkit.errors import ToolkitError
     from toolkit.shadow import _replay_sql, replay
-    from toolkit.shadow_server import shadow_database
+    from toolkit.shadow_server import connect_shadow, shadow_database
+    from toolkit.waits import Limits, conninfo_opener
 
     order = project.pairs(oracle.applied)
+    limits = Limits.of(settings)
     try:
         with shadow_database(settings.shadow_db_url, prefer_major=target.major,
                              connect_timeout_s=settings.connect_timeout_s) as sh, \
-                psycopg.connect(sh.conninfo, autocommit=True) as conn:
-            conn.prepare_threshold = None
-            replay(conn, order, len(order), oracle.stand, target.doc["default_acl"], sh.major,
-                   sh.origin)
+                connect_shadow(sh.conninfo, settings.connect_timeout_s, limits) as conn:
+            replay(conn, order, {len(order)}, oracle.stand, target.doc["default_acl"],
+                   sh.major, sh.origin, limits,
+                   conninfo_opener(sh.conninfo, settings.connect_timeout_s))
             role = _replay_sql("shadow_replay_setup.sql")
             for p in todo:
                 assert p.fix_sql is not None

@@ -18,6 +18,7 @@ from toolkit.errors import ConfigError, ConnectError, Declined
 from toolkit.migrations import FILE_NAME
 
 _VERSION = re.compile(r"^\d+$")
+_NAME_MAX = 255  # bytes in a file name, on every file system toolkit runs on
 
 
 def local_versions(directory: Path) -> dict[str, Path]:
@@ -41,6 +42,13 @@ def new_migration(migrations_dir: Path, name: str, *, rollback: bool,
         raise ConfigError(f"migration name {name!r} contains a path separator: give a plain "
                           "name such as add_due_date")
     version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    longest = _NAME_MAX - len(f"{version}_.sql")
+    if len(name.encode()) > longest:
+        raise ConfigError(f"migration name is {len(name.encode())} bytes long: file names end "
+                          f"at {_NAME_MAX} bytes, so keep it to {longest} (e.g. add_due_date)")
+    if any(not c.isprintable() for c in name):
+        raise ConfigError("the migration name contains a control character: give a plain name "
+                          "such as add_due_date")
     existing = local_versions(migrations_dir)
     if version in existing:
         raise ConfigError(f"version {version} already exists ({existing[version].name}): wait "
@@ -50,9 +58,12 @@ def new_migration(migrations_dir: Path, name: str, *, rollback: bool,
     if rollback:
         paths.append(migrations_dir.parent / "rollbacks" / filename)
     for path in paths:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8"):  # "x": never overwrite a file
-            pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8"):  # "x": never overwrite a file
+                pass
+        except OSError as exc:
+            raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
     return paths
 
 
@@ -101,7 +112,7 @@ def render_list(rows: list[Row]) -> str:
 
 
 def repair(conn: Any, migrations_dir: Path, version: str, status: str,
-           confirm: Callable[[str], bool]) -> str:
+           confirm: Callable[[str], bool], statement_timeout_ms: int = 120_000) -> str:
     """Insert (applied) or delete (reverted) one history row; return what was done."""
     from toolkit.sqlfiles import load_sql
 
@@ -117,6 +128,9 @@ def repair(conn: Any, migrations_dir: Path, version: str, status: str,
                    "(no SQL of the migration runs)?"):
         raise Declined()
     with conn.transaction():
+        # Decided under the lock: the history is read (and written) after it is held.
+        conn.execute(load_sql("history_lock.sql"), {
+            "statement_timeout": f"{statement_timeout_ms}ms", "lock_key": LOCK_KEY})
         if status == "applied":
             from toolkit.statements import split
 
@@ -139,3 +153,33 @@ def repair(conn: Any, migrations_dir: Path, version: str, status: str,
 # pg_advisory_xact_lock key shared by every toolkit run that writes (apply, rollback, repair):
 # the bytes of "toolkit" as a bigint.
 LOCK_KEY = int.from_bytes(b"toolkit", "big")
+
+
+def _order(version: str) -> tuple[int, str]:
+    return (len(version), version)
+
+
+def changed_under_lock(now: list[str], expected: set[str], local: set[str],
+                       version: str) -> str | None:
+    """What the history says once the advisory lock is held, against what this run read before
+    it: None when this run may go on with `version`; else why it must stop. `expected` is what
+    the run started from plus what it recorded (or found recorded) since; another run's change
+    that this checkout cannot follow is a refusal, never a guess."""
+    recorded = set(now)
+    gone = sorted(expected - recorded, key=_order)
+    if gone:
+        return (f"{', '.join(gone)} left the history while this run waited for the lock (a "
+                "rollback or repair ran meanwhile): nothing more is applied; run toolkit plan "
+                "again")
+    new = recorded - expected - {version}
+    foreign = sorted((v for v in new if v not in local), key=_order)
+    if foreign:
+        return (f"another run recorded {', '.join(foreign)} while this one waited for the lock, "
+                "and this checkout has no file for it: pull the migrations, then run apply "
+                "again")
+    newer = sorted((v for v in new if _order(v) > _order(version)), key=_order)
+    if newer:
+        return (f"another run recorded {', '.join(newer)} while this one waited for the lock, "
+                f"which is newer than {version}: applying {version} now would put it out of "
+                "order (run toolkit plan again)")
+    return None

@@ -5,21 +5,36 @@ migration history. Fills the report; the verdict is toolkit.verdict's.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from toolkit import compare
 from toolkit.analysis_model import Analysis, Reference, managed, shown
 from toolkit.catalog import Catalog
-from toolkit.migrations import MigrationSet
+from toolkit.migrations import MigrationFile, MigrationSet
 from toolkit.report import ObjectResult, PreconditionResult, Report, TableResult
 from toolkit.shadow import Replay, package_hint
 from toolkit.standins import StandIns
+from toolkit.supabase_shape import managed as supabase_managed
 from toolkit.words import plural
 
 TABLE_KINDS = ("r", "p", "f")
 # A statement failing on the shadow with these names something the shadow lacks (a relation,
 # type, function or schema the migrations never create): the target may have it.
 SHADOW_LACKS = {"42P01", "42704", "42883", "3F000"}
+# Permission errors the shape vouches for: the extensions Supabase lets postgres create, the
+# settings only a superuser may change. Any other 42501 (an object of Supabase's own that the
+# shape models roughly) is a limit of the shadow, never a claim about the target.
+VOUCHED_PERMISSION = re.compile(
+    r'^(permission denied to create extension |permission denied to set parameter "[^".]+"$)')
+
+
+def shadow_vouches(sqlstate: str, message: str) -> bool:
+    """Would this failure on the shadow happen on the target too? Only when the shape models
+    its cause: not for what the shadow lacks, nor for a permission it cannot vouch for."""
+    if sqlstate in SHADOW_LACKS:
+        return False
+    return sqlstate != "42501" or bool(VOUCHED_PERMISSION.match(message))
 
 
 
@@ -116,23 +131,39 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
     rows = target.history or []
     remote_only = remote_only_versions(migrations, target)
     if remote_only:
-        report.warn(remote_only_message(remote_only), kind="history")
+        # One judgement for every command, as `supabase db push` fails on it: a history the
+        # local files do not explain is never ok (apply refuses it before any DDL).
+        if report.command == "apply":
+            report.error("refusing to apply: " + remote_only_message(remote_only),
+                         kind="refused")
+        else:
+            report.error(remote_only_message(remote_only), kind="history")
     newest = max((r.version for r in rows), default="", key=lambda v: (len(v), v))
     for version in report.pending:
         if rows and local[version].path.name < f"{newest}_":
             report.warn(f"{local[version].path.name} is older than the newest applied "
                         f"migration ({newest}); supabase db push would need --include-all",
                         kind="history", file=str(local[version].path))
+    for f in changed_after_applied(analysis, migrations, target):
+        report.warn(f"{f.path.name} changed after it was applied: its statements differ "
+                    "from the history row (write a new migration instead of editing an "
+                    "applied one)", kind="history", file=str(f.path))
+
+
+def changed_after_applied(analysis: Analysis, migrations: MigrationSet,
+                          target: Catalog) -> list[MigrationFile]:
+    """Local files whose statements differ from their history row (ours or the CLI's)."""
     from toolkit.statements import same_statements
 
+    local = migrations.by_version()
     recorded = {a.version: a.recorded for a in analysis.files}
-    for row in rows:
+    out = []
+    for row in target.history or []:
         f = local.get(row.version)
         if (f is not None and row.statements is not None
                 and not same_statements(tuple(recorded[f.version]), row.statements)):
-            report.warn(f"{f.path.name} changed after it was applied: its statements differ "
-                        "from the history row (write a new migration instead of editing an "
-                        "applied one)", kind="history", file=str(f.path))
+            out.append(f)
+    return out
 
 
 # -- relations -------------------------------------------------------------------------------
@@ -143,7 +174,7 @@ def creators_of(analysis: Analysis) -> tuple[dict[str, str], list[str]]:
     order: list[str] = []
     for f in analysis.files:
         for c in f.created:
-            if c.kind in ("table", "view"):
+            if c.kind in ("table", "view", "materialized view"):
                 first.setdefault(c.name, f.version)
                 if c.name not in order:
                     order.append(c.name)
@@ -156,45 +187,78 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
     something the migrations never create) makes what it touches unknown; any other failure in
     a pending file would fail on the target too: apply refuses it."""
     by_name = {f.path.name: f for f in migrations.files}
-    missing = [f for f in replay.failures if f.extension]
-    lacking = [f for f in replay.failures if not f.extension and f.sqlstate in SHADOW_LACKS]
-    for fail in missing + lacking:
+    # What follows from an earlier failure is counted on it, never listed before it.
+    follows = [sum(1 for g in replay.failures if g.caused_by == i)
+               for i in range(len(replay.failures))]
+    roots = [f for f in replay.failures if f.caused_by is None]
+    caused = {id(f): _caused(n) for f, n in zip(replay.failures, follows, strict=True)}
+    missing = [f for f in roots if f.extension]
+    lacking = [f for f in roots if not f.extension and not shadow_vouches(f.sqlstate, f.message)]
+    standing = [f for f in roots if not f.extension and f not in lacking
+                and supabase_managed.stand_in_limit(f.message, replay.stood_in)]
+    for fail in missing + lacking + standing:
         f = by_name.get(fail.file)
         where = f"{f.path if f else fail.file}:{fail.line}:{fail.col}"
         touched = list(fail.touches)
+        touched += [t for g in replay.failures if g.caused_by is not None
+                    and replay.failures[g.caused_by] is fail for t in g.touches
+                    if t not in touched]
         if fail.extension:
             # What fails after it for want of what it defines is the same cause.
             if fail is missing[0]:
                 touched += [t for g in lacking for t in g.touches if t not in touched]
-            what = (f"lacks extension {fail.extension}: install "
-                    f"{package_hint(fail.extension, replay.major)} or point "
-                    "TOOLKIT_SHADOW_DB_URL at a server that has it")
+            what = f"lacks extension {fail.extension}{_extension_hint(fail.extension, replay)}"
+        elif fail in standing:
+            what = (f"stands in for extension "
+                    f"{supabase_managed.stand_in_limit(fail.message, replay.stood_in)}, and "
+                    f"the stand-in could not run it: {fail.message} [{fail.sqlstate}]")
         elif missing:
             continue
+        elif fail.sqlstate == "42501":
+            what = (f"could not run it: {fail.message} [{fail.sqlstate}] (a permission the "
+                    "shadow cannot vouch for on hosted Supabase; the target may allow it)")
         else:
             what = (f"could not run it: {fail.message} [{fail.sqlstate}] (the shadow has only "
                     "what the migrations create, Supabase's own schemas, and the tables they "
                     "name in DDL; the target may have more)")
+        names = ", ".join(dict.fromkeys(map(shown, touched)))
         report.warn(f"{where}: the shadow database (PostgreSQL {replay.major}) {what}; "
-                    f"{', '.join(map(shown, touched)) or 'nothing it touches'} cannot be judged",
+                    + (f"{names} cannot be judged" if names else "the rest is judged")
+                    + caused[id(fail)],
                     kind="shadow-limit", file=fail.file, line=fail.line, col=fail.col,
                     sqlstate=fail.sqlstate)
-    for fail in replay.failures:
-        if fail.extension or fail.sqlstate in SHADOW_LACKS:
+    for fail in roots:
+        if fail.extension or not shadow_vouches(fail.sqlstate, fail.message) or \
+                supabase_managed.stand_in_limit(fail.message, replay.stood_in):
             continue
         f = by_name.get(fail.file)
         where = f"{f.path if f else fail.file}:{fail.line}:{fail.col}"
         if f is not None and f.version in pending:
             report.error(f"{where}: {fail.message} [{fail.sqlstate}] (found by replaying the "
-                         "migrations on the shadow database; it would fail on the target too)",
+                         "migrations on the shadow database; it would fail on the target too)"
+                         f"{caused[id(fail)]}",
                          kind="shadow", file=str(f.path), line=fail.line, col=fail.col,
                          sqlstate=fail.sqlstate)
         else:
             report.warn(f"{where}: replaying this applied migration on the shadow database "
                         f"failed: {fail.message} [{fail.sqlstate}]; "
                         f"{', '.join(map(shown, fail.touches)) or 'what it touches'} cannot "
-                        "be judged", kind="shadow-applied", file=fail.file, line=fail.line,
-                        col=fail.col, sqlstate=fail.sqlstate)
+                        f"be judged{caused[id(fail)]}", kind="shadow-applied", file=fail.file,
+                        line=fail.line, col=fail.col, sqlstate=fail.sqlstate)
+
+
+def _caused(n: int) -> str:
+    return f" (and {plural(n, 'error')} caused by it)" if n else ""
+
+
+def _extension_hint(extension: str, replay: Replay) -> str:
+    """How to get an extension the shadow lacks: a package, or, for one that exists only on
+    Supabase's image, a shadow that is a Supabase database."""
+    if extension in supabase_managed.IMAGE_ONLY:
+        return (", which exists only on Supabase's image: point TOOLKIT_SHADOW_DB_URL at a "
+                "Supabase database (supabase start) to judge what it touches")
+    return (f": install {package_hint(extension, replay.major)} or point "
+            "TOOLKIT_SHADOW_DB_URL at a server that has it")
 
 
 def project_names(replay: Replay, stand: StandIns) -> set[str]:
@@ -218,6 +282,8 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
     refs = [r.name for r in analysis.references if r.strong and not managed(r.name)]
     for name in refs:
         have = target.relations.get(name) if target is not None else None
+        if have is not None and have.get("kind") not in TABLE_KINDS:
+            continue  # a view the files use: its precondition says so; it is no table to probe
         t = TableResult(name=shown(name), exposed=name.split(".")[0] in api_schemas)
         if target is None:
             t.db_judged = False

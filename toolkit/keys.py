@@ -25,6 +25,23 @@ def strip_bearer(value: str) -> str:
     return value
 
 
+def require_one_line(key: str, name: str = ENV_SERVICE_KEY) -> None:
+    """A key travels in HTTP headers: one line of printable ASCII. Say what is wrong with it
+    and where, never the key itself (an error from the HTTP library would quote it)."""
+    for i, c in enumerate(key):
+        if c in "\r\n":
+            what = "a line break"
+        elif not c.isascii():
+            what = "a character that is not ASCII"
+        elif not c.isprintable() or c.isspace():
+            what = "a space or control character"
+        else:
+            continue
+        raise ConfigError(f"{name} contains {what} at character {i + 1} of {len(key)}, which "
+                          f"no HTTP header can carry: copy the key again, as one line "
+                          f"({_FIX})")
+
+
 def jwt_claims(token: str) -> dict[str, object] | None:
     """The unverified payload of a JWT (to read `role` and `ref`), or None if not a JWT."""
     parts = token.split(".")

@@ -12,6 +12,7 @@ from toolkit.connections import Connecting
 from toolkit.report import Report
 from toolkit.rest_view import exposed_names, merge_rest, start_rest
 from toolkit.settings import Settings
+from toolkit.waits import Limits, read_catalog, target_opener
 
 if TYPE_CHECKING:
     from toolkit.catalog import Catalog
@@ -41,7 +42,6 @@ def observe(settings: Settings, report: Report, *, use_rest: bool = True,
     rest = start_rest(settings, names_ready) if settings.rest_configured and use_rest else None
     try:
         from toolkit import judge
-        from toolkit.catalog import inspect
         from toolkit.oracle import build
         from toolkit.project import load_project
 
@@ -56,7 +56,8 @@ def observe(settings: Settings, report: Report, *, use_rest: bool = True,
         if connecting is not None:
             started = time.perf_counter()
             conn = connecting.result()
-            target = inspect(conn)
+            target = read_catalog(conn, Limits.of(settings), "reading the database's catalog",
+                                  opener=target_opener(settings))
             if not keep_connection:
                 conn.close()
             report.timings["database"] = (time.perf_counter() - started) * 1000

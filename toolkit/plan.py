@@ -11,24 +11,32 @@ from __future__ import annotations
 
 from toolkit import judge
 from toolkit.analysis_model import shown
-from toolkit.catalog import Catalog, inspect
+from toolkit.catalog import Catalog
 from toolkit.connections import describe_target
 from toolkit.db import connect
+from toolkit.destructive import Lost, find
 from toolkit.oracle import build
 from toolkit.project import Project, load_project
 from toolkit.report import PlannedMigration, PlanNote, Report
 from toolkit.settings import Settings
+from toolkit.waits import Limits, read_catalog, target_opener
 
 
 def run_plan(settings: Settings, *, detailed_exitcode: bool = False) -> Report:
     report = Report("plan", target=describe_target(settings), exit_on_pending=detailed_exitcode)
     project = load_project(settings, report)
     target: Catalog | None = None
+    lost: list[Lost] = []
     if settings.db_url:
         with connect(settings) as conn:
             conn.read_only = True
             with conn.transaction(force_rollback=True):
-                target = inspect(conn, in_transaction=True)
+                target = read_catalog(conn, Limits.of(settings),
+                                      "reading the database's catalog",
+                                      opener=target_opener(settings), in_transaction=True)
+                if target.history_readable:  # counted as apply counts them before asking
+                    lost = find(conn, project, judge.pending_versions(project.migrations,
+                                                                      target))
         judge.preconditions(report, project.analysis, target)
         judge.history(report, project.analysis, project.migrations, target)
     else:
@@ -37,23 +45,32 @@ def run_plan(settings: Settings, *, detailed_exitcode: bool = False) -> Report:
                             "migration file is listed as pending: "
                             + ", ".join(f.path.name for f in project.migrations.files))
     oracle = build(settings, project, target, report)
-    judge.shadow_failures(report, oracle.replay, set(report.pending), project.migrations)
+    judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations)
     judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                     before=oracle.replay.before, after=oracle.replay.after,
                     api_schemas=settings.api_schemas)
-    planned(report, project, target)
+    planned(report, project, target, lost)
     if not report.pending and target is not None and target.history_readable:
         report.notes.append("nothing pending: apply would do nothing")
     return report
 
 
-def planned(report: Report, project: Project, target: Catalog | None) -> None:
-    """Each pending file: what it creates, its warnings, and the locks it takes on tables that
-    exist (not on those an earlier pending file creates)."""
+def planned(report: Report, project: Project, target: Catalog | None,
+            lost: list[Lost] | None = None) -> None:
+    """Each pending file: what it creates, its warnings, the locks it takes on tables that
+    exist (not on those an earlier pending file creates), and the data it would destroy, in
+    the words apply stops with."""
     pending = set(report.pending)
     existing = set(target.relations) if target is not None else set()
     for f, a in project.pairs():
         if f.version not in pending:
+            continue
+        if f.version in report.adopt:
+            report.planned.append(PlannedMigration(
+                version=f.version, name=f.name, file=str(f.path), creates=[],
+                warnings=[PlanNote(None, "adopt: the database holds what it makes already (applied "
+                                   "by hand); apply records its history row without running it")],
+                non_transactional=[], tables=[]))
             continue
         warnings = [PlanNote(n.line, n.message) for n in a.warnings]
         said: set[tuple[str, str]] = set()
@@ -64,6 +81,10 @@ def planned(report: Report, project: Project, target: Catalog | None) -> None:
             if lock.relation in existing if target is not None else not lock.new:
                 warnings.append(PlanNote(lock.line,
                                          f"{shown(lock.relation)}: {lock.message}"))
+        for item in lost or ():
+            if item.file == f.path.name:
+                warnings.append(PlanNote(item.line, f"destroys data: {item.text}; apply asks "
+                                         "first (--allow-destructive without a terminal)"))
         for t in report.tables:
             if t.existed and t.created_by == f.version:
                 what = ("matches: the history row will be recorded and the table adopted"
@@ -74,10 +95,13 @@ def planned(report: Report, project: Project, target: Catalog | None) -> None:
             version=f.version, name=f.name, file=str(f.path), creates=a.creates,
             warnings=warnings,
             non_transactional=[PlanNote(n.line, n.message) for n in a.non_transactional],
-            no_transaction=a.no_transaction,
+            no_transaction=a.by_statement,
             tables=[shown(t) for t in a.created_tables]))
+        if a.open_transaction:
+            report.error(a.open_transaction_message(), kind="refused", file=str(f.path),
+                         line=a.open_transaction)
         for n in a.non_transactional:
-            if not a.no_transaction:
+            if not a.by_statement:
                 report.error(f"{f.path.name}:{n.line}: {n.message} cannot run inside a "
                              f"transaction; put the directive `-- toolkit:no-transaction` on "
                              f"the first line of {f.path.name} to run it statement by statement",

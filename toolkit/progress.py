@@ -9,6 +9,7 @@ with NO_COLOR set (https://no-color.org) or TERM=dumb, or when piped.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 import time
@@ -52,18 +53,49 @@ def paint(text: str, colour: str, enabled: bool) -> str:
 class Progress:
     """Live lines on `stream` for steps that outlast DELAY_S; a no-op when disabled."""
 
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None,
+                 plain: bool = False) -> None:
         self.stream = stream or sys.stderr
         self.enabled = for_people(self.stream) if enabled is None else enabled
+        self.plain = plain  # no terminal: say what we wait for on a line of its own, once
         self._lock = threading.Lock()
         self._label = ""
         self._detail = ""
         self._shown = False
+        self._stepping = False
+        self._waiting: str | None = None
+        self._said: set[str] = set()
 
-    def detail(self, text: str) -> None:
+    def waiting(self, text: str | None, key: str | None = None) -> None:
+        """What a database wait is blocked on (None: it ended). At a terminal it takes the live
+        line over, inside a step or on one of its own; otherwise a plain line, once per text
+        (a lock held for a minute must not print sixty lines): once per `key` when given."""
+        if not self.enabled:
+            if text and self.plain and (key or text) not in self._said:
+                self._said.add(key or text)
+                self.stream.write(f"toolkit: {text}\n")
+                self.stream.flush()
+            return
+        if self._stepping:
+            if text:
+                self.detail(text, width=120)
+            return
+        with self._lock:
+            if text:
+                self._waiting = " ".join(text.split())
+                width = shutil.get_terminal_size((100, 20)).columns - 3
+                self.stream.write(f"\r\033[K{paint('…', 'dim', True)} {self._waiting[:width]}")
+                self._shown = True
+            elif self._waiting is not None:
+                self._waiting = None
+                self.stream.write("\r\033[K")
+                self._shown = False
+            self.stream.flush()
+
+    def detail(self, text: str, width: int = 60) -> None:
         """What the step is doing now (e.g. the statement), shown on the next redraw."""
         with self._lock:
-            self._detail = " ".join(text.split())[:60]
+            self._detail = " ".join(text.split())[:width]
 
     @contextmanager
     def step(self, label: str, detail: str = "") -> Iterator[None]:
@@ -71,6 +103,7 @@ class Progress:
             yield
             return
         self._label, self._detail, self._shown = label, " ".join(detail.split())[:60], False
+        self._stepping = True
         done = threading.Event()
         start = time.monotonic()
         ticker = threading.Thread(target=self._tick, args=(start, done), daemon=True)
@@ -80,6 +113,7 @@ class Progress:
         finally:
             done.set()
             ticker.join()
+            self._stepping = False
             with self._lock:
                 if self._shown:
                     self.stream.write("\r\033[K")
@@ -118,5 +152,6 @@ def configure(*, as_json: bool, github: bool) -> Progress:
     global _current
     _current = Progress(sys.stderr, enabled=for_people(sys.stderr, as_json=as_json,
                                                         github=github)
-                        and for_people(sys.stdout, as_json=as_json, github=github))
+                        and for_people(sys.stdout, as_json=as_json, github=github),
+                        plain=not as_json)
     return _current

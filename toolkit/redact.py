@@ -13,12 +13,29 @@ _PATTERNS = (
     re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+"),
     re.compile(r"sb_(?:secret|publishable)_[A-Za-z0-9_-]+"),
     re.compile(r"(?<=://)([^:/@\s]+):([^@\s]+)@"),
-    re.compile(r"(?i)(password\s*=\s*)('[^']*'|\S+)"),
+    # libpq's quoting: a value in single quotes, with \' and \\ escaped inside.
+    re.compile(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|\S+)"),
 )
 
 
+def mask_conninfo(dsn: str) -> str:
+    """A libpq key=value string with its password replaced, read as libpq reads it."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        params = conninfo_to_dict(dsn)
+    except ProgrammingError:
+        return redact(dsn)
+    if "password" in params:
+        params["password"] = MASK
+    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+
+
 def mask_url(url: str) -> str:
-    """A connection URL with its password replaced, for display."""
+    """A connection URL (or libpq key=value string) with its password replaced, for display."""
+    if "://" not in url and "=" in url:
+        return mask_conninfo(url)
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Literal, TextIO
 from urllib.parse import unquote
 
-from toolkit.formats import github_mode
 from toolkit.redact import redact
 from toolkit.report import Problem, Report, TableResult
 from toolkit.settings import Settings
@@ -47,14 +46,12 @@ def secrets_of(settings: Settings | None) -> list[str]:
     return out
 
 
-def in_actions(fmt: str) -> bool:
-    return github_mode(fmt) or os.environ.get("GITHUB_ACTIONS") == "true"
-
-
 def announce_masks(settings: Settings, fmt: str, stream: TextIO) -> None:
-    """`::add-mask::` for each secret, before anything else is printed. Under GitHub Actions
-    this happens whatever the format: a mask costs nothing and covers later steps' logs too."""
-    if not in_actions(fmt):
+    """`::add-mask::` for each secret, before anything else is printed. Only on a runner
+    (GITHUB_ACTIONS=true), whatever the format: there a mask costs nothing and covers later
+    steps' logs too; anywhere else (`--format github` on a laptop, a log collector) the line
+    would print the secret itself."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
         return
     for secret in secrets_of(settings):
         for line in secret.splitlines() or [secret]:

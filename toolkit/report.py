@@ -131,6 +131,9 @@ class Report:
     tables: list[TableResult] = field(default_factory=list)
     objects: list[ObjectResult] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    # Pending versions the database holds already (applied by hand): apply records their
+    # history rows without running them; after apply, the versions it recorded so.
+    adopt: list[str] = field(default_factory=list)
     applied: list[AppliedMigration] = field(default_factory=list)
     planned: list[PlannedMigration] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
@@ -182,6 +185,7 @@ class Report:
             ],
             "objects": [asdict(o) for o in self.objects],
             "pending": self.pending,
+            "adopt": self.adopt,
             "applied": [asdict(a) for a in self.applied],
             "planned": [asdict(p) for p in self.planned],
             "problems": [{k: v for k, v in asdict(p).items() if k != "fix_setup"}

@@ -50,6 +50,7 @@ class Answer:
     status: int
     content_type: str
     body: bytes
+    content_range: str = ""  # PostgREST sends one with every read of a table ("*/*")
 
     def data(self) -> object:
         """The JSON body, or None when it is not JSON."""
@@ -125,7 +126,8 @@ async def _client(url: str, key: str, timeout_s: float,
         body = await response.aread()
         answers[response.request.url.path.rsplit("/", 1)[-1]] = Answer(
             str(response.request.url.copy_with(query=None)), response.status_code,
-            response.headers.get("content-type", ""), body[:4096])
+            response.headers.get("content-type", ""), body[:4096],
+            response.headers.get("content-range", ""))
 
     http1, http2 = http_versions(url)
     tls = url.startswith("https://")
@@ -159,6 +161,11 @@ def classify(table: str, answer: Answer | None) -> Probe:
     if answer is None:
         return Probe(table, "unknown", None, "no answer", from_postgrest=False)
     if 200 <= answer.status < 300 and isinstance(answer.data(), list):
+        if not answer.content_range:
+            # A JSON array alone is what any server can say; PostgREST also says how many.
+            return Probe(table, "unknown", answer.status,
+                         f"not a PostgREST answer: {answer.describe()} without PostgREST's "
+                         "Content-Range header", from_postgrest=False)
         return Probe(table, "present", answer.status, "readable")
     error = answer.postgrest_error()
     code = str(error["code"]) if error else ""
@@ -225,6 +232,26 @@ async def probe_async(url: str, key: str, tables: list[str], timeout_s: float) -
         await client.aclose()
 
 
+# A table no project has: PostgREST must answer it as missing, in its own words. A server that
+# answers rows for it (an HTTP stub answering 200 [] to everything) is not the Supabase API,
+# whatever it says for the real tables.
+SIGNATURE_TABLE = "toolkit_signature_no_such_table"
+
+
+def _signed(found: Probe) -> None:
+    if found.state == "missing" and found.from_postgrest:
+        return
+    if found.from_postgrest and found.status == 503:
+        return  # PostgREST itself, its schema cache still loading: the tables stay unknown
+    said = ("rows (HTTP 200), as if it existed" if found.state == "present"
+            else found.detail.removeprefix("not a PostgREST answer: "))
+    raise ConnectError(
+        f"SUPABASE_URL does not answer as PostgREST: a table that cannot exist "
+        f"({SIGNATURE_TABLE}) answered {said}; some other server (a stand-in, a proxy, a "
+        "mock) is answering, so no REST answer can be trusted (use https://<project-ref>"
+        ".supabase.co from Project Settings > API)")
+
+
 def _not_the_api(probes: list[Probe]) -> None:
     """No PostgREST answer at all: the URL is not the Supabase API (exit 2)."""
     if probes and not any(p.from_postgrest for p in probes):
@@ -244,7 +271,10 @@ def probe_settled(url: str, key: str, tables: list[str], *, timeout_s: float = 1
     start = time.monotonic()
     delay = 0.05
     retried = {"unknown", "missing"} if retry_missing else {"unknown"}
-    results = {p.table: p for p in asyncio.run(probe_async(url, key, tables, timeout_s))}
+    first = asyncio.run(probe_async(url, key, [*tables, SIGNATURE_TABLE], timeout_s))
+    _not_the_api(first)
+    _signed(first.pop())
+    results = {p.table: p for p in first}
     while True:
         lagging = [t for t, p in results.items() if p.state in retried]
         waited = time.monotonic() - start

@@ -64,8 +64,8 @@ def run_rollback(settings: Settings, *, version: str | None, force: bool,
                           f"{target.path.name} does not create: refusing (toolkit never drops "
                           "agents or anything the migrations did not create)")
         with conn.cursor() as cur:
-            present = [d for d in drops if _present(cur, d)]
-            counts = _count(cur, present)
+            present = [d for d in drops if loss_present(cur, d)]
+            counts = count_losses(cur, present)
         _refuse_data(counts, force)
         if not confirm(_question(target, path, counts)):
             raise Declined("rollback declined: nothing changed")
@@ -96,13 +96,13 @@ def _target(files: list[MigrationFile], applied: list[MigrationFile],
     return applied[-1]
 
 
-def _present(cur: Any, loss: Loss) -> bool:
+def loss_present(cur: Any, loss: Loss) -> bool:
     cur.execute(load_sql("rollback_loss_present.sql"),
                 {"schema": loss.schema, "table": loss.table, "column": loss.column})
     return bool(cur.fetchone()[0])
 
 
-def _count(cur: Any, present: list[Loss]) -> dict[Loss, int]:
+def count_losses(cur: Any, present: list[Loss]) -> dict[Loss, int]:
     from psycopg import sql
 
     out: dict[Loss, int] = {}
@@ -149,10 +149,11 @@ def _execute(conn: Any, settings: Settings, path: Path, text: str, present: list
     try:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(prelude)
+            _still_newest(cur, target)
             if tables:
                 cur.execute(sql.SQL(load_sql("rollback_lock.sql")).format(
                     tables=sql.SQL(", ").join(sql.Identifier(*t) for t in tables)))
-                _refuse_data(_count(cur, present), force)
+                _refuse_data(count_losses(cur, present), force)
             cur.execute(text.encode())  # simple protocol: the whole file, one round trip
             cur.execute(load_sql("history_delete.sql"), {"version": target.version})
     except psycopg.errors.LockNotAvailable:
@@ -169,6 +170,21 @@ def _execute(conn: Any, settings: Settings, path: Path, text: str, present: list
         first = (exc.diag.message_primary or str(exc)).splitlines()[0]
         raise RollbackFailed(f"{path}: {first} [{exc.sqlstate}]; the transaction was rolled "
                              "back, nothing was changed") from None
+
+
+def _still_newest(cur: Any, target: MigrationFile) -> None:
+    """Decided again with the lock held: an apply that ran while this rollback waited may have
+    recorded a newer version, and rolling back the older one would leave a hole."""
+    cur.execute(load_sql("history_versions.sql"))
+    now = [str(r[0]) for r in cur.fetchall()]
+    if target.version not in now:
+        raise Refused(f"{target.version} left the history while this rollback waited for the "
+                      "lock (another run rolled it back or repaired it): nothing was changed")
+    newer = [v for v in now if (len(v), v) > (len(target.version), target.version)]
+    if newer:
+        raise Refused(f"another run recorded {', '.join(newer)} while this rollback waited for "
+                      f"the lock: {target.version} is no longer the newest applied migration, "
+                      "so nothing was changed (roll back the newest first)")
 
 
 def _dependants(exc: Any) -> str:

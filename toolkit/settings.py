@@ -25,12 +25,25 @@ from toolkit.envnames import (
     ENV_URL,
 )
 from toolkit.errors import ConfigError
-from toolkit.keys import jwt_claims, require_same_project, require_service_key, strip_bearer
+from toolkit.keys import (
+    jwt_claims,
+    require_one_line,
+    require_same_project,
+    require_service_key,
+    strip_bearer,
+)
 from toolkit.redact import mask_url
 from toolkit.root import default_migrations_dir
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*$")
+# PostgreSQL's own time units for timeouts (ms, s, min, h); a bare number is seconds.
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|min|h)?$")
+_UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, None: 1000}
+# PostgreSQL rounds a timeout below 1 ms to 0, which means "no timeout"; above a day a
+# timeout is a typo, and past 2^31-1 ms the server rejects it inside the migration's
+# transaction, where the error would blame the user's file.
+MIN_DURATION_MS = 1
+MAX_DURATION_MS = 24 * 3_600_000
 
 
 @dataclass(frozen=True)
@@ -53,19 +66,17 @@ class Settings:
     @property
     def secrets(self) -> list[str]:
         """Every secret value we were given, for redaction and GitHub masks."""
+        from toolkit.dburl import password_forms
+
         out: list[str] = []
-        if self.db_url:
-            password = _url_password(self.db_url)
-            if password:
-                out.append(password)
-                if unquote(password) != password:  # p%40ss in the URL is p@ss to libpq
-                    out.append(unquote(password))
+        for url in (self.db_url, self.shadow_db_url):
+            if url:
+                password = _url_password(url) if "://" in url else None
+                forms = password_forms(url) + ([password, unquote(password)] if password
+                                               else [])
+                out += [f for i, f in enumerate(forms) if f not in out and f not in forms[:i]]
         if self.service_key:
             out.append(self.service_key)
-        if self.shadow_db_url:
-            password = _url_password(self.shadow_db_url)
-            if password:
-                out += [password, unquote(password)]
         return out
 
     def shown_db_url(self) -> str:
@@ -95,19 +106,39 @@ def _url_password(url: str) -> str | None:
         return None
 
 
+def _read_env_file(path: Path) -> dict[str, str | None]:
+    """KEY=value lines, as python-dotenv reads them; a file it cannot read is named, with why
+    (its bytes are never echoed: they may be secrets)."""
+    from dotenv import dotenv_values
+
+    try:
+        return dict(dotenv_values(path, encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"env file {path} is not UTF-8 text (byte {exc.start + 1} cannot be "
+                          "read): point --env-file at a .env file of KEY=value lines") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read env file {path}: {exc.strerror}") from None
+
+
 def parse_duration_ms(value: str | int | float, what: str) -> int:
-    """'4s', '4000ms', '1min' or a bare number of seconds, as milliseconds."""
+    """'4s', '4000ms', '1min', '1h' or a bare number of seconds, as whole milliseconds; a
+    ConfigError (exit 2, one line) for anything else, under 1 ms or over a day."""
+    hint = "use e.g. 4s, 500ms, 2min or 1h (units ms, s, min, h)"
+    if isinstance(value, bool):
+        raise ConfigError(f"{what} {value!r} is not a duration: {hint}")
     if isinstance(value, int | float):
         ms = float(value) * 1000
     else:
-        m = _DURATION.match(value)
+        m = _DURATION.match(value.strip())
         if not m:
-            raise ConfigError(f"{what} {value!r} is not a duration: use e.g. 4s, 500ms or 1min")
-        factor = {"ms": 1, "s": 1000, "min": 60_000, None: 1000}[m.group(2)]
-        ms = float(m.group(1)) * factor
-    if ms <= 0:
-        raise ConfigError(f"{what} must be greater than zero")
-    return int(ms)
+            raise ConfigError(f"{what} {value!r} is not a duration: {hint}")
+        ms = float(m.group(1)) * _UNIT_MS[m.group(2)]
+    if not ms >= MIN_DURATION_MS:  # also catches NaN
+        raise ConfigError(f"{what} {value!r} is under 1 ms, which PostgreSQL treats as no "
+                          f"timeout at all: {hint}")
+    if ms > MAX_DURATION_MS:
+        raise ConfigError(f"{what} {value!r} is over the maximum of 24h: {hint}")
+    return round(ms)
 
 
 def validate_db_url(url: str, origin: str = "database URL") -> None:
@@ -119,7 +150,8 @@ def validate_db_url(url: str, origin: str = "database URL") -> None:
     if problem:
         raise ConfigError(problem)
     if "://" not in url:
-        if "=" in url:  # a libpq key=value conninfo string: psycopg validates it
+        if "=" in url:  # a libpq key=value conninfo string, read by psycopg as libpq reads it
+            _check_conninfo(url, origin)
             return
         raise ConfigError("database URL must look like postgresql:// then user, password, host, "
                           "port and database: copy it from Project Settings > Database > "
@@ -140,6 +172,22 @@ def validate_db_url(url: str, origin: str = "database URL") -> None:
         raise ConfigError(f"database URL {mask_url(url)!r} has no host")
     if port == 0:
         raise ConfigError("database URL port out of range (1-65535)")
+
+
+def _check_conninfo(dsn: str, origin: str) -> None:
+    """libpq's reading of a key=value string; its own message may quote the string, so only
+    the kind of fault is said."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        conninfo_to_dict(dsn)
+    except ProgrammingError as exc:
+        reason = "an unterminated quoted value" if "unterminated" in str(exc) else \
+            "a word without key=value"
+        raise ConfigError(f"{origin} is a key=value connection string libpq cannot read "
+                          f"({reason}): write values with spaces or quotes as 'like this', "
+                          "escaping ' and \\ inside as \\' and \\\\") from None
 
 
 def _url_reason(exc: ValueError) -> str:
@@ -196,9 +244,7 @@ def load_settings(
     env = os.environ if environ is None else environ
     dotenv: dict[str, str | None] = {}
     if env_file is not None and env_file.is_file():
-        from dotenv import dotenv_values
-
-        dotenv = dict(dotenv_values(env_file))
+        dotenv = _read_env_file(env_file)
     sources: dict[str, str] = {}
 
     def get(name: str) -> str | None:
@@ -222,6 +268,7 @@ def load_settings(
     key = get(ENV_SERVICE_KEY)
     if key:
         key = strip_bearer(key)
+        require_one_line(key)
     if url and not key:
         raise ConfigError(
             f"{ENV_URL} is set but {ENV_SERVICE_KEY} is "

@@ -17,7 +17,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from toolkit import shadow_lifecycle as lifecycle
 from toolkit import supabase_shape
 from toolkit.envnames import ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError
@@ -38,6 +40,7 @@ SUPERUSER = "supabase_admin"
 DBNAME = "postgres"
 RECIPE = "2"  # the template build steps' version (part of the cache key)
 PORT = 5432  # only names the socket file; the socket dir is private to this run
+STALE_TEMPLATE_S = 3600  # a template of another shape or version unused this long is removed
 TOOLS = ("initdb", "pg_ctl", "postgres")
 # Debian/Ubuntu (and GitHub's ubuntu runners), then Homebrew on Apple silicon and on Intel.
 BINDIR_GLOBS = (
@@ -61,6 +64,30 @@ log_min_messages = warning
 timezone = 'UTC'
 include_if_exists = 'shadow.conf'
 """
+# Libraries hosted Supabase preloads (supabase/postgres ansible/files/postgresql_config/
+# postgresql.conf.j2: shared_preload_libraries) that a Debian server may have: pg_stat_statements
+# (contrib) and pg_cron (postgresql-NN-cron). pg_cron runs in the database named by
+# cron.database_name, as on hosted projects ('postgres', the shadow's database).
+PRELOAD = ("pg_stat_statements", "pg_cron")
+
+
+def library_dirs(bins: ServerBinaries) -> list[Path]:
+    """Where this server's loadable modules are ($libdir): Debian's ../lib, Homebrew's
+    ../lib/postgresql."""
+    return [bins.bindir.parent / "lib", bins.bindir.parent / "lib" / "postgresql"]
+
+
+def server_conf(bins: ServerBinaries) -> str:
+    """SERVER_CONF plus the preloads this server has (a missing one would stop it starting)."""
+    have = [name for name in PRELOAD
+            if any((d / f"{name}.so").exists() or (d / f"{name}.dylib").exists()
+                   for d in library_dirs(bins))]
+    if not have:
+        return SERVER_CONF
+    extra = f"shared_preload_libraries = '{', '.join(have)}'\n"
+    if "pg_cron" in have:
+        extra += f"cron.database_name = '{DBNAME}'\n"
+    return SERVER_CONF + extra
 
 
 @dataclass(frozen=True)
@@ -127,8 +154,10 @@ def find_binaries(prefer_major: int | None = None) -> ServerBinaries:
 
 def cache_root() -> Path:
     """$XDG_CACHE_HOME/toolkit or ~/.cache/toolkit: created 0700, and refused when another
-    user owns it (a template from someone else would run as our database)."""
-    from toolkit.cache import cache_dir
+    user owns it or may write into it (a template from someone else would run as our shadow
+    and make check say OK on a drifted database). Never repaired and then trusted: what
+    someone else could write into may hold their files already."""
+    from toolkit.cache import cache_dir, untrusted
 
     root = cache_dir()
     try:
@@ -136,11 +165,11 @@ def cache_root() -> Path:
         info = root.stat()
     except OSError as exc:
         raise ConfigError(f"cannot create the cache folder {root}: {exc.strerror}") from None
-    if info.st_uid != os.geteuid():
-        raise ConfigError(f"the cache folder {root} belongs to another user; remove it or set "
-                          "XDG_CACHE_HOME to a folder of your own")
-    if info.st_mode & 0o077:
-        root.chmod(0o700)
+    why = untrusted(info)
+    if why:
+        raise ConfigError(f"the cache folder {root} {why}, so toolkit does not trust what it "
+                          "holds: remove it (toolkit makes a new one, 0700) or set "
+                          "TOOLKIT_CACHE_DIR to a folder of your own")
     return root
 
 
@@ -148,7 +177,8 @@ def template_key(bins: ServerBinaries) -> str:
     from toolkit.cache import toolkit_version
 
     # SERVER_CONF and RECIPE stand for how the template is built: bump RECIPE on any change.
-    raw = f"{RECIPE}\0{bins.bindir}\0{supabase_shape.digest()}\0{toolkit_version()}\0{SERVER_CONF}"
+    raw = (f"{RECIPE}\0{bins.bindir}\0{supabase_shape.digest()}\0{toolkit_version()}\0"
+           f"{server_conf(bins)}")
     return f"shadow-pg{bins.major}-{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 
@@ -178,14 +208,15 @@ def _chown_tree(user: ServerUser, top: Path) -> None:
 
 
 def _workdir(user: ServerUser) -> Path:
-    """A private dir for one cluster, short enough for a unix socket path (107 bytes)."""
-    base = "/tmp" if os.path.isdir("/tmp") else None
-    path = Path(tempfile.mkdtemp(prefix="toolkit-shadow-", dir=base))
+    """A private dir for one cluster, short enough for a unix socket path (107 bytes), marked
+    with our pid so a later run can tell it is an orphan if we are killed."""
+    path = lifecycle.new_workdir()
     _chown_tree(user, path)
     return path
 
 
-def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> None:
+def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> subprocess.Popen[bytes]:
+    """The postmaster as our child, dying with us (toolkit.shadow_lifecycle)."""
     data = work / "data"
     conf = data / "shadow.conf"
     conf.write_text(f"unix_socket_directories = '{work}'\nport = {PORT}\n")
@@ -194,26 +225,32 @@ def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> None:
     log.touch()
     user.chown(log)
     try:
-        _run(user, [bins.tool("pg_ctl"), "start", "-D", str(data), "-l", str(log), "-w",
-                    "-t", "60", "-s"], "starting PostgreSQL", timeout=90)
-    except ConnectError as exc:
+        return lifecycle.start_postmaster(
+            bins.tool("postgres"), data, log, procs.clean_env(user.env() | {"LC_ALL": "C"}),
+            user.popen_kwargs())
+    except (RuntimeError, OSError) as exc:
         tail = log.read_text(errors="replace").strip().splitlines()
-        raise ConnectError(f"{exc}{f' ({tail[-1]})' if tail else ''}") from None
+        raise ConnectError(f"shadow database: starting PostgreSQL failed: {exc}"
+                           f"{f' ({tail[-1]})' if tail else ''}") from None
 
 
-def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str) -> None:
+def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str,
+          proc: subprocess.Popen[bytes] | None = None) -> None:
     """Stop the cluster in `data` if it runs; a postmaster pg_ctl cannot stop is killed (only
-    after /proc shows it is the one serving this data dir)."""
+    after /proc shows it is the one serving this data dir). `proc`: ours, to reap."""
     pid_file = data / "postmaster.pid"
-    if not pid_file.exists():
-        return
-    try:
-        _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
-             "stopping PostgreSQL", timeout=30)
-    except (ConnectError, ConfigError):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            pid = int(pid_file.read_text().splitlines()[0])
-            procs.terminate(pid, str(data))
+    if pid_file.exists():
+        try:
+            _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
+                 "stopping PostgreSQL", timeout=30)
+        except (ConnectError, ConfigError):
+            lifecycle.stop_server(data)
+    if proc is not None:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def conninfo(work: Path) -> str:
@@ -230,19 +267,18 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
                     # 1 MB WAL segments instead of 16: less to copy on every run.
                     "--wal-segsize=1"], "initdb")
         with open(data / "postgresql.conf", "a") as fh:
-            fh.write(SERVER_CONF)
-        _start(bins, user, work)
+            fh.write(server_conf(bins))
+        server = _start(bins, user, work)
         with psycopg.connect(conninfo(work), autocommit=True) as conn:
             conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
-            conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
-            conn.execute(supabase_shape.search_path_sql(DBNAME))
+            supabase_shape.shape_database(conn, DBNAME, superuser=True)
             # The template databases are two thirds of the files every run copies, and a
             # shadow never creates databases: drop them.
             for name in ("template0", "template1"):
                 for step in ("shadow_template_unmark.sql", "shadow_template_drop.sql"):
                     conn.execute(sql.SQL(load_sql(step)).format(name=sql.Identifier(name)))
             conn.execute(load_sql("shadow_checkpoint.sql"))
-        _stop(bins, user, data, "fast")  # a clean checkpoint: copies start without recovery
+        _stop(bins, user, data, "fast", server)  # a clean checkpoint: copies start cleanly
         (data / "shadow.conf").unlink()
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
         shutil.copytree(data, staging / "data", symlinks=True)
@@ -253,38 +289,145 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _trusted_entry(root: Path, target: Path) -> None:
+    from toolkit.cache import untrusted
+
+    why = untrusted(target.lstat())
+    if why:
+        raise ConfigError(f"the shadow template {target} {why}, so toolkit does not trust "
+                          f"it: remove it (toolkit builds a new one) or set TOOLKIT_CACHE_DIR "
+                          "to a folder of your own")
+
+
+def _os_reason(exc: OSError) -> str:
+    """strerror, also for shutil.Error, which lists each (source, target, why) it met."""
+    if exc.strerror:
+        return exc.strerror
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
+        for *_, why in exc.args[0]:
+            text = str(why)
+            return text.split("] ", 1)[-1].split(": '", 1)[0]
+    return type(exc).__name__
+
+
 def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
     root = cache_root()
     target = root / template_key(bins)
-    if (target / "PG_VERSION").exists():
-        return target
-    # One builder at a time; the others find it ready once they get the lock.
-    with open(root / ".shadow.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / "PG_VERSION").exists():
-            for stale in root.glob(f"shadow-pg{bins.major}-*"):
-                shutil.rmtree(stale, ignore_errors=True)  # built from an older shape
-            _build_template(bins, user, target)
+    try:
+        if (target / "PG_VERSION").exists():
+            _trusted_entry(root, target)
+            with contextlib.suppress(OSError):
+                os.utime(target)  # last used: see the stale ones below
+            return target
+        # One builder at a time; the others find it ready once they get the lock.
+        with open(root / ".shadow.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (target / "PG_VERSION").exists():
+                now = time.time()
+                for stale in root.glob(f"shadow-pg{bins.major}-*"):
+                    # Built from another shape or version: removed once unused for a while,
+                    # not at once, or two toolkit versions on one machine would delete each
+                    # other's template while the other copies it.
+                    with contextlib.suppress(OSError):
+                        if now - stale.stat().st_mtime > STALE_TEMPLATE_S:
+                            shutil.rmtree(stale, ignore_errors=True)
+                _build_template(bins, user, target)
+    except OSError as exc:  # a full disk, a read-only folder
+        raise ConfigError(f"cannot write the shadow template into the cache folder {root}: "
+                          f"{_os_reason(exc)}; free space there or set TOOLKIT_CACHE_DIR to "
+                          "a writable folder") from None
+    _trusted_entry(root, target)
     return target
 
 
+def _copy_template(bins: ServerBinaries, user: ServerUser, data: Path) -> None:
+    """Copy the template into `data`; built again if it vanished meanwhile (removed by hand,
+    or by an older toolkit that removed other versions' templates at once)."""
+    try:
+        shutil.copytree(ensure_template(bins, user), data, symlinks=True)
+    except (shutil.Error, OSError):
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.copytree(ensure_template(bins, user), data, symlinks=True)
+
+
+# Snapshots of replayed prefixes kept per template: the newest few, so adding a file to a long
+# history replays only that file, while the cache stays a few template sizes.
+SNAPSHOTS_KEPT = 3
+
+
+def snapshots(prefer_major: int | None) -> dict[str, Path]:
+    """The snapshots of replayed prefixes kept for this template, by prefix key."""
+    try:
+        prefix = f"{template_key(find_binaries(prefer_major))}-prefix-"
+        found = list(cache_root().glob(prefix + "*"))
+    except (ConfigError, ConnectError, OSError):
+        return {}
+    from toolkit.cache import untrusted
+
+    return {p.name.removeprefix(prefix): p for p in found
+            if (p / "PG_VERSION").exists() and untrusted(p.lstat()) is None}
+
+
+def _keeper(bins: ServerBinaries, user: ServerUser, data: Path,
+            proc: subprocess.Popen[bytes] | None) -> Callable[[str], None]:
+    def keep(key: str) -> None:
+        root = cache_root()
+        target = root / f"{template_key(bins)}-prefix-{key}"
+        _stop(bins, user, data, "fast", proc)  # a clean checkpoint: starts without recovery
+        if target.exists():
+            return
+        try:
+            os.rename(data, target)  # the run is over: its data dir moves, nothing is copied
+            if user.switch:  # the folder is ours, as the cache's trust check wants it
+                os.chown(target, os.geteuid(), os.getegid())
+        except OSError:  # another file system, or another run kept the same prefix first
+            staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=root))
+            try:
+                shutil.copytree(data, staging / "data", symlinks=True,
+                                ignore=shutil.ignore_patterns("shadow.conf", "postmaster.*"))
+                os.replace(staging / "data", target)
+            except OSError:
+                return  # the disk is full, or the same prefix was kept meanwhile: no snapshot
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        kept = sorted(root.glob(f"{template_key(bins)}-prefix-*"),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[SNAPSHOTS_KEPT:]:
+            shutil.rmtree(old, ignore_errors=True)
+    return keep
+
+
 @contextmanager
-def embedded_shadow(prefer_major: int | None = None) -> Iterator[ShadowDatabase]:
+def embedded_shadow(prefer_major: int | None = None,
+                    resume: Path | None = None) -> Iterator[ShadowDatabase]:
+    """A private cluster copied from the template, or made of `resume` (a snapshot of a replayed
+    prefix, see snapshots), which is taken: the run keeps its own end as the next one."""
     bins = find_binaries(prefer_major)
     try:
         user = server_user()
     except LocalStackError as exc:
         raise ConfigError(str(exc)) from None
-    template = ensure_template(bins, user)
+    lifecycle.sweep_orphans(user.uid)
+    if resume is None:
+        ensure_template(bins, user)
     work = _workdir(user)
     data = work / "data"
+    server: subprocess.Popen[bytes] | None = None
     try:
-        shutil.copytree(template, data, symlinks=True)
+        if resume is not None:
+            try:  # taken, not copied: this run keeps its own end as the next snapshot
+                os.rename(resume, data)
+            except OSError:  # another run took it first, or another file system
+                resume = None
+        if resume is None:
+            _copy_template(bins, user, data)
         data.chmod(0o700)
         _chown_tree(user, data)
-        _start(bins, user, work)
+        server = _start(bins, user, work)
         yield ShadowDatabase(conninfo=conninfo(work), major=bins.major,
-                             origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})")
+                             origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})",
+                             keep=_keeper(bins, user, data, server),
+                             resumed=resume is not None)
     finally:
-        _stop(bins, user, data, "immediate")
+        _stop(bins, user, data, "immediate", server)
         shutil.rmtree(work, ignore_errors=True)

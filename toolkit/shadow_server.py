@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -25,6 +26,7 @@ from toolkit.errors import ConfigError, ConnectError
 from toolkit.redact import mask_url, redact
 from toolkit.shadow_database import ShadowDatabase
 from toolkit.sqlfiles import load_sql
+from toolkit.waits import Limits
 
 SCRATCH_PREFIX = "toolkit_shadow_"
 # A scratch database older than this with nobody connected belongs to a killed run.
@@ -33,17 +35,18 @@ LEFTOVER_AGE_S = 600
 
 @contextmanager
 def shadow_database(
-    url: str | None = None, *, prefer_major: int | None = None, connect_timeout_s: int = 10
+    url: str | None = None, *, prefer_major: int | None = None, connect_timeout_s: int = 10,
+    resume: Path | None = None,
 ) -> Iterator[ShadowDatabase]:
     """A ready shadow database for the duration of the block; everything is removed after it,
-    also on exceptions and Ctrl-C."""
+    also on exceptions and Ctrl-C. `resume` (embedded only): start from that snapshot."""
     if url:
         with _scratch_database(url, connect_timeout_s) as shadow:
             yield shadow
     else:
         from toolkit.shadow_embedded import embedded_shadow
 
-        with embedded_shadow(prefer_major=prefer_major) as shadow:
+        with embedded_shadow(prefer_major=prefer_major, resume=resume) as shadow:
             yield shadow
 
 
@@ -66,11 +69,27 @@ def _password(url: str) -> str | None:
 Conn = psycopg.Connection[tuple[Any, ...]]
 
 
+def connect_shadow(conninfo: str, connect_timeout_s: int, limits: Limits) -> Conn:
+    """The replay's connection: the user's timeouts as the session's defaults (a startup
+    option: the shadow is a server of our own, no pooler in between), keepalives for a shadow
+    server across a network."""
+    from toolkit.db import KEEPALIVES
+
+    options = f"-c lock_timeout={limits.lock_ms}ms -c statement_timeout={limits.statement_ms}ms"
+    conn: Conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=connect_timeout_s,
+                                 options=options, **KEEPALIVES)
+    conn.prepare_threshold = None
+    return conn
+
+
 @contextmanager
 def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDatabase]:
     shown = mask_url(url)
     try:
-        admin: Conn = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout_s)
+        from toolkit.db import KEEPALIVES
+
+        admin: Conn = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout_s,
+                                      **KEEPALIVES)
     except psycopg.OperationalError as exc:
         raise ConnectError(
             f"cannot connect to the shadow database server {shown} ({ENV_SHADOW_DB_URL}): "
@@ -113,18 +132,19 @@ def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDataba
             ) from None
         try:
             conninfo = make_conninfo(url, dbname=name, connect_timeout=connect_timeout_s)
-            _shape(conninfo, name, user, url)
+            _shape(conninfo, name, user, url, bool(is_super))
             yield ShadowDatabase(conninfo=conninfo, major=int(major), origin=shown)
         finally:
             admin.execute(sql.SQL(load_sql("shadow_drop_database.sql")).format(
                 name=sql.Identifier(name)))
 
 
-def _shape(conninfo: str, name: str, user: str, url: str) -> None:
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+def _shape(conninfo: str, name: str, user: str, url: str, superuser: bool) -> None:
+    from toolkit.db import KEEPALIVES
+
+    with psycopg.connect(conninfo, autocommit=True, **KEEPALIVES) as conn:
         try:
-            conn.execute(supabase_shape.load(supabase_shape.DATABASE).encode())
-            conn.execute(supabase_shape.search_path_sql(name))
+            supabase_shape.shape_database(conn, name, superuser=superuser)
         except psycopg.Error as exc:
             raise ConfigError(
                 f"the shadow database server's role {user} cannot build the Supabase shape: "

@@ -19,6 +19,7 @@ from typing import Any
 
 from toolkit.analysis_model import Analysis
 from toolkit.catalog import Catalog
+from toolkit.supabase_shape import managed
 
 _PRIVS = {"r": "select", "w": "update", "a": "insert", "d": "delete", "D": "truncate",
           "x": "references", "t": "trigger", "X": "execute", "U": "usage", "C": "create",
@@ -41,6 +42,9 @@ class StandIns:
     copied: list[str] = field(default_factory=list)  # schema.name copied from the target
     made: list[str] = field(default_factory=list)  # schema.name made from the references
     acl_sql: str = ""  # run as the shadow's superuser: the target's default privileges
+    # Supabase extensions the files create that have a stand-in (made by the shadow's
+    # superuser before the first file when the shadow server lacks the real one).
+    managed: list[managed.Wanted] = field(default_factory=list)
 
 
 def _changes(analysis: Analysis) -> tuple[dict[str, set[str]], dict[str, dict[str, str]],
@@ -129,6 +133,8 @@ def standins(analysis: Analysis, target: Catalog | None) -> StandIns:
             stmts.append(_made(ref.name, ref.columns, ref.types))
             out.made.append(ref.name)
     out.sql = "\n".join(stmts)
+    out.managed = managed.wanted([(s.kind, s.text) for f in analysis.files
+                                  for s in f.statements])
     return out
 
 

@@ -47,7 +47,7 @@ def table_ok(t: TableResult) -> bool:
     return t.ok
 
 
-def _table_reason(tables: list[TableResult]) -> str:
+def _table_reason(tables: list[TableResult], both_views: bool = False) -> str:
     parts: list[str] = []
     for state, word in (("missing", "missing"), ("drifted", "drifted"),
                         ("pending", "changed by a pending migration"),
@@ -60,6 +60,10 @@ def _table_reason(tables: list[TableResult]) -> str:
         hit = [t for t in tables if t.rest == state and t.database != "missing"]
         if hit:
             parts.append(f"{plural(len(hit), 'table')} {word} ({_names(hit)})")
+    unseen = [t for t in tables if not t.db_judged and both_views]
+    if unseen:
+        parts.append(f"{plural(len(unseen), 'table')} not judged in the database: no database "
+                     f"URL ({_names(unseen)}; set SUPABASE_DB_URL)")
     odd = [t for t in tables if t.disagreement and t.rest != "missing"]
     if odd:
         parts.append(f"REST and database disagree on {_names(odd)}")
@@ -91,6 +95,10 @@ def verdict(report: Report) -> Verdict:
     # Tables outside this command's verdict (apply: not touched by its files) still count over
     # REST: an API that does not answer is never ok.
     bad = [t for t in report.tables if not (table_ok(t) if t.counts else rest_ok(t))]
+    # check is both views: a table the database view never saw is unknown there, never ok.
+    unseen = [t for t in report.tables
+              if report.command == "check" and t.counts and not t.db_judged]
+    bad += [t for t in unseen if t not in bad]
     bad_objects = [o for o in report.objects if o.database in ("missing", "drifted")]
     if bad_objects and report.command == "apply":
         bad_objects = []
@@ -99,7 +107,7 @@ def verdict(report: Report) -> Verdict:
     if bad or bad_objects or failing or pending or errors:
         reason = "; ".join(filter(None, [
             errors[0].message if errors else "",
-            _table_reason(bad),
+            _table_reason(bad, both_views=report.command == "check"),
             f"{plural(len(bad_objects), 'other object')} missing or drifted: "
             + ", ".join(f"{o.kind} {o.name}" for o in bad_objects[:4]) if bad_objects else "",
             f"functional test failed: {failing[0].name}: {failing[0].detail}" if failing else "",
@@ -124,12 +132,17 @@ def verdict(report: Report) -> Verdict:
 def _counts(report: Report, bad_objects: Sequence[object], failing: Sequence[object]) -> str:
     """"11/12 tables ok, 1 forbidden over REST": counts that agree with the verdict."""
     tables = report.tables
-    parts = [f"{sum(1 for t in tables if table_ok(t) or not t.counts)}/{len(tables)} tables ok"]
+    def fine(t: TableResult) -> bool:
+        return (table_ok(t) and (t.db_judged or report.command != "check")) or not t.counts
+
+    parts = [f"{sum(1 for t in tables if fine(t))}/{len(tables)} tables ok"]
     for what, n in (
         ("missing", sum(1 for t in tables if t.database == "missing" or t.rest == "missing")),
         ("drifted", sum(1 for t in tables if t.database == "drifted" and t.counts)),
         ("changed by a pending migration", sum(1 for t in tables if t.database == "pending")),
         ("not judged", sum(1 for t in tables if t.database == "unknown" and t.db_judged)),
+        ("not judged in the database", sum(1 for t in tables if not t.db_judged
+                                           and report.command == "check")),
         ("forbidden over REST", sum(1 for t in tables if t.rest == "forbidden")),
         ("without a PostgREST answer", sum(1 for t in tables if t.rest == "unknown")),
     ):

@@ -102,7 +102,7 @@ def test_non_transactional_files_are_refused(stack: LocalStack, db: str,
                          env={"SUPABASE_DB_URL": db})
     assert result.code == 1, result.output
     assert "CREATE INDEX CONCURRENTLY" in result.stdout
-    assert "controls its own transaction" in result.stdout
+    assert "opens a transaction it never commits" in result.stdout
     # Refused before any DDL: not even the good first file ran.
     assert _count_tables(stack, db) == 0
     assert _history(stack, db) == []

@@ -29,6 +29,7 @@ from tests.safety.test_supabase_cli import supabase
 from toolkit.local import TEMPLATE, ApiHandle, LocalStack
 
 AGENT_ROAD = "agent-road"
+BY_HAND = "applied-by-hand"  # its first file is run with psql first, as if pasted by hand
 
 
 def _env(db: str, api: ApiHandle) -> dict[str, str]:
@@ -93,6 +94,8 @@ def test_history_applies_like_psql_and_stays_green(project: str, stack: LocalSta
 
     if project == AGENT_ROAD:
         _apply_agent_road_in_two_steps(tmp_path, env)
+    if project == BY_HAND:
+        psql_apply(db, files[:1])
     _ok(run_toolkit("apply", "--migrations-dir", folder, env=env), "apply")
 
     psql_apply(stack.db_url(psql_db), files)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import MIGRATIONS, NEW_TABLES, SHADOW, admin, run_toolkit
+from tests.conftest import MIGRATIONS, NEW_TABLES, SHADOW, SHADOW_URL, admin, run_toolkit
 from toolkit.local import ApiHandle, LocalStack
 
 VERSION = "20261126021500"
@@ -37,8 +37,8 @@ def test_an_extension_the_shadow_lacks_makes_its_tables_unknown(db: str, tmp_pat
     folder = tmp_path / "migrations"
     folder.mkdir()
     (folder / "20240101000000_docs.sql").write_text(
-        "create extension if not exists vector with schema extensions;\n"
-        "create table public.docs (id bigint primary key, embedding extensions.vector(3));\n"
+        "create extension if not exists postgis with schema extensions;\n"
+        "create table public.docs (id bigint primary key, place extensions.geometry(point));\n"
         "create table public.tags (id bigint primary key, name text not null);\n")
     result = run_toolkit("check", "--json", "--migrations-dir", str(folder),
                          env={"SUPABASE_DB_URL": db})
@@ -46,9 +46,9 @@ def test_an_extension_the_shadow_lacks_makes_its_tables_unknown(db: str, tmp_pat
     states = {t["name"]: t["database"] for t in result.json["tables"]}
     # The table the extension's type is needed for cannot be judged; the other one can.
     assert states == {"docs": "unknown", "tags": "missing"}
-    lines = [p["message"] for p in result.json["problems"] if "vector" in p["message"]]
+    lines = [p["message"] for p in result.json["problems"] if "postgis" in p["message"]]
     assert len(lines) == 1, lines
-    assert "lacks extension vector: install postgresql-15-pgvector" in lines[0]
+    assert "lacks extension postgis: install postgresql-15-postgis-3" in lines[0]
     assert "docs cannot be judged" in lines[0]
 
 
@@ -174,4 +174,17 @@ def test_the_embedded_shadow_is_the_default(db: str, tmp_path: Path) -> None:
     assert result.json["shadow"]["origin"].startswith("embedded PostgreSQL 15")
     assert result.json["shadow"]["major"] == 15
     assert result.json["pending"] == [VERSION]
-    assert "TOOLKIT_SHADOW_DB_URL" in SHADOW and os.path.isdir(tmp_path / "cache")
+    # And it is what the suite runs: no test gets a shadow URL unless it asks for one.
+    assert "TOOLKIT_SHADOW_DB_URL" not in SHADOW and os.path.isdir(tmp_path / "cache")
+
+
+def test_a_shadow_url_gives_the_embedded_verdict(db: str, tmp_path: Path) -> None:
+    """TOOLKIT_SHADOW_DB_URL (here the session stack's superuser) gets the same hosted shape in
+    a scratch database: the same verdict as the default, from another origin."""
+    env = {"SUPABASE_DB_URL": db, "TOOLKIT_CACHE_DIR": str(tmp_path / "cache")}
+    embedded = run_toolkit("check", "--json", env=env)
+    by_url = run_toolkit("check", "--json", env=env | SHADOW_URL)
+    assert by_url.json["shadow"]["origin"].startswith("postgresql://"), by_url.json["shadow"]
+    assert embedded.json["shadow"]["origin"].startswith("embedded PostgreSQL")
+    assert by_url.code == embedded.code == 1
+    assert by_url.json["tables"] == embedded.json["tables"]

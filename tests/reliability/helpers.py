@@ -39,6 +39,15 @@ def slow_migrations(directory: Path, pause_s: float, progress: bool = False) -> 
     return path
 
 
+def session_cache() -> dict[str, str]:
+    """The test session's own cache folder (its shadow template built once, in it), for runs
+    that start an embedded shadow: the user's cache is shared with whatever else runs on the
+    machine, whose toolkit version may replace the template while this one copies it."""
+    from tests.conftest import SHADOW
+
+    return {"TOOLKIT_CACHE_DIR": SHADOW["TOOLKIT_CACHE_DIR"]}
+
+
 def child_env(env: dict[str, str] | None) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("SUPABASE_", "TOOLKIT_", "GITHUB_", "PG"))}

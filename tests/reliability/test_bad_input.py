@@ -88,7 +88,7 @@ def _cases(stack: LocalStack, tmp: Path) -> list[Case]:
             ("API URL as database URL", {"SUPABASE_DB_URL": stack.api_url}, 2,
              "not postgresql://"),
             ("garbage conninfo", {"SUPABASE_DB_URL": f"password={bad_pw} garbage==="}, 2,
-             "cannot connect"),
+             "key=value connection string libpq cannot read"),
         ]
         if cmd == "plan":  # plan works from the files alone: it warns and lists everything
             db_cases[0] = ("empty SUPABASE_DB_URL", {"SUPABASE_DB_URL": ""}, 0,
@@ -133,8 +133,13 @@ def _cases(stack: LocalStack, tmp: Path) -> list[Case]:
             out.append(Case(name, cmd, [], env, 2, needle))
     for name, args, needle in [
         ("lock timeout not a duration", ["--lock-timeout", "soon"], "not a duration"),
-        ("zero connect timeout", ["--connect-timeout", "0"], "greater than zero"),
+        ("zero connect timeout", ["--connect-timeout", "0"], "under 1 ms"),
         ("negative statement timeout", ["--statement-timeout", "-5s"], "not a duration"),
+        # PostgreSQL would round these to 0, which is no timeout at all.
+        ("lock timeout under 1 ms", ["--lock-timeout", "0.4ms"], "under 1 ms"),
+        ("statement timeout over a day", ["--statement-timeout", "25h"], "maximum of 24h"),
+        ("lock timeout with a made-up unit", ["--lock-timeout", "4sec"], "not a duration"),
+        ("lock timeout in exponent form", ["--lock-timeout", "1e3"], "not a duration"),
     ]:
         out.append(Case(name, "apply", args, {"SUPABASE_DB_URL": refused}, 2, needle))
     return out

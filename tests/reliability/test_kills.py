@@ -3,6 +3,7 @@ roll back and exit cleanly with one line."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
 import signal
@@ -23,6 +24,7 @@ from tests.reliability.helpers import (
     progress,
     record,
     reset,
+    session_cache,
     slow_migrations,
     spawn,
     toolkit_backends,
@@ -140,3 +142,117 @@ def test_signal_rolls_back_and_exits_cleanly(stack: LocalStack, db: str,
                 reset(conn)
     record(f"{name} during apply", trials=trials, **dict(sorted(landed.items())),
            exit_codes="1 (interrupted, one line) or 0 (had finished)", half_applied=0)
+
+
+SHADOW_KILLS = 6
+
+
+def _shadow_dirs_of(pid: int) -> list[Path]:
+    """The shadow folders whose marker names toolkit process `pid`."""
+    from toolkit.shadow_lifecycle import MARKER, PREFIX, base_dir
+
+    out = []
+    for work in Path(base_dir() or "/tmp").glob(f"{PREFIX}*"):
+        with contextlib.suppress(OSError, IndexError):
+            if (work / MARKER).read_text().split()[0] == str(pid):
+                out.append(work)
+    return out
+
+
+def _processes_using(path: Path) -> list[int]:
+    """Every live process whose command line names `path` (a postmaster: `postgres -D`)."""
+    from toolkit.local.procs import cmdline
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            line = cmdline(int(entry.name))
+            if line is not None and str(path) in line:
+                found.append(int(entry.name))
+    return found
+
+
+def test_sigkill_during_shadow_start_leaves_no_server(stack: LocalStack,
+                                                      migrations_copy: Path) -> None:
+    """SIGKILL toolkit while its embedded shadow starts (copying the template, starting the
+    postmaster, replaying): the postmaster dies with it, and the next run removes the folder."""
+    rng = random.Random()
+    migration = next(migrations_copy.glob("*.sql"))
+    original = migration.read_text()
+    left: list[Path] = []
+    landed: Counter[str] = Counter()
+    cache = session_cache()
+    # The template first, so every kill lands in a run's own start, not in the build.
+    assert spawn("plan", "--migrations-dir", str(migrations_copy), env=cache).finish()[0] == 0
+    for trial in range(SHADOW_KILLS):
+        # A new file text each time, so the replay is never answered from the cache.
+        migration.write_text(f"-- trial {uuid.uuid4().hex}\n{original}")
+        run = spawn("plan", "--migrations-dir", str(migrations_copy), env=cache)
+        wait_for(lambda p=run.proc: bool(_shadow_dirs_of(p.pid)) or p.poll() is not None,
+                 60, "the shadow's folder", step=0.002)
+        time.sleep(rng.uniform(0, 0.5) if trial else 0)
+        dirs = _shadow_dirs_of(run.proc.pid)
+        started = any((d / "data" / "postmaster.pid").exists() for d in dirs)
+        run.signal(signal.SIGKILL)
+        code, *_ = run.finish()
+        if code == 0:
+            landed["finished before the kill"] += 1
+            continue
+        landed["server started" if started else "before the server started"] += 1
+        for work in dirs:
+            # PostgreSQL's immediate shutdown is quick; its backends follow the postmaster.
+            wait_for(lambda w=work: not _processes_using(w / "data"), 10,
+                     f"the shadow server of {work} to die with toolkit")
+        left += [d for d in dirs if d.exists()]
+    assert landed["finished before the kill"] < SHADOW_KILLS, landed
+    code, out, err, _ = spawn("plan", "--migrations-dir", str(migrations_copy),
+                              env=cache).finish()
+    assert code == 0, out + err
+    survivors = [d for d in left if d.exists()]
+    assert not survivors, survivors
+    record("SIGKILL during shadow start", trials=SHADOW_KILLS, **dict(sorted(landed.items())),
+           servers_left_running=0, folders_left_after_next_run=len(survivors),
+           folders_the_next_run_removed=len(left))
+
+
+ORPHAN_MAKER = """
+import sys, time
+from toolkit import shadow_lifecycle
+shadow_lifecycle._prctl = lambda: None  # as on a system without PR_SET_PDEATHSIG
+from toolkit.shadow_embedded import embedded_shadow
+with embedded_shadow() as shadow:
+    print(shadow.conninfo, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_next_run_stops_an_orphaned_shadow_server(stack: LocalStack,
+                                                  migrations_copy: Path) -> None:
+    """Where the server cannot die with toolkit (no PDEATHSIG: macOS, an older toolkit), the
+    next run finds it by its folder's marker, stops it and removes the folder."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.reliability.helpers import child_env
+
+    maker = subprocess.Popen([sys.executable, "-c", ORPHAN_MAKER], cwd=ROOT,
+                             env=child_env(session_cache()), stdout=subprocess.PIPE, text=True)
+    try:
+        assert maker.stdout is not None
+        conninfo = maker.stdout.readline()
+        work = Path(conninfo.split("host=")[1].split()[0])
+        maker.kill()
+        maker.wait()
+        assert _processes_using(work / "data"), "the orphan should outlive its toolkit here"
+        migration = next(migrations_copy.glob("*.sql"))
+        migration.write_text(f"-- {uuid.uuid4().hex}\n{migration.read_text()}")
+        code, out, err, _ = spawn("plan", "--migrations-dir", str(migrations_copy),
+                                  env=session_cache()).finish()
+        assert code == 0, out + err
+        assert not _processes_using(work / "data")
+        assert not work.exists()
+    finally:
+        if maker.poll() is None:
+            maker.kill()
+    record("orphaned shadow server (no PDEATHSIG)", stopped_by_next_run=1, folder_removed=1)

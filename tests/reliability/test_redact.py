@@ -38,6 +38,7 @@ def test_mask_url_survives_a_malformed_url() -> None:
     "connection to postgresql://postgres:Zx9-long_pass@db.x.supabase.co:5432/postgres failed",
     "host=127.0.0.1 port=5432 password=Zx9-long_pass dbname=postgres",
     "host=127.0.0.1 password='Zx9 long pass' dbname=postgres",
+    "host=127.0.0.1 password='Zx9 long pass \\'q\\' \\\\ more' dbname=postgres",
     "PASSWORD = Zx9-long_pass",
 ])
 def test_redact_patterns(text: str) -> None:
@@ -60,3 +61,12 @@ def test_settings_secrets_cover_every_form_of_the_password() -> None:
     line = redact("libpq said p@ss-word and p%40ss-word, key " + JWT, s.secrets)
     assert "p@ss" not in line and "p%40ss" not in line and JWT not in line
     assert s.shown_db_url() == "postgresql://postgres:***@127.0.0.1/postgres"
+
+
+def test_a_key_value_dsn_is_read_as_libpq_reads_it() -> None:
+    dsn = "host=127.0.0.1 user=postgres password='p@ss w\\'rd \\\\ Zx9' dbname=postgres"
+    s = Settings(db_url=dsn)
+    assert "p@ss w'rd \\ Zx9" in s.secrets  # as libpq reads it: what GitHub must mask
+    shown = s.shown_db_url()
+    assert "password=***" in shown and "Zx9" not in shown and "p@ss" not in shown
+    assert "Zx9" not in redact(f"connection failed: {dsn}", s.secrets)

@@ -11,12 +11,14 @@ from toolkit.rest import Answer, classify
 URL = "https://abc.supabase.co/rest/v1/agent_logs"
 
 
-def _json(status: int, body: object) -> Answer:
-    return Answer(URL, status, "application/json; charset=utf-8", json.dumps(body).encode())
+def _json(status: int, body: object, content_range: str = "") -> Answer:
+    return Answer(URL, status, "application/json; charset=utf-8", json.dumps(body).encode(),
+                  content_range)
 
 
 @pytest.mark.parametrize(("answer", "state", "from_postgrest"), [
-    (_json(200, []), "present", True),
+    (_json(200, [], "*/*"), "present", True),
+    (_json(200, []), "unknown", False),  # rows without PostgREST's Content-Range: a stub
     (_json(404, {"code": "42P01", "message": 'relation "public.x" does not exist'}),
      "missing", True),
     (_json(404, {"code": "PGRST205", "message": "Could not find the table"}), "missing", True),

@@ -80,8 +80,14 @@ def test_durations() -> None:
     assert parse_duration_ms("250ms", "x") == 250
     assert parse_duration_ms("1min", "x") == 60000
     assert parse_duration_ms("2", "x") == 2000
-    for bad in ("soon", "-1s", "0"):
-        with pytest.raises(ConfigError):
+    assert parse_duration_ms("1h", "x") == 3_600_000
+    assert parse_duration_ms("1ms", "x") == 1
+    assert parse_duration_ms(" 1.5 s ", "x") == 1500
+    for bad, why in (("soon", "not a duration"), ("-1s", "not a duration"), ("0", "under 1 ms"),
+                     ("0.4ms", "under 1 ms"), ("25h", "maximum"), ("4 sec", "not a duration"),
+                     ("1e3", "not a duration"), ("nan", "not a duration"),
+                     ("99999999999999999999s", "maximum"), ("4S", "not a duration")):
+        with pytest.raises(ConfigError, match=why):
             parse_duration_ms(bad, "lock timeout")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.conftest import admin, run_toolkit
 from tests.safety.test_supabase_cli import supabase
+from toolkit import DISTRIBUTION
 from toolkit.local import LocalStack
 
 NEW_TABLE = """create table if not exists public.agent_notes (
@@ -32,7 +33,7 @@ def test_version_flag() -> None:
     for flag in ("--version", "-V", "version"):
         result = run_toolkit(flag)
         assert result.code == 0
-        assert result.stdout.strip() == f"toolkit {version('toolkit')}"
+        assert result.stdout.strip() == f"toolkit {version(DISTRIBUTION)}"
 
 
 def test_new_then_apply_then_list_agrees_with_the_cli(db: str, project: Path) -> None:

@@ -43,7 +43,8 @@ def bootstrap(stack: LocalStack) -> None:
         conn.execute(sql.SQL(load_sql("create_template.sql")).format(
             name=sql.Identifier(TEMPLATE)))
     with admin_connect(stack, TEMPLATE) as conn:
-        for name in (supabase_shape.DATABASE, supabase_shape.POSTGREST_RELOAD):
+        for name in (supabase_shape.DATABASE, supabase_shape.PRIVILEGED,
+                     supabase_shape.POSTGREST_RELOAD):
             conn.execute(supabase_shape.load(name).encode())
         conn.execute(load_sql("demo.sql").encode())
     with admin_connect(stack, "template1") as conn:

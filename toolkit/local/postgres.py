@@ -119,8 +119,19 @@ def configure(paths: Paths, user: ServerUser, port: int) -> None:
         "log_min_messages = warning\n"
         "log_timezone = 'UTC'\n"
         "timezone = 'UTC'\n"
+        + preload_conf()
     )
     user.chown(conf)
+
+
+def preload_conf() -> str:
+    """pg_stat_statements preloaded, as hosted Supabase preloads it (supabase/postgres
+    postgresql.conf.j2), when this server has it. Not pg_cron: its launcher would hold a
+    session in the database bootstrap re-creates."""
+    libdir = pg_bin("postgres").parent.parent / "lib"
+    if not (libdir / "pg_stat_statements.so").exists():
+        return ""
+    return "shared_preload_libraries = 'pg_stat_statements'\n"
 
 
 def postmaster_pid(paths: Paths) -> int | None:

@@ -106,11 +106,16 @@ def spawn(
     return proc
 
 
+# What a server child needs from our environment: finding programs and libraries, locale, time
+# zone, a temporary folder. Nothing else is passed: the service key, the database URL and the
+# JWT secret would be readable in /proc/<pid>/environ by the server's account, and PGHOST or
+# PGRST_DB_URI would silently change its configuration.
+_PASSED = ("PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR", "LD_LIBRARY_PATH", "HOME", "USER",
+           "LOGNAME")
+
+
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Our environment minus libpq/PostgREST variables that would silently change a child's
-    configuration (PGHOST, PGRST_DB_URI, ...)."""
-    env = {
-        k: v for k, v in os.environ.items() if not (k.startswith("PG") or k.startswith("PGRST_"))
-    }
+    """The few variables a server child needs (see _PASSED), then `extra`."""
+    env = {k: v for k, v in os.environ.items() if k in _PASSED or k.startswith("LC_")}
     env.update(extra or {})
     return env

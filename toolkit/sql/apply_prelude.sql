@@ -31,6 +31,12 @@ end
 $history$;
 -- PostgREST reloads its schema cache when this transaction commits.
 notify pgrst, 'reload schema';
+-- Decided under the lock: every version recorded now (another run may have recorded some
+-- while this one waited) and this file's row, if any, so apply can tell a race from a plan.
 select exists (
     select 1 from supabase_migrations.schema_migrations where version = {version}
-) as already_applied
+) as already_applied,
+    array(select version from supabase_migrations.schema_migrations order by version)
+        as recorded,
+    (select statements from supabase_migrations.schema_migrations where version = {version})
+        as statements

@@ -8,6 +8,17 @@ create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgcrypto with schema extensions;
 grant usage on schema extensions to postgres, anon, authenticated, service_role;
 grant execute on all functions in schema extensions to postgres, anon, authenticated, service_role;
+-- Hosted postgres may create in extensions (`create extension ... with schema extensions`) and
+-- has every right on what is there, also on what the platform adds later (supabase/postgres:
+-- migrations/db/migrations/10000000000000_demote-postgres.sql, GRANT ALL ON SCHEMA extensions;
+-- 20230224042246_grant_extensions_perms_for_postgres.sql).
+grant all on schema extensions to postgres;
+grant all on all tables in schema extensions to postgres with grant option;
+grant all on all routines in schema extensions to postgres with grant option;
+grant all on all sequences in schema extensions to postgres with grant option;
+alter default privileges in schema extensions grant all on tables to postgres with grant option;
+alter default privileges in schema extensions grant all on routines to postgres with grant option;
+alter default privileges in schema extensions grant all on sequences to postgres with grant option;
 
 create schema if not exists graphql_public;
 grant usage on schema graphql_public to postgres, anon, authenticated, service_role;
@@ -111,6 +122,11 @@ alter function auth.email() owner to supabase_auth_admin;
 -- table privilege (REFERENCES for foreign keys to auth.users, TRIGGER for signup triggers).
 grant usage on schema auth to postgres, anon, authenticated, service_role;
 grant all on all tables in schema auth to postgres, service_role with grant option;
+-- supabase/postgres 10000000000000_demote-postgres.sql: GRANT ALL ON SCHEMA auth, and on its
+-- sequences and routines, TO postgres (what auth's owner alone may do still needs ownership).
+grant all on schema auth to postgres;
+grant all on all sequences in schema auth to postgres;
+grant all on all routines in schema auth to postgres;
 grant execute on all functions in schema auth to postgres, anon, authenticated, service_role;
 
 -- storage: the Storage API's schema, owned by supabase_storage_admin.
@@ -198,10 +214,83 @@ grant usage on schema storage to postgres, anon, authenticated, service_role;
 grant all on storage.buckets, storage.objects to postgres, anon, authenticated, service_role
   with grant option;
 grant execute on all functions in schema storage to postgres, anon, authenticated, service_role;
+-- demote-postgres.sql: GRANT ALL ON SCHEMA storage (and its sequences, routines) TO postgres.
+grant all on schema storage to postgres;
+grant all on all sequences in schema storage to postgres;
+grant all on all routines in schema storage to postgres;
 
--- Realtime listens to this publication; projects add their tables to it.
+-- realtime: Realtime's schema, made by the platform (supabase/postgres
+-- 20211118015519_create-realtime-schema.sql), with postgres's rights on it and on what the
+-- platform creates in it later (20211122051245 and 20211130151719_update-realtime-permissions).
+create schema if not exists realtime;
+grant usage on schema realtime to postgres;
+grant all on all tables in schema realtime to postgres;
+grant all on all sequences in schema realtime to postgres;
+grant all on all routines in schema realtime to postgres;
+alter default privileges for role supabase_admin in schema realtime grant all on tables to postgres;
+alter default privileges for role supabase_admin in schema realtime
+  grant all on sequences to postgres;
+alter default privileges for role supabase_admin in schema realtime
+  grant all on routines to postgres;
+
+-- realtime.messages: Realtime's broadcast and presence messages, on which projects write RLS
+-- policies for private channels (Supabase docs, "Realtime Authorization"), with the helpers
+-- those policies and triggers call. Made by the platform, not by postgres; postgres may add
+-- policies to it (supautils.policy_grants, see privileged.sql).
+create table realtime.messages (
+  topic text not null,
+  extension text not null,
+  payload jsonb,
+  event text,
+  private boolean default false,
+  updated_at timestamp without time zone not null default now(),
+  inserted_at timestamp without time zone not null default now(),
+  id uuid not null default gen_random_uuid(),
+  primary key (id, inserted_at)
+);
+alter table realtime.messages enable row level security;
+create or replace function realtime.topic() returns text
+language sql stable
+as $$ select nullif(current_setting('realtime.topic', true), '')::text $$;
+create or replace function realtime.send(payload jsonb, event text, topic text,
+    private boolean default true)
+returns void
+language sql volatile security definer set search_path = ''
+as $$
+  insert into realtime.messages (payload, event, topic, private, extension)
+  values (payload, event, topic, private, 'broadcast')
+$$;
+grant usage on schema realtime to anon, authenticated, service_role;
+grant select, insert, update, delete on realtime.messages to anon, authenticated, service_role;
+grant all on realtime.messages to postgres;
+grant execute on function realtime.topic() to postgres, anon, authenticated, service_role;
+grant execute on function realtime.send(jsonb, text, text, boolean)
+  to postgres, anon, authenticated, service_role;
+-- Realtime's own subscription table: the platform's alone (no policy grant for postgres).
+create table realtime.subscription (
+  id bigint generated always as identity primary key,
+  subscription_id uuid not null,
+  entity regclass not null,
+  filters text[] not null default '{}',
+  claims jsonb not null,
+  created_at timestamp without time zone not null default now()
+);
+
+-- postgres may create schemas and publications in its project's database (demote-postgres.sql:
+-- GRANT ALL ON DATABASE postgres TO postgres; hosted also makes postgres its owner, see
+-- privileged.sql).
+do $shape$
+begin
+  execute format('grant all on database %I to postgres', current_database());
+end
+$shape$;
+
+-- Realtime listens to this publication; projects add their tables to it (`alter publication
+-- supabase_realtime add table ...`, Supabase's documented way). Owned by postgres as on hosted
+-- projects: supabase/postgres runs its init scripts, which create it, as postgres
+-- (migrations/db/migrate.sh), and `supabase db pull` dumps say
+-- ALTER PUBLICATION "supabase_realtime" OWNER TO "postgres".
 create publication supabase_realtime;
--- Hosted Supabase: postgres owns it, so migrations can add their tables.
 alter publication supabase_realtime owner to postgres;
 
 -- public: usable by postgres and the API roles.

@@ -1,0 +1,1 @@
+"""Stand-ins for the extensions of Supabase's image a shadow server lacks (see managed.py)."""
