@@ -128,6 +128,7 @@ def build_bundle(project_root: Path, shadow_url: str | None = None) -> dict[str,
                    key=lambda n: (rank.get(n, len(rank)), n))
     return {
         "postgres_major": replay.major,
+        "keywords": keywords(),
         "inspect": {"search_path": SEARCH_PATH, "text": inspect_text()},
         "migrations": [{
             "version": f.version,
@@ -152,6 +153,13 @@ def build_bundle(project_root: Path, shadow_url: str | None = None) -> dict[str,
             "types": {k: v for k, v in after["types"].items() if not managed(k)},
         },
     }
+
+
+def keywords() -> list[str]:
+    """The words a fix quotes (toolkit.compare.ident): the port has no parser to ask."""
+    from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+
+    return sorted(RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS)
 
 
 def render(doc: dict[str, Any]) -> str:

@@ -312,6 +312,11 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
             t.detail = "exists; referenced, never created, by the migrations"
         report.tables.append(t)
     b_rel, a_rel = before["relations"], after["relations"]
+    from toolkit import judge_drift
+
+    excused = judge_drift.excused(replay, target) if target is not None else {}
+    pubs = (judge_drift.publication_drift(before, target, ours) if target is not None
+            else {})
     # What the shadow could not make still gets a row: unknown, never left out.
     outside = set(stand.copied) | set(stand.made)
     ours |= {n for n in unknown if n not in outside and not managed(n)}
@@ -319,8 +324,9 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
         want_after, want_before = a_rel.get(name), b_rel.get(name)
         kind = (want_after or want_before or {"kind": "r"}).get("kind")
         have = target.relations.get(name) if target is not None else None
+        ex = judge_drift.excuse(excused, name, "r")
         if kind not in TABLE_KINDS:
-            _view(report, name, want_before, want_after, have, target, unknown)
+            _view(report, name, want_before, want_after, have, target, unknown, ex)
             continue
         t = TableResult(name=shown(name), created_by=creators.get(name),
                         exposed=name.split(".")[0] in api_schemas)
@@ -339,7 +345,7 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
             t.detail = "no database URL: not compared"
             continue
         if want_before is None and want_after is not None:
-            _created_by_pending(t, name, want_after, have)
+            _created_by_pending(t, name, want_after, have, ex)
         elif want_before is not None and want_after is None:
             if have is None:
                 t.database = "present"  # dropped by a pending file, already gone: nothing to do
@@ -350,30 +356,37 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
                 t.detail = "dropped by a pending migration"
         else:
             assert want_before is not None and want_after is not None
-            _applied(t, name, want_before, want_after, have)
-        for diff in t.differences:
-            level = "warning"
-            report.problems.append(_finding(level, t, diff))
-    _objects(report, before, after, target, ours)
+            _applied(t, name, want_before, want_after, have, ex, pubs.get(name, []))
+        for diff in t.drift:
+            report.problems.append(finding("warning", t.name, diff, t.name))
+    _objects(report, before, after, target, ours, excused)
+    if target is not None:
+        judge_drift.others(report, analysis, replay, target, before, ours, excused)
 
 
-def _finding(level: str, t: TableResult, diff: str) -> Any:
+def finding(level: str, where: str, diff: compare.Difference, table: str | None = None) -> Any:
+    """A report finding from a typed difference: renderers read its fields."""
     from toolkit.report import Finding
 
-    kind = "grant" if diff.startswith(("anon ", "authenticated ", "service_role ")) else "drift"
-    column = diff.split('"')[1] if diff.startswith('column "') else None
-    return Finding(level, f"{t.name}: {diff}", kind=kind, table=t.name,  # type: ignore[arg-type]
-                   column=column)
+    return Finding(level, f"{where}: {diff.message}", kind=diff.kind,  # type: ignore[arg-type]
+                   table=table, column=diff.column, object=diff.object,
+                   property=diff.property, expected=diff.expected, actual=diff.actual,
+                   fix_sql=diff.fix_sql, fix_setup=diff.fix_setup)
+
+
+def _set_drift(t: TableResult, diffs: list[compare.Difference]) -> None:
+    t.drift = diffs
+    t.differences = [d.message for d in diffs]
 
 
 def _created_by_pending(t: TableResult, name: str, want: dict[str, Any],
-                        have: dict[str, Any] | None) -> None:
+                        have: dict[str, Any] | None, ex: compare.Excuse) -> None:
     if have is None:
         t.database = "missing"
         t.detail = f"created by {t.created_by} (pending)" if t.created_by else "pending"
         return
     t.existed = True
-    t.differences = [d.message for d in compare.relation(name, want, have)]
+    _set_drift(t, compare.relation(name, want, have, ex))
     if t.differences:
         t.database = "drifted"
         t.detail = ("exists already, so the pending CREATE ... IF NOT EXISTS would skip it; "
@@ -384,12 +397,13 @@ def _created_by_pending(t: TableResult, name: str, want: dict[str, Any],
 
 
 def _applied(t: TableResult, name: str, want_before: dict[str, Any],
-             want_after: dict[str, Any], have: dict[str, Any] | None) -> None:
+             want_after: dict[str, Any], have: dict[str, Any] | None,
+             ex: compare.Excuse, pubs: list[compare.Difference]) -> None:
     if have is None:
         t.database = "missing"
         t.detail = f"created by {t.created_by}, which is applied, but not in the database"
         return
-    t.differences = [d.message for d in compare.relation(name, want_before, have)]
+    _set_drift(t, compare.relation(name, want_before, have, ex) + pubs)
     t.pending_changes = [d.message for d in compare.relation(name, want_after, want_before)]
     if t.differences:
         t.database = "drifted"
@@ -412,7 +426,7 @@ def _applied(t: TableResult, name: str, want_before: dict[str, Any],
 
 def _view(report: Report, name: str, want_before: dict[str, Any] | None,
           want_after: dict[str, Any] | None, have: dict[str, Any] | None,
-          target: Catalog | None, unknown: set[str]) -> None:
+          target: Catalog | None, unknown: set[str], ex: compare.Excuse) -> None:
     want = want_before or want_after
     assert want is not None
     kind = "materialized view" if want["kind"] == "m" else "view"
@@ -424,20 +438,32 @@ def _view(report: Report, name: str, want_before: dict[str, Any] | None,
         detail = "created by a pending migration" if want_before is None else \
             "not in the database"
         report.objects.append(ObjectResult(kind, shown(name), state, detail))  # type: ignore[arg-type]
+        if want_before is not None:
+            report.warn(f"{kind} {shown(name)} missing", kind="drift", table=shown(name),
+                        object=f"{kind} {name}", property="exists", expected="yes",
+                        actual="no")
         return
-    diffs = [d.message for d in compare.relation(name, want, have)]
+    diffs = compare.relation(name, want, have, ex)
     report.objects.append(ObjectResult(kind, shown(name), "drifted" if diffs else "present",
-                                       "; ".join(diffs)))
+                                       "; ".join(d.message for d in diffs)))
     for d in diffs:
-        report.warn(f"{kind} {shown(name)}: {d}", kind="drift", table=shown(name))
+        report.problems.append(finding("warning", f"{kind} {shown(name)}", d, shown(name)))
 
 
 def _objects(report: Report, before: dict[str, Any], after: dict[str, Any],
-             target: Catalog | None, ours: set[str]) -> None:
+             target: Catalog | None, ours: set[str],
+             excused: dict[tuple[str | None, str], compare.Excuse]) -> None:
     """Functions and types the migrations create, as present / missing / differs."""
     if target is None:
         return
-    for section, kind, cmp in (("functions", "function", compare.function),
+
+    def functions(name: str, want: dict[str, Any], have: dict[str, Any]
+                  ) -> list[compare.Difference]:
+        from toolkit.judge_drift import excuse
+
+        return compare.function(name, want, have, excuse(excused, name, "f"))
+
+    for section, kind, cmp in (("functions", "function", functions),
                                ("types", "type", compare.type_)):
         have = target.doc.get(section, {})
         for name in sorted(set(before[section]) | set(after[section])):
@@ -453,11 +479,13 @@ def _objects(report: Report, before: dict[str, Any], after: dict[str, Any],
             if got is None:
                 report.objects.append(ObjectResult(kind, shown(name), "missing",
                                                    "not in the database"))
-                report.warn(f"{kind} {shown(name)} missing", kind="drift")
+                report.warn(f"{kind} {shown(name)} missing", kind="drift",
+                            object=f"{kind} {name}", property="exists", expected="yes",
+                            actual="no")
                 continue
-            diffs = cmp(want, got)
+            diffs = cmp(name, want, got)
             report.objects.append(ObjectResult(kind, shown(name),
                                                "drifted" if diffs else "present",
-                                               "; ".join(diffs)))
+                                               "; ".join(d.message for d in diffs)))
             for d in diffs:
-                report.warn(f"{kind} {shown(name)}: {d}", kind="drift")
+                report.problems.append(finding("warning", f"{kind} {shown(name)}", d))

@@ -71,6 +71,10 @@ def observe(settings: Settings, report: Report, *, use_rest: bool = True,
         judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                         before=oracle.replay.before, after=oracle.replay.after,
                         api_schemas=settings.api_schemas)
+        if target is not None:
+            from toolkit.fix_trial import try_fixes
+
+            try_fixes(report, project, oracle, target, settings)
     except BaseException as exc:
         if not names_ready.done():
             names_ready.set_exception(exc)

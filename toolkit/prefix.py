@@ -45,7 +45,7 @@ def _differs(section: str, name: str, want: dict[str, Any], have: dict[str, Any]
     if section == "relations":
         return bool(compare.relation(name, want, have))
     cmp = compare.function if section == "functions" else compare.type_
-    return bool(cmp(want, have))
+    return bool(cmp(name, want, have))
 
 
 def _matches(want: dict[str, Any], base: dict[str, Any], target: Catalog,

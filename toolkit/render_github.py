@@ -107,7 +107,9 @@ def _problems(report: Report) -> list[Problem]:
         table = by_name.get(p.table or "")
         if not file and table is not None:  # drift: point at the table's CREATE TABLE
             file, line, col = table.file, table.line, None
-        out.append(Problem(p.level, p.message, file=file, line=line, col=col))
+        # Drift carries its fix as a field: the annotation shows it on a line of its own.
+        message = f"{p.message}\nfix: {p.fix_sql}" if p.fix_sql and p.fix_tried else p.message
+        out.append(Problem(p.level, message, file=file, line=line, col=col))
     said = " ".join(p.message for p in out)
     table_level: Level = "warning" if report.command == "plan" else "error"
     for pre in report.preconditions:

@@ -87,8 +87,11 @@ def render_text(report: Report, *, colour: bool = False) -> str:
     if problems or report.notes:
         out.append("")
     level_colour = {"error": "red", "warning": "yellow"}
-    out += [f"{paint(p.level, level_colour.get(p.level, 'dim'), colour)}: {p.message}"
-            for p in problems]
+    for finding in problems:
+        out.append(f"{paint(finding.level, level_colour.get(finding.level, 'dim'), colour)}: "
+                   f"{finding.message}")
+        if finding.fix_sql and finding.fix_tried:  # tried on a shadow database, rolled back
+            out.append(f"  fix: {finding.fix_sql};")
     out += [f"note: {n}" for n in report.notes]
     out.append("")
     summary = _summary(report)

@@ -33,6 +33,16 @@ class Finding:
     line: int | None = None
     col: int | None = None  # position in the line
     sqlstate: str | None = None
+    # Drift, as typed fields: what differs (`object`, e.g. "view public.v", and `property`,
+    # e.g. "option security_invoker"), the migrations' value and the database's, and the one
+    # statement that puts it back when there is one (tried on the shadow: `fix_tried`).
+    object: str | None = None
+    property: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    fix_sql: str | None = None
+    fix_tried: bool = False
+    fix_setup: str | None = field(default=None, repr=False)  # for the trial only: not shown
 
 
 # The JSON and GitHub renderers have always called findings "problems".
@@ -52,6 +62,7 @@ class TableResult:
     exposed: bool = True  # in a schema the API serves, so probed over REST
     existed: bool = False  # a pending file creates it, but it is already there
     db_judged: bool = True  # False without a database URL: only the REST view counts
+    drift: list[Any] = field(default_factory=list)  # compare.Difference, one per difference
     file: str | None = None  # the migration file that creates it, and the line
     line: int | None = None
 
@@ -178,7 +189,8 @@ class Report:
             "adopt": self.adopt,
             "applied": [asdict(a) for a in self.applied],
             "planned": [asdict(p) for p in self.planned],
-            "problems": [asdict(p) for p in self.problems],
+            "problems": [{k: v for k, v in asdict(p).items() if k != "fix_setup"}
+                         for p in self.problems],
             "notes": self.notes,
             "timings_ms": {k: round(v, 1) for k, v in self.timings.items()},
             "target": self.target,

@@ -75,6 +75,9 @@ class Replay:
     # The catalog after the first i files of the order, for each boundary i that was read.
     states: dict[int, dict[str, Any]] = field(default_factory=dict)
     replayed: int = 0  # files this run replayed (the rest came from a snapshot or the cache)
+    # The shadow's default privileges before the target's were mirrored (hosted Supabase's):
+    # drift judges a target whose defaults were changed by hand against these.
+    hosted_acl: list[dict[str, Any]] | None = None
 
     @property
     def unknown(self) -> set[str]:
@@ -91,6 +94,7 @@ def prefix_keys(order: list[MigrationFile], stand: StandIns, target_acl: Any,
     h.update(repr(stand.managed).encode())
     h.update(supabase_shape.digest().encode())  # a replay on an older shape is never reused
     h.update(json.dumps(target_acl, sort_keys=True).encode())
+    h.update(load_sql("inspect.sql").encode())  # what a state holds: a new query, new states
     keys = [h.hexdigest()[:32]]
     for f in order:
         h.update(f"\0{f.path.name}\0{f.digest}".encode())
@@ -116,7 +120,8 @@ def _from_cache(docs: dict[int, dict[str, Any]], boundary: int, end: int) -> Rep
                       failures=[Failure(**f) for f in last["failures"]],
                       stood_in=list(last.get("stood_in", [])),
                       seconds=float(last["seconds"]), cached=True,
-                      states={i: d["catalog"] for i, d in docs.items()})
+                      states={i: d["catalog"] for i, d in docs.items()},
+                      hosted_acl=last.get("hosted_acl"))
     except (TypeError, KeyError, ValueError):
         return None
 
@@ -135,6 +140,7 @@ def _store_states(keys: list[str], order: list[MigrationFile], result: Replay,
         cache.store("shadow-state", keys[i], {
             "catalog": catalog, "major": result.major, "origin": result.origin,
             "seconds": round(result.seconds, 3), "stood_in": result.stood_in,
+            "hosted_acl": result.hosted_acl,
             "failures": [asdict(f) for f in result.failures if f.file in names]})
 
 
@@ -239,14 +245,16 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundarie
            stand: StandIns, target_acl: list[dict[str, Any]] | None, major: int,
            origin: str, limits: Limits = DEFAULT_LIMITS, opener: Opener | None = None, *,
            start: int = 0, failures: list[Failure] | None = None,
-           stood_in: list[str] | None = None) -> Replay:
+           stood_in: list[str] | None = None,
+           hosted_acl: list[dict[str, Any]] | None = None) -> Replay:
     """Run stand-ins and files on a fresh shadow database (`conn`: autocommit, superuser), and
     read the catalog after the first i files for each i in `boundaries` (and at the end).
     Without a target, the shadow keeps hosted Supabase's default privileges. `start` > 0: the
     database holds the first `start` files already (a snapshot; `failures` are theirs)."""
     started = time.perf_counter()
     if start == 0 and target_acl is not None:
-        acl = default_acl_sql(inspect(conn).doc["default_acl"], target_acl)
+        hosted_acl = inspect(conn).doc["default_acl"]
+        acl = default_acl_sql(hosted_acl, target_acl)
         if acl:
             conn.execute(acl.encode())
     # A snapshot (start > 0) holds the stand-ins already; `stood_in` says which.
@@ -270,7 +278,7 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundarie
     return Replay(before=states[first], after=states[len(order)],
                   major=major, origin=origin, failures=failures, stood_in=stood_in,
                   seconds=time.perf_counter() - started, states=states,
-                  replayed=len(order) - start)
+                  replayed=len(order) - start, hosted_acl=hosted_acl)
 
 
 def _resume_point(keys: list[str], wanted: list[int], prefer: int | None
@@ -324,6 +332,7 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
         _resume_point(keys, wanted, prefer)
     done = [Failure(**f) for f in earlier[start]["failures"]] if start else []
     stood = list(earlier[start].get("stood_in", [])) if start else []
+    hosted = earlier[start].get("hosted_acl") if start else None
     from toolkit.shadow_server import connect_shadow, shadow_database
     from toolkit.waits import conninfo_opener
 
@@ -334,7 +343,7 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
         with connect_shadow(sh.conninfo, connect_timeout_s, limits) as conn:
             result = replay(conn, order, set(wanted), stand, target_acl, sh.major, sh.origin,
                             limits, conninfo_opener(sh.conninfo, connect_timeout_s),
-                            start=start, failures=done, stood_in=stood)
+                            start=start, failures=done, stood_in=stood, hosted_acl=hosted)
         if sh.keep is not None:
             sh.keep(keys[end])
     result.states.update({i: d["catalog"] for i, d in earlier.items() if i in wanted})

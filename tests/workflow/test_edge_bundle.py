@@ -38,10 +38,24 @@ def test_compare_cases_match_compare_py() -> None:
     assert len(doc["cases"]) > 10
     for case in doc["cases"]:
         want = case["want"] or doc["base"]
-        got = sorted(d.message for d in compare.relation(doc["name"], want, case["have"]))
-        assert got == case["messages"], case["title"]
+        diffs = compare.relation(doc["name"], want, case["have"])
+        assert sorted(d.message for d in diffs) == case["messages"], case["title"]
+        assert _findings(diffs) == case["findings"], case["title"]
     assert any(c["messages"] == [] for c in doc["cases"])
     assert sum(len(c["messages"]) for c in doc["cases"]) > 20
+    fn = doc["function"]
+    for case in fn["cases"]:
+        got = _findings(compare.function(fn["name"], fn["want"], case["have"]))
+        assert got == case["findings"], case["title"]
+    assert {p for c in doc["cases"] + fn["cases"] for _, _, p, *_ in c["findings"]} >= {
+        "owner", "persistence", "replica identity", "option security_invoker", "collation",
+        "privileges of PUBLIC", "name", "enabled", "body", "security", "search_path",
+        "volatility"}
+
+
+def _findings(diffs: list[compare.Difference]) -> list[list[str | None]]:
+    return sorted([[d.message, d.object, d.property, d.expected, d.actual, d.fix_sql]
+                   for d in diffs], key=lambda f: f[0] or "")
 
 
 def test_the_repository_bundle_carries_the_inspect_query_as_toolkit_sends_it() -> None:

@@ -3,7 +3,10 @@
 -- (format_type, pg_get_constraintdef, pg_get_indexdef, pg_get_expr, pg_get_functiondef).
 -- Run with search_path "$user", public, extensions on both sides: the deparsers qualify names
 -- by it. {managed}: the schemas Supabase manages, never judged as the project's.
--- Objects that belong to an extension (pg_depend deptype 'e') are never the project's either.
+-- Objects that belong to an extension (pg_depend deptype 'e') are never the project's either,
+-- but triggers and policies on tables in those schemas are read ('managed_tables'): migrations
+-- put a signup trigger on auth.users or policies on storage.objects. ACLs are read per grantee
+-- (PUBLIC included) with aclexplode, the owner's own privileges left out.
 select json_build_object(
     'user', current_user,
     'server_version', current_setting('server_version_num')::int,
@@ -11,6 +14,47 @@ select json_build_object(
         select coalesce(json_object_agg(e.extname, n.nspname), '{{}}'::json)
         from pg_catalog.pg_extension e
         join pg_catalog.pg_namespace n on n.oid = e.extnamespace
+    ),
+    'extension_info', (
+        select coalesce(json_object_agg(e.extname, json_build_object(
+            'schema', n.nspname, 'version', e.extversion)), '{{}}'::json)
+        from pg_catalog.pg_extension e
+        join pg_catalog.pg_namespace n on n.oid = e.extnamespace
+    ),
+    'schema_info', (
+        select coalesce(json_object_agg(n.nspname, json_build_object(
+            'owner', pg_catalog.pg_get_userbyid(n.nspowner),
+            'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'),
+            'grants', (
+                select coalesce(json_object_agg(g.grantee, g.privileges), '{{}}'::json)
+                from (
+                    select case when x.grantee = 0 then 'PUBLIC'
+                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,
+                           json_agg(distinct x.privilege_type order by x.privilege_type)
+                               as privileges
+                    from aclexplode(coalesce(n.nspacl,
+                                             pg_catalog.acldefault('n', n.nspowner))) x
+                    where x.grantee <> n.nspowner
+                    group by 1
+                ) g
+            ))), '{{}}'::json)
+        from pg_catalog.pg_namespace n
+        where n.nspname <> all({managed}) and n.nspname !~ '^pg_'
+    ),
+    'publications', (
+        select coalesce(json_object_agg(p.pubname, (
+            select coalesce(json_agg(t.schemaname || '.' || t.tablename
+                                     order by t.schemaname, t.tablename), '[]'::json)
+            from pg_catalog.pg_publication_tables t where t.pubname = p.pubname)), '{{}}'::json)
+        from pg_catalog.pg_publication p
+    ),
+    -- What each member publishes: column list and row filter where the server has them
+    -- (PostgreSQL 15+), read through to_jsonb so older servers answer too.
+    'publication_members', (
+        select coalesce(json_object_agg(t.pubname || ' ' || t.schemaname || '.' || t.tablename,
+                                        to_jsonb(t) - 'pubname' - 'schemaname' - 'tablename'),
+                        '{{}}'::json)
+        from pg_catalog.pg_publication_tables t
     ),
     'uuid_ossp_available', exists (
         select from pg_catalog.pg_available_extensions where name = 'uuid-ossp'
@@ -23,7 +67,18 @@ select json_build_object(
     'default_acl', (
         select coalesce(json_agg(json_build_object(
             'schema', dn.nspname, 'objtype', d.defaclobjtype,
-            'acl', (select json_agg(x::text order by x::text) from unnest(d.defaclacl) x))
+            'acl', (select json_agg(x::text order by x::text) from unnest(d.defaclacl) x),
+            'grants', (
+                select coalesce(json_object_agg(g.grantee, g.privileges), '{{}}'::json)
+                from (
+                    select case when x.grantee = 0 then 'PUBLIC'
+                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,
+                           json_agg(distinct x.privilege_type order by x.privilege_type)
+                               as privileges
+                    from aclexplode(d.defaclacl) x
+                    group by 1
+                ) g
+            ))
             order by dn.nspname, d.defaclobjtype), '[]'::json)
         from pg_catalog.pg_default_acl d
         left join pg_catalog.pg_namespace dn on dn.oid = d.defaclnamespace
@@ -32,6 +87,14 @@ select json_build_object(
     'relations', (
         select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(
             'kind', c.relkind,
+            'owner', pg_catalog.pg_get_userbyid(c.relowner),
+            'persistence', c.relpersistence,
+            'replica_identity', c.relreplident,
+            'replica_index', (select ic.relname from pg_catalog.pg_index i
+                              join pg_catalog.pg_class ic on ic.oid = i.indexrelid
+                              where i.indrelid = c.oid and i.indisreplident),
+            'options', (select json_agg(o order by o) from unnest(c.reloptions) o),
+            'comment', pg_catalog.obj_description(c.oid, 'pg_class'),
             'rls', c.relrowsecurity,
             'rls_forced', c.relforcerowsecurity,
             'partition_bound', pg_catalog.pg_get_expr(c.relpartbound, c.oid),
@@ -53,9 +116,30 @@ select json_build_object(
                         pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,
                     'identity', nullif(a.attidentity, ''),
                     'generated', case when a.attgenerated <> '' then
-                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end)
+                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,
+                    'comment', pg_catalog.col_description(a.attrelid, a.attnum),
+                    -- Only a collation other than the type's own is a property of the column.
+                    'collation', case when a.attcollation <> t.typcollation then (
+                        select cn.nspname || '.' || co.collname
+                        from pg_catalog.pg_collation co
+                        join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace
+                        where co.oid = a.attcollation) end,
+                    'grants', (
+                        select json_object_agg(g.grantee, g.privileges)
+                        from (
+                            select case when x.grantee = 0 then 'PUBLIC'
+                                        else pg_catalog.pg_get_userbyid(x.grantee) end
+                                       as grantee,
+                                   json_agg(distinct x.privilege_type
+                                            order by x.privilege_type) as privileges
+                            from aclexplode(a.attacl) x
+                            where x.grantee <> c.relowner
+                            group by 1
+                        ) g
+                    ))
                     order by a.attnum), '[]'::json)
                 from pg_catalog.pg_attribute a
+                join pg_catalog.pg_type t on t.oid = a.atttypid
                 left join pg_catalog.pg_attrdef ad
                   on ad.adrelid = a.attrelid and ad.adnum = a.attnum
                 where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
@@ -136,13 +220,13 @@ select json_build_object(
             'grants', (
                 select coalesce(json_object_agg(g.grantee, g.privileges), '{{}}'::json)
                 from (
-                    select r.rolname as grantee,
+                    select case when x.grantee = 0 then 'PUBLIC'
+                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,
                            json_agg(distinct x.privilege_type order by x.privilege_type)
                                as privileges
-                    from aclexplode(c.relacl) x
-                    join pg_catalog.pg_roles r on r.oid = x.grantee
-                    where r.rolname in ('anon', 'authenticated', 'service_role')
-                    group by r.rolname
+                    from aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) x
+                    where x.grantee <> c.relowner
+                    group by 1
                 ) g
             )
         )), '{{}}'::json)
@@ -160,12 +244,31 @@ select json_build_object(
                 pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
             json_build_object(
                 'def', pg_catalog.pg_get_functiondef(p.oid),
+                'body', p.prosrc,
                 'security_definer', p.prosecdef,
+                'volatility', p.provolatile,
+                'strict', p.proisstrict,
+                'leakproof', p.proleakproof,
+                'parallel', p.proparallel,
+                'cost', p.procost,
+                'rows', p.prorows,
+                'comment', pg_catalog.obj_description(p.oid, 'pg_proc'),
+                'config', (select json_agg(o order by o) from unnest(p.proconfig) o),
+                'owner', pg_catalog.pg_get_userbyid(p.proowner),
+                'kind', p.prokind,
                 'grants', (
                     select coalesce(json_agg(distinct r.rolname order by r.rolname), '[]'::json)
                     from aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x
                     join pg_catalog.pg_roles r on r.oid = x.grantee
                     where r.rolname in ('anon', 'authenticated', 'service_role')
+                ),
+                'executors', (
+                    select coalesce(json_agg(distinct g order by g), '[]'::json)
+                    from (select case when x.grantee = 0 then 'PUBLIC'
+                                      else pg_catalog.pg_get_userbyid(x.grantee) end as g
+                          from aclexplode(coalesce(p.proacl,
+                                                   pg_catalog.acldefault('f', p.proowner))) x
+                          where x.grantee <> p.proowner) e
                 ))), '{{}}'::json)
         from pg_catalog.pg_proc p
         join pg_catalog.pg_namespace n on n.oid = p.pronamespace
@@ -174,6 +277,78 @@ select json_build_object(
           and not exists (select from pg_catalog.pg_depend d
                           where d.classid = 'pg_catalog.pg_proc'::regclass
                             and d.objid = p.oid and d.deptype = 'e')
+    ),
+    'sequences', (
+        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(
+            'owner', pg_catalog.pg_get_userbyid(c.relowner),
+            'type', pg_catalog.format_type(s.seqtypid, null),
+            'increment', s.seqincrement, 'start', s.seqstart, 'min', s.seqmin,
+            'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
+            'owned_by', (
+                select tn.nspname || '.' || tc.relname || '.' || a.attname
+                from pg_catalog.pg_depend d
+                join pg_catalog.pg_class tc on tc.oid = d.refobjid
+                join pg_catalog.pg_namespace tn on tn.oid = tc.relnamespace
+                join pg_catalog.pg_attribute a
+                  on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+                where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid
+                  and d.refclassid = 'pg_catalog.pg_class'::regclass and d.deptype = 'a'
+                limit 1),
+            'grants', (
+                select coalesce(json_object_agg(g.grantee, g.privileges), '{{}}'::json)
+                from (
+                    select case when x.grantee = 0 then 'PUBLIC'
+                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,
+                           json_agg(distinct x.privilege_type order by x.privilege_type)
+                               as privileges
+                    from aclexplode(coalesce(c.relacl,
+                                             pg_catalog.acldefault('s', c.relowner))) x
+                    where x.grantee <> c.relowner
+                    group by 1
+                ) g
+            ))), '{{}}'::json)
+        from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        join pg_catalog.pg_sequence s on s.seqrelid = c.oid
+        where c.relkind = 'S'
+          and n.nspname <> all({managed}) and n.nspname !~ '^pg_'
+          -- An identity column's sequence is the column's: judged as its identity.
+          and not exists (select from pg_catalog.pg_depend d
+                          where d.classid = 'pg_catalog.pg_class'::regclass
+                            and d.objid = c.oid and d.deptype in ('e', 'i'))
+    ),
+    'managed_tables', (
+        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(
+            'policies', (
+                select coalesce(json_agg(json_build_object(
+                    'name', p.polname,
+                    'command', p.polcmd,
+                    'permissive', p.polpermissive,
+                    'roles', (
+                        select json_agg(case when r = 0 then 'public' else
+                            (select rolname from pg_catalog.pg_roles where oid = r) end
+                            order by 1)
+                        from unnest(p.polroles) r
+                    ),
+                    'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),
+                    'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))
+                    order by p.polname), '[]'::json)
+                from pg_catalog.pg_policy p where p.polrelid = c.oid
+            ),
+            'triggers', (
+                select coalesce(json_agg(json_build_object(
+                    'name', t.tgname,
+                    'enabled', t.tgenabled,
+                    'def', pg_catalog.pg_get_triggerdef(t.oid)) order by t.tgname), '[]'::json)
+                from pg_catalog.pg_trigger t
+                where t.tgrelid = c.oid and not t.tgisinternal
+            ))), '{{}}'::json)
+        from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p') and n.nspname in ('auth', 'storage', 'realtime')
+          and (exists (select from pg_catalog.pg_policy p where p.polrelid = c.oid)
+               or exists (select from pg_catalog.pg_trigger t
+                          where t.tgrelid = c.oid and not t.tgisinternal))
     ),
     'types', (
         select coalesce(json_object_agg(n.nspname || '.' || t.typname, json_build_object(

@@ -9,102 +9,139 @@ export const BUNDLE: Bundle = {
       "public.agent_analytics": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "period_start",
             "not_null": true,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "period_end",
             "not_null": true,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "tasks_completed",
             "not_null": true,
             "type": "bigint"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "tasks_failed",
             "not_null": true,
             "type": "bigint"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "messages_count",
             "not_null": true,
             "type": "bigint"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "tokens_used",
             "not_null": true,
             "type": "bigint"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "0",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "cost_usd",
             "not_null": true,
             "type": "numeric(14,6)"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "avg_response_ms",
             "not_null": false,
             "type": "double precision"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "details",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "created_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -191,9 +228,14 @@ export const BUNDLE: Bundle = {
         },
         "indexes": [],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -202,70 +244,95 @@ export const BUNDLE: Bundle = {
       "public.agent_conversations": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "conversation_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "task_id",
             "not_null": false,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "role",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "content",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "metadata",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "created_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -377,9 +444,14 @@ export const BUNDLE: Bundle = {
           }
         ],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -388,62 +460,84 @@ export const BUNDLE: Bundle = {
       "public.agent_logs": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "task_id",
             "not_null": false,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'info'::text",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "level",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "message",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "context",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "created_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -547,9 +641,14 @@ export const BUNDLE: Bundle = {
           }
         ],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -558,70 +657,95 @@ export const BUNDLE: Bundle = {
       "public.agent_metrics": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "task_id",
             "not_null": false,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "metric_name",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "value",
             "not_null": true,
             "type": "double precision"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "unit",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "tags",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "recorded_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -722,9 +846,14 @@ export const BUNDLE: Bundle = {
           }
         ],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -733,78 +862,106 @@ export const BUNDLE: Bundle = {
       "public.agent_permissions": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "permission",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'*'::text",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "resource",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'allow'::text",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "effect",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "false",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "requires_approval",
             "not_null": true,
             "type": "boolean"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "granted_by",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "expires_at",
             "not_null": false,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "created_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -890,9 +1047,14 @@ export const BUNDLE: Bundle = {
         },
         "indexes": [],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -901,78 +1063,106 @@ export const BUNDLE: Bundle = {
       "public.agent_profiles": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "display_name",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "description",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "avatar_url",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'[]'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "capabilities",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "settings",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "created_at",
             "not_null": true,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "updated_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1044,9 +1234,14 @@ export const BUNDLE: Bundle = {
         },
         "indexes": [],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -1055,62 +1250,84 @@ export const BUNDLE: Bundle = {
       "public.agent_status": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'offline'::text",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "state",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "current_task_id",
             "not_null": false,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "last_heartbeat_at",
             "not_null": false,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "details",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "updated_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1217,9 +1434,14 @@ export const BUNDLE: Bundle = {
           }
         ],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -1228,110 +1450,150 @@ export const BUNDLE: Bundle = {
       "public.agent_tasks": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "title",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "description",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'pending'::text",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "status",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'normal'::text",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "priority",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "input",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "result",
             "not_null": false,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "due_at",
             "not_null": false,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "started_at",
             "not_null": false,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "completed_at",
             "not_null": false,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "created_at",
             "not_null": true,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "updated_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1433,9 +1695,14 @@ export const BUNDLE: Bundle = {
           }
         ],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -1444,70 +1711,95 @@ export const BUNDLE: Bundle = {
       "public.agent_tools": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "tool_name",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "description",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "config",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "true",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "is_enabled",
             "not_null": true,
             "type": "boolean"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "created_at",
             "not_null": true,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "updated_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1580,9 +1872,14 @@ export const BUNDLE: Bundle = {
         },
         "indexes": [],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -1591,70 +1888,95 @@ export const BUNDLE: Bundle = {
       "public.approval_history": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "approval_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "event",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "actor",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "from_status",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "to_status",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "comment",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "created_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1735,9 +2057,14 @@ export const BUNDLE: Bundle = {
           }
         ],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -1746,118 +2073,161 @@ export const BUNDLE: Bundle = {
       "public.approvals_queue": {
         "columns": [
           {
+            "collation": null,
+            "comment": null,
             "default": "uuid_generate_v4()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "agent_id",
             "not_null": true,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "task_id",
             "not_null": false,
             "type": "uuid"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "action",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'{}'::jsonb",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "payload",
             "not_null": true,
             "type": "jsonb"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'pending'::text",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "status",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "'normal'::text",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "priority",
             "not_null": true,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "requested_by",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "reason",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "decided_by",
             "not_null": false,
             "type": "text"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "decided_at",
             "not_null": false,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": null,
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "expires_at",
             "not_null": false,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "created_at",
             "not_null": true,
             "type": "timestamp with time zone"
           },
           {
+            "collation": null,
+            "comment": null,
             "default": "now()",
             "generated": null,
+            "grants": null,
             "identity": null,
             "name": "updated_at",
             "not_null": true,
             "type": "timestamp with time zone"
           }
         ],
+        "comment": null,
         "constraints": [
           {
             "columns": [
@@ -1981,9 +2351,14 @@ export const BUNDLE: Bundle = {
           }
         ],
         "kind": "r",
+        "options": null,
+        "owner": "postgres",
         "parents": [],
         "partition_bound": null,
+        "persistence": "p",
         "policies": [],
+        "replica_identity": "d",
+        "replica_index": null,
         "rls": true,
         "rls_forced": false,
         "triggers": [],
@@ -1994,8 +2369,111 @@ export const BUNDLE: Bundle = {
   },
   "inspect": {
     "search_path": "\"$user\", public, extensions",
-    "text": "begin read only; set local search_path = \"$user\", public, extensions;-- Everything toolkit compares, in one round trip, as one JSON document. The same query reads\n-- the target and the shadow database, so both sides are normalised by PostgreSQL itself\n-- (format_type, pg_get_constraintdef, pg_get_indexdef, pg_get_expr, pg_get_functiondef).\n-- Run with search_path \"$user\", public, extensions on both sides: the deparsers qualify names\n-- by it. array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]: the schemas Supabase manages, never judged as the project's.\n-- Objects that belong to an extension (pg_depend deptype 'e') are never the project's either.\nselect json_build_object(\n    'user', current_user,\n    'server_version', current_setting('server_version_num')::int,\n    'extensions', (\n        select coalesce(json_object_agg(e.extname, n.nspname), '{}'::json)\n        from pg_catalog.pg_extension e\n        join pg_catalog.pg_namespace n on n.oid = e.extnamespace\n    ),\n    'uuid_ossp_available', exists (\n        select from pg_catalog.pg_available_extensions where name = 'uuid-ossp'\n    ),\n    'schemas', (\n        select coalesce(json_agg(n.nspname order by n.nspname), '[]'::json)\n        from pg_catalog.pg_namespace n\n        where n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n    ),\n    'default_acl', (\n        select coalesce(json_agg(json_build_object(\n            'schema', dn.nspname, 'objtype', d.defaclobjtype,\n            'acl', (select json_agg(x::text order by x::text) from unnest(d.defaclacl) x))\n            order by dn.nspname, d.defaclobjtype), '[]'::json)\n        from pg_catalog.pg_default_acl d\n        left join pg_catalog.pg_namespace dn on dn.oid = d.defaclnamespace\n        where d.defaclrole = (select oid from pg_catalog.pg_roles where rolname = 'postgres')\n    ),\n    'relations', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'kind', c.relkind,\n            'rls', c.relrowsecurity,\n            'rls_forced', c.relforcerowsecurity,\n            'partition_bound', pg_catalog.pg_get_expr(c.relpartbound, c.oid),\n            'parents', (\n                select coalesce(json_agg(pn.nspname || '.' || pc.relname order by h.inhseqno),\n                                '[]'::json)\n                from pg_catalog.pg_inherits h\n                join pg_catalog.pg_class pc on pc.oid = h.inhparent\n                join pg_catalog.pg_namespace pn on pn.oid = pc.relnamespace\n                where h.inhrelid = c.oid\n            ),\n            'view', case when c.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(c.oid) end,\n            'columns', (\n                select coalesce(json_agg(json_build_object(\n                    'name', a.attname,\n                    'type', pg_catalog.format_type(a.atttypid, a.atttypmod),\n                    'not_null', a.attnotnull,\n                    'default', case when a.attgenerated = '' then\n                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,\n                    'identity', nullif(a.attidentity, ''),\n                    'generated', case when a.attgenerated <> '' then\n                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end)\n                    order by a.attnum), '[]'::json)\n                from pg_catalog.pg_attribute a\n                left join pg_catalog.pg_attrdef ad\n                  on ad.adrelid = a.attrelid and ad.adnum = a.attnum\n                where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped\n            ),\n            'constraints', (\n                select coalesce(json_agg(json_build_object(\n                    'name', k.conname,\n                    'type', k.contype,\n                    'columns', (\n                        select json_agg(a.attname order by u.ord)\n                        from unnest(k.conkey) with ordinality u(attnum, ord)\n                        join pg_catalog.pg_attribute a\n                          on a.attrelid = k.conrelid and a.attnum = u.attnum\n                    ),\n                    'ref', case when k.contype = 'f' then (\n                        select rn.nspname || '.' || rc.relname\n                        from pg_catalog.pg_class rc\n                        join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace\n                        where rc.oid = k.confrelid) end,\n                    'ref_columns', (\n                        select json_agg(a.attname order by u.ord)\n                        from unnest(k.confkey) with ordinality u(attnum, ord)\n                        join pg_catalog.pg_attribute a\n                          on a.attrelid = k.confrelid and a.attnum = u.attnum\n                    ),\n                    'on_delete', nullif(k.confdeltype, ' '),\n                    'on_update', nullif(k.confupdtype, ' '),\n                    'def', pg_catalog.pg_get_constraintdef(k.oid))\n                    order by k.contype, k.conname), '[]'::json)\n                from pg_catalog.pg_constraint k\n                -- Inherited copies are the parent's: judged there.\n                where k.conrelid = c.oid and k.contype in ('p', 'u', 'f', 'c', 'x')\n                  and (k.conislocal or c.relispartition is false)\n            ),\n            'indexes', (\n                select coalesce(json_agg(json_build_object(\n                    'name', ic.relname,\n                    'unique', i.indisunique,\n                    'def', pg_catalog.pg_get_indexdef(i.indexrelid),\n                    'columns', (\n                        select json_agg(coalesce(a.attname, '(expression)') order by u.ord)\n                        from unnest(i.indkey::int2[]) with ordinality u(attnum, ord)\n                        left join pg_catalog.pg_attribute a\n                          on a.attrelid = i.indrelid and a.attnum = u.attnum\n                        where u.ord <= i.indnkeyatts\n                    )) order by ic.relname), '[]'::json)\n                from pg_catalog.pg_index i\n                join pg_catalog.pg_class ic on ic.oid = i.indexrelid\n                -- Indexes behind a constraint are judged as the constraint.\n                where i.indrelid = c.oid\n                  and not exists (select from pg_catalog.pg_constraint k\n                                  where k.conindid = i.indexrelid and k.conrelid = c.oid)\n            ),\n            'policies', (\n                select coalesce(json_agg(json_build_object(\n                    'name', p.polname,\n                    'command', p.polcmd,\n                    'permissive', p.polpermissive,\n                    'roles', (\n                        select json_agg(case when r = 0 then 'public' else\n                            (select rolname from pg_catalog.pg_roles where oid = r) end\n                            order by 1)\n                        from unnest(p.polroles) r\n                    ),\n                    'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),\n                    'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))\n                    order by p.polname), '[]'::json)\n                from pg_catalog.pg_policy p where p.polrelid = c.oid\n            ),\n            'triggers', (\n                select coalesce(json_agg(json_build_object(\n                    'name', t.tgname,\n                    'enabled', t.tgenabled,\n                    'def', pg_catalog.pg_get_triggerdef(t.oid)) order by t.tgname), '[]'::json)\n                from pg_catalog.pg_trigger t\n                where t.tgrelid = c.oid and not t.tgisinternal\n            ),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select r.rolname as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(c.relacl) x\n                    join pg_catalog.pg_roles r on r.oid = x.grantee\n                    where r.rolname in ('anon', 'authenticated', 'service_role')\n                    group by r.rolname\n                ) g\n            )\n        )), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        where c.relkind in ('r', 'p', 'v', 'm', 'f')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_class'::regclass\n                            and d.objid = c.oid and d.deptype = 'e')\n    ),\n    'functions', (\n        select coalesce(json_object_agg(\n            n.nspname || '.' || p.proname || '(' ||\n                pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',\n            json_build_object(\n                'def', pg_catalog.pg_get_functiondef(p.oid),\n                'security_definer', p.prosecdef,\n                'grants', (\n                    select coalesce(json_agg(distinct r.rolname order by r.rolname), '[]'::json)\n                    from aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x\n                    join pg_catalog.pg_roles r on r.oid = x.grantee\n                    where r.rolname in ('anon', 'authenticated', 'service_role')\n                ))), '{}'::json)\n        from pg_catalog.pg_proc p\n        join pg_catalog.pg_namespace n on n.oid = p.pronamespace\n        where p.prokind in ('f', 'p')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_proc'::regclass\n                            and d.objid = p.oid and d.deptype = 'e')\n    ),\n    'types', (\n        select coalesce(json_object_agg(n.nspname || '.' || t.typname, json_build_object(\n            'kind', t.typtype,\n            'labels', case when t.typtype = 'e' then (\n                select json_agg(e.enumlabel order by e.enumsortorder)\n                from pg_catalog.pg_enum e where e.enumtypid = t.oid) end,\n            'base', case when t.typtype = 'd' then\n                pg_catalog.format_type(t.typbasetype, t.typtypmod) end\n        )), '{}'::json)\n        from pg_catalog.pg_type t\n        join pg_catalog.pg_namespace n on n.oid = t.typnamespace\n        where t.typtype in ('e', 'd')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_type'::regclass\n                            and d.objid = t.oid and d.deptype = 'e')\n    ),\n    'history', case\n        -- Schema first: to_regclass() raises, not answers null, without USAGE on the schema.\n        when not exists (select from pg_catalog.pg_namespace\n                         where nspname = 'supabase_migrations') then null\n        when not pg_catalog.has_schema_privilege('supabase_migrations', 'usage')\n            then '\"forbidden\"'::json\n        when pg_catalog.to_regclass('supabase_migrations.schema_migrations') is null then null\n        when not pg_catalog.has_table_privilege(\n            'supabase_migrations.schema_migrations', 'select') then '\"forbidden\"'::json\n        else (\n            select coalesce(json_agg(json_build_object(\n                'version', x.version, 'name', x.name,\n                'statements', x.statements::json) order by x.version), '[]'::json)\n            from xmltable('/table/row' passing pg_catalog.query_to_xml(\n                'select version, name, array_to_json(statements)::text as statements\n                   from supabase_migrations.schema_migrations', false, false, '')\n                columns version text, name text, statements text) x\n        )\n    end\n)\n; commit"
+    "text": "begin read only; set local search_path = \"$user\", public, extensions;-- Everything toolkit compares, in one round trip, as one JSON document. The same query reads\n-- the target and the shadow database, so both sides are normalised by PostgreSQL itself\n-- (format_type, pg_get_constraintdef, pg_get_indexdef, pg_get_expr, pg_get_functiondef).\n-- Run with search_path \"$user\", public, extensions on both sides: the deparsers qualify names\n-- by it. array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]: the schemas Supabase manages, never judged as the project's.\n-- Objects that belong to an extension (pg_depend deptype 'e') are never the project's either,\n-- but triggers and policies on tables in those schemas are read ('managed_tables'): migrations\n-- put a signup trigger on auth.users or policies on storage.objects. ACLs are read per grantee\n-- (PUBLIC included) with aclexplode, the owner's own privileges left out.\nselect json_build_object(\n    'user', current_user,\n    'server_version', current_setting('server_version_num')::int,\n    'extensions', (\n        select coalesce(json_object_agg(e.extname, n.nspname), '{}'::json)\n        from pg_catalog.pg_extension e\n        join pg_catalog.pg_namespace n on n.oid = e.extnamespace\n    ),\n    'extension_info', (\n        select coalesce(json_object_agg(e.extname, json_build_object(\n            'schema', n.nspname, 'version', e.extversion)), '{}'::json)\n        from pg_catalog.pg_extension e\n        join pg_catalog.pg_namespace n on n.oid = e.extnamespace\n    ),\n    'schema_info', (\n        select coalesce(json_object_agg(n.nspname, json_build_object(\n            'owner', pg_catalog.pg_get_userbyid(n.nspowner),\n            'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(coalesce(n.nspacl,\n                                             pg_catalog.acldefault('n', n.nspowner))) x\n                    where x.grantee <> n.nspowner\n                    group by 1\n                ) g\n            ))), '{}'::json)\n        from pg_catalog.pg_namespace n\n        where n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n    ),\n    'publications', (\n        select coalesce(json_object_agg(p.pubname, (\n            select coalesce(json_agg(t.schemaname || '.' || t.tablename\n                                     order by t.schemaname, t.tablename), '[]'::json)\n            from pg_catalog.pg_publication_tables t where t.pubname = p.pubname)), '{}'::json)\n        from pg_catalog.pg_publication p\n    ),\n    -- What each member publishes: column list and row filter where the server has them\n    -- (PostgreSQL 15+), read through to_jsonb so older servers answer too.\n    'publication_members', (\n        select coalesce(json_object_agg(t.pubname || ' ' || t.schemaname || '.' || t.tablename,\n                                        to_jsonb(t) - 'pubname' - 'schemaname' - 'tablename'),\n                        '{}'::json)\n        from pg_catalog.pg_publication_tables t\n    ),\n    'uuid_ossp_available', exists (\n        select from pg_catalog.pg_available_extensions where name = 'uuid-ossp'\n    ),\n    'schemas', (\n        select coalesce(json_agg(n.nspname order by n.nspname), '[]'::json)\n        from pg_catalog.pg_namespace n\n        where n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n    ),\n    'default_acl', (\n        select coalesce(json_agg(json_build_object(\n            'schema', dn.nspname, 'objtype', d.defaclobjtype,\n            'acl', (select json_agg(x::text order by x::text) from unnest(d.defaclacl) x),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(d.defaclacl) x\n                    group by 1\n                ) g\n            ))\n            order by dn.nspname, d.defaclobjtype), '[]'::json)\n        from pg_catalog.pg_default_acl d\n        left join pg_catalog.pg_namespace dn on dn.oid = d.defaclnamespace\n        where d.defaclrole = (select oid from pg_catalog.pg_roles where rolname = 'postgres')\n    ),\n    'relations', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'kind', c.relkind,\n            'owner', pg_catalog.pg_get_userbyid(c.relowner),\n            'persistence', c.relpersistence,\n            'replica_identity', c.relreplident,\n            'replica_index', (select ic.relname from pg_catalog.pg_index i\n                              join pg_catalog.pg_class ic on ic.oid = i.indexrelid\n                              where i.indrelid = c.oid and i.indisreplident),\n            'options', (select json_agg(o order by o) from unnest(c.reloptions) o),\n            'comment', pg_catalog.obj_description(c.oid, 'pg_class'),\n            'rls', c.relrowsecurity,\n            'rls_forced', c.relforcerowsecurity,\n            'partition_bound', pg_catalog.pg_get_expr(c.relpartbound, c.oid),\n            'parents', (\n                select coalesce(json_agg(pn.nspname || '.' || pc.relname order by h.inhseqno),\n                                '[]'::json)\n                from pg_catalog.pg_inherits h\n                join pg_catalog.pg_class pc on pc.oid = h.inhparent\n                join pg_catalog.pg_namespace pn on pn.oid = pc.relnamespace\n                where h.inhrelid = c.oid\n            ),\n            'view', case when c.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(c.oid) end,\n            'columns', (\n                select coalesce(json_agg(json_build_object(\n                    'name', a.attname,\n                    'type', pg_catalog.format_type(a.atttypid, a.atttypmod),\n                    'not_null', a.attnotnull,\n                    'default', case when a.attgenerated = '' then\n                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,\n                    'identity', nullif(a.attidentity, ''),\n                    'generated', case when a.attgenerated <> '' then\n                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) end,\n                    'comment', pg_catalog.col_description(a.attrelid, a.attnum),\n                    -- Only a collation other than the type's own is a property of the column.\n                    'collation', case when a.attcollation <> t.typcollation then (\n                        select cn.nspname || '.' || co.collname\n                        from pg_catalog.pg_collation co\n                        join pg_catalog.pg_namespace cn on cn.oid = co.collnamespace\n                        where co.oid = a.attcollation) end,\n                    'grants', (\n                        select json_object_agg(g.grantee, g.privileges)\n                        from (\n                            select case when x.grantee = 0 then 'PUBLIC'\n                                        else pg_catalog.pg_get_userbyid(x.grantee) end\n                                       as grantee,\n                                   json_agg(distinct x.privilege_type\n                                            order by x.privilege_type) as privileges\n                            from aclexplode(a.attacl) x\n                            where x.grantee <> c.relowner\n                            group by 1\n                        ) g\n                    ))\n                    order by a.attnum), '[]'::json)\n                from pg_catalog.pg_attribute a\n                join pg_catalog.pg_type t on t.oid = a.atttypid\n                left join pg_catalog.pg_attrdef ad\n                  on ad.adrelid = a.attrelid and ad.adnum = a.attnum\n                where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped\n            ),\n            'constraints', (\n                select coalesce(json_agg(json_build_object(\n                    'name', k.conname,\n                    'type', k.contype,\n                    'columns', (\n                        select json_agg(a.attname order by u.ord)\n                        from unnest(k.conkey) with ordinality u(attnum, ord)\n                        join pg_catalog.pg_attribute a\n                          on a.attrelid = k.conrelid and a.attnum = u.attnum\n                    ),\n                    'ref', case when k.contype = 'f' then (\n                        select rn.nspname || '.' || rc.relname\n                        from pg_catalog.pg_class rc\n                        join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace\n                        where rc.oid = k.confrelid) end,\n                    'ref_columns', (\n                        select json_agg(a.attname order by u.ord)\n                        from unnest(k.confkey) with ordinality u(attnum, ord)\n                        join pg_catalog.pg_attribute a\n                          on a.attrelid = k.confrelid and a.attnum = u.attnum\n                    ),\n                    'on_delete', nullif(k.confdeltype, ' '),\n                    'on_update', nullif(k.confupdtype, ' '),\n                    'def', pg_catalog.pg_get_constraintdef(k.oid))\n                    order by k.contype, k.conname), '[]'::json)\n                from pg_catalog.pg_constraint k\n                -- Inherited copies are the parent's: judged there.\n                where k.conrelid = c.oid and k.contype in ('p', 'u', 'f', 'c', 'x')\n                  and (k.conislocal or c.relispartition is false)\n            ),\n            'indexes', (\n                select coalesce(json_agg(json_build_object(\n                    'name', ic.relname,\n                    'unique', i.indisunique,\n                    'def', pg_catalog.pg_get_indexdef(i.indexrelid),\n                    'columns', (\n                        select json_agg(coalesce(a.attname, '(expression)') order by u.ord)\n                        from unnest(i.indkey::int2[]) with ordinality u(attnum, ord)\n                        left join pg_catalog.pg_attribute a\n                          on a.attrelid = i.indrelid and a.attnum = u.attnum\n                        where u.ord <= i.indnkeyatts\n                    )) order by ic.relname), '[]'::json)\n                from pg_catalog.pg_index i\n                join pg_catalog.pg_class ic on ic.oid = i.indexrelid\n                -- Indexes behind a constraint are judged as the constraint.\n                where i.indrelid = c.oid\n                  and not exists (select from pg_catalog.pg_constraint k\n                                  where k.conindid = i.indexrelid and k.conrelid = c.oid)\n            ),\n            'policies', (\n                select coalesce(json_agg(json_build_object(\n                    'name', p.polname,\n                    'command', p.polcmd,\n                    'permissive', p.polpermissive,\n                    'roles', (\n                        select json_agg(case when r = 0 then 'public' else\n                            (select rolname from pg_catalog.pg_roles where oid = r) end\n                            order by 1)\n                        from unnest(p.polroles) r\n                    ),\n                    'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),\n                    'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))\n                    order by p.polname), '[]'::json)\n                from pg_catalog.pg_policy p where p.polrelid = c.oid\n            ),\n            'triggers', (\n                select coalesce(json_agg(json_build_object(\n                    'name', t.tgname,\n                    'enabled', t.tgenabled,\n                    'def', pg_catalog.pg_get_triggerdef(t.oid)) order by t.tgname), '[]'::json)\n                from pg_catalog.pg_trigger t\n                where t.tgrelid = c.oid and not t.tgisinternal\n            ),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) x\n                    where x.grantee <> c.relowner\n                    group by 1\n                ) g\n            )\n        )), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        where c.relkind in ('r', 'p', 'v', 'm', 'f')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_class'::regclass\n                            and d.objid = c.oid and d.deptype = 'e')\n    ),\n    'functions', (\n        select coalesce(json_object_agg(\n            n.nspname || '.' || p.proname || '(' ||\n                pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',\n            json_build_object(\n                'def', pg_catalog.pg_get_functiondef(p.oid),\n                'body', p.prosrc,\n                'security_definer', p.prosecdef,\n                'volatility', p.provolatile,\n                'strict', p.proisstrict,\n                'leakproof', p.proleakproof,\n                'parallel', p.proparallel,\n                'cost', p.procost,\n                'rows', p.prorows,\n                'comment', pg_catalog.obj_description(p.oid, 'pg_proc'),\n                'config', (select json_agg(o order by o) from unnest(p.proconfig) o),\n                'owner', pg_catalog.pg_get_userbyid(p.proowner),\n                'kind', p.prokind,\n                'grants', (\n                    select coalesce(json_agg(distinct r.rolname order by r.rolname), '[]'::json)\n                    from aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x\n                    join pg_catalog.pg_roles r on r.oid = x.grantee\n                    where r.rolname in ('anon', 'authenticated', 'service_role')\n                ),\n                'executors', (\n                    select coalesce(json_agg(distinct g order by g), '[]'::json)\n                    from (select case when x.grantee = 0 then 'PUBLIC'\n                                      else pg_catalog.pg_get_userbyid(x.grantee) end as g\n                          from aclexplode(coalesce(p.proacl,\n                                                   pg_catalog.acldefault('f', p.proowner))) x\n                          where x.grantee <> p.proowner) e\n                ))), '{}'::json)\n        from pg_catalog.pg_proc p\n        join pg_catalog.pg_namespace n on n.oid = p.pronamespace\n        where p.prokind in ('f', 'p')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_proc'::regclass\n                            and d.objid = p.oid and d.deptype = 'e')\n    ),\n    'sequences', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'owner', pg_catalog.pg_get_userbyid(c.relowner),\n            'type', pg_catalog.format_type(s.seqtypid, null),\n            'increment', s.seqincrement, 'start', s.seqstart, 'min', s.seqmin,\n            'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,\n            'owned_by', (\n                select tn.nspname || '.' || tc.relname || '.' || a.attname\n                from pg_catalog.pg_depend d\n                join pg_catalog.pg_class tc on tc.oid = d.refobjid\n                join pg_catalog.pg_namespace tn on tn.oid = tc.relnamespace\n                join pg_catalog.pg_attribute a\n                  on a.attrelid = d.refobjid and a.attnum = d.refobjsubid\n                where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid\n                  and d.refclassid = 'pg_catalog.pg_class'::regclass and d.deptype = 'a'\n                limit 1),\n            'grants', (\n                select coalesce(json_object_agg(g.grantee, g.privileges), '{}'::json)\n                from (\n                    select case when x.grantee = 0 then 'PUBLIC'\n                                else pg_catalog.pg_get_userbyid(x.grantee) end as grantee,\n                           json_agg(distinct x.privilege_type order by x.privilege_type)\n                               as privileges\n                    from aclexplode(coalesce(c.relacl,\n                                             pg_catalog.acldefault('s', c.relowner))) x\n                    where x.grantee <> c.relowner\n                    group by 1\n                ) g\n            ))), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        join pg_catalog.pg_sequence s on s.seqrelid = c.oid\n        where c.relkind = 'S'\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          -- An identity column's sequence is the column's: judged as its identity.\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_class'::regclass\n                            and d.objid = c.oid and d.deptype in ('e', 'i'))\n    ),\n    'managed_tables', (\n        select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(\n            'policies', (\n                select coalesce(json_agg(json_build_object(\n                    'name', p.polname,\n                    'command', p.polcmd,\n                    'permissive', p.polpermissive,\n                    'roles', (\n                        select json_agg(case when r = 0 then 'public' else\n                            (select rolname from pg_catalog.pg_roles where oid = r) end\n                            order by 1)\n                        from unnest(p.polroles) r\n                    ),\n                    'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),\n                    'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))\n                    order by p.polname), '[]'::json)\n                from pg_catalog.pg_policy p where p.polrelid = c.oid\n            ),\n            'triggers', (\n                select coalesce(json_agg(json_build_object(\n                    'name', t.tgname,\n                    'enabled', t.tgenabled,\n                    'def', pg_catalog.pg_get_triggerdef(t.oid)) order by t.tgname), '[]'::json)\n                from pg_catalog.pg_trigger t\n                where t.tgrelid = c.oid and not t.tgisinternal\n            ))), '{}'::json)\n        from pg_catalog.pg_class c\n        join pg_catalog.pg_namespace n on n.oid = c.relnamespace\n        where c.relkind in ('r', 'p') and n.nspname in ('auth', 'storage', 'realtime')\n          and (exists (select from pg_catalog.pg_policy p where p.polrelid = c.oid)\n               or exists (select from pg_catalog.pg_trigger t\n                          where t.tgrelid = c.oid and not t.tgisinternal))\n    ),\n    'types', (\n        select coalesce(json_object_agg(n.nspname || '.' || t.typname, json_build_object(\n            'kind', t.typtype,\n            'labels', case when t.typtype = 'e' then (\n                select json_agg(e.enumlabel order by e.enumsortorder)\n                from pg_catalog.pg_enum e where e.enumtypid = t.oid) end,\n            'base', case when t.typtype = 'd' then\n                pg_catalog.format_type(t.typbasetype, t.typtypmod) end\n        )), '{}'::json)\n        from pg_catalog.pg_type t\n        join pg_catalog.pg_namespace n on n.oid = t.typnamespace\n        where t.typtype in ('e', 'd')\n          and n.nspname <> all(array['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'cron', 'net', 'pgbouncer', 'pgtle', '_realtime', '_analytics', 'information_schema', 'pg_catalog', 'pg_toast', 'topology', 'tiger', 'tiger_data']::text[]) and n.nspname !~ '^pg_'\n          and not exists (select from pg_catalog.pg_depend d\n                          where d.classid = 'pg_catalog.pg_type'::regclass\n                            and d.objid = t.oid and d.deptype = 'e')\n    ),\n    'history', case\n        -- Schema first: to_regclass() raises, not answers null, without USAGE on the schema.\n        when not exists (select from pg_catalog.pg_namespace\n                         where nspname = 'supabase_migrations') then null\n        when not pg_catalog.has_schema_privilege('supabase_migrations', 'usage')\n            then '\"forbidden\"'::json\n        when pg_catalog.to_regclass('supabase_migrations.schema_migrations') is null then null\n        when not pg_catalog.has_table_privilege(\n            'supabase_migrations.schema_migrations', 'select') then '\"forbidden\"'::json\n        else (\n            select coalesce(json_agg(json_build_object(\n                'version', x.version, 'name', x.name,\n                'statements', x.statements::json) order by x.version), '[]'::json)\n            from xmltable('/table/row' passing pg_catalog.query_to_xml(\n                'select version, name, array_to_json(statements)::text as statements\n                   from supabase_migrations.schema_migrations', false, false, '')\n                columns version text, name text, statements text) x\n        )\n    end\n)\n; commit"
   },
+  "keywords": [
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with"
+  ],
   "migrations": [
     {
       "creates": [

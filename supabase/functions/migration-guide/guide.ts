@@ -1,6 +1,6 @@
 // Judging the live catalog against the bundled expected one, in the JSON shape of
 // `toolkit check --json` (toolkit/report.py, toolkit/judge.py), plus the guidance.
-import { relation, shown, functionDiff, typeDiff } from "./compare.ts";
+import { functionDiff, relation, setKeywords, shown, typeDiff } from "./compare.ts";
 import type { Bundle, BundledMigration, CatalogDoc, TableRequirement } from "./types.ts";
 
 export interface PreconditionResult {
@@ -128,6 +128,7 @@ function plural(n: number, word: string, many = word + "s"): string {
 
 /** A row per table: the ones the migrations reference first, then those they create. */
 export function judgeTables(bundle: Bundle, live: CatalogDoc): TableResult[] {
+  setKeywords(bundle.keywords ?? []);
   const unknown = new Set(bundle.unknown);
   const rows: TableResult[] = bundle.preconditions.tables.map((req) => ({
     name: shown(req.name),
@@ -164,6 +165,7 @@ export function judgeTables(bundle: Bundle, live: CatalogDoc): TableResult[] {
 
 /** Views, functions and types the migrations create: present, missing or drifted. */
 export function judgeObjects(bundle: Bundle, live: CatalogDoc): ObjectResult[] {
+  setKeywords(bundle.keywords ?? []);
   const out: ObjectResult[] = [];
   const unknown = new Set(bundle.unknown);
   const state = (have: unknown, diffs: string[]): ObjectResult["state"] =>
@@ -181,12 +183,12 @@ export function judgeObjects(bundle: Bundle, live: CatalogDoc): ObjectResult[] {
   }
   for (const [name, want] of Object.entries(bundle.expected.functions)) {
     const have = live.functions[name];
-    const diffs = have ? functionDiff(want, have) : [];
+    const diffs = have ? functionDiff(name, want, have).map((d) => d.message) : [];
     out.push({ kind: "function", name: shown(name), state: state(have, diffs), detail: diffs.join("; ") });
   }
   for (const [name, want] of Object.entries(bundle.expected.types)) {
     const have = live.types[name];
-    const diffs = have ? typeDiff(want, have) : [];
+    const diffs = have ? typeDiff(name, want, have).map((d) => d.message) : [];
     out.push({ kind: "type", name: shown(name), state: state(have, diffs), detail: diffs.join("; ") });
   }
   return out;

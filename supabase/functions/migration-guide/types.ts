@@ -8,6 +8,11 @@ export interface Column {
   default: string | null;
   identity: string | null;
   generated: string | null;
+  /** a collation other than the type's own, schema.name */
+  collation?: string | null;
+  comment?: string | null;
+  /** column-level privileges per grantee (PUBLIC included) */
+  grants?: Record<string, string[]> | null;
 }
 
 export interface Constraint {
@@ -56,13 +61,41 @@ export interface Relation {
   indexes: Index[];
   policies: Policy[];
   triggers: Trigger[];
+  /** privileges per grantee (PUBLIC included), the owner's own left out */
   grants: Record<string, string[]>;
+  owner?: string;
+  /** p logged, u unlogged, t temporary */
+  persistence?: string;
+  /** d default, f full, n nothing, i using index */
+  replica_identity?: string;
+  replica_index?: string | null;
+  /** reloptions, "key=value" */
+  options?: string[] | null;
+  comment?: string | null;
 }
 
 export interface FunctionInfo {
   def: string;
   security_definer: boolean;
+  /** the API roles that may execute it */
   grants: string[];
+  body?: string;
+  /** i immutable, s stable, v volatile */
+  volatility?: string;
+  /** proconfig, "key=value" (search_path) */
+  config?: string[] | null;
+  owner?: string;
+  /** f function, p procedure */
+  kind?: string;
+  /** every grantee but the owner that may execute it, PUBLIC included */
+  executors?: string[];
+  strict?: boolean;
+  leakproof?: boolean;
+  /** s safe, r restricted, u unsafe */
+  parallel?: string;
+  cost?: number;
+  rows?: number;
+  comment?: string | null;
 }
 
 export interface TypeInfo {
@@ -110,6 +143,8 @@ export interface TableRequirement {
 
 export interface Bundle {
   postgres_major: number;
+  /** PostgreSQL's reserved words: a fix quotes an identifier that is one */
+  keywords?: string[];
   inspect: { search_path: string; text: string };
   migrations: BundledMigration[];
   preconditions: { tables: TableRequirement[]; extensions: string[] };

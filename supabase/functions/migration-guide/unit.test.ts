@@ -3,11 +3,11 @@
 import { assert, assertEquals, assertFalse, assertMatch } from "./assert.ts";
 import { BUNDLE } from "./bundle.gen.ts";
 import { isConnectionError, sslFor } from "./catalog.ts";
-import { relation } from "./compare.ts";
+import { type Difference, functionDiff, relation, setKeywords } from "./compare.ts";
 import { build, extensionRequirement, pendingVersions, sqlEditorUrl, tableRequirement } from "./guide.ts";
 import { sameSecret } from "./index.ts";
 import { redact, urlSecrets } from "./redact.ts";
-import type { BundledMigration, CatalogDoc, Relation } from "./types.ts";
+import type { BundledMigration, CatalogDoc, FunctionInfo, Relation } from "./types.ts";
 
 const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);
 const CREATED = [
@@ -59,23 +59,39 @@ Deno.test("the bundle: agents is a precondition, the eleven tables are expected 
   assertMatch(BUNDLE.inspect.text, /; commit$/);
 });
 
+type Finding = [string, string, string, string | null, string | null, string | null];
+
 interface Case {
   title: string;
   want: Relation | null;
   have: Relation;
   messages: string[];
+  findings: Finding[];
 }
 
-Deno.test("compare.ts answers the shared cases as toolkit/compare.py does", async () => {
+function findings(diffs: Difference[]): Finding[] {
+  return diffs.map((d): Finding => [d.message, d.object, d.property, d.expected, d.actual, d.fix_sql])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+Deno.test("compare.ts answers the shared cases as toolkit/compare.py does, field by field", async () => {
   const doc = JSON.parse(await Deno.readTextFile(new URL("./compare.cases.json", import.meta.url))) as {
     name: string;
     base: Relation;
+    keywords: string[];
     cases: Case[];
+    function: { name: string; want: FunctionInfo; cases: { title: string; have: FunctionInfo; findings: Finding[] }[] };
   };
+  setKeywords(doc.keywords);
   assert(doc.cases.length > 10);
   for (const c of doc.cases) {
-    const got = relation(doc.name, c.want ?? doc.base, c.have).map((d) => d.message).sort();
-    assertEquals(got, c.messages, c.title);
+    const diffs = relation(doc.name, c.want ?? doc.base, c.have);
+    assertEquals(diffs.map((d) => d.message).sort(), c.messages, c.title);
+    assertEquals(findings(diffs), c.findings, c.title);
+  }
+  assert(doc.function.cases.length > 5);
+  for (const c of doc.function.cases) {
+    assertEquals(findings(functionDiff(doc.function.name, doc.function.want, c.have)), c.findings, c.title);
   }
 });
 
