@@ -214,7 +214,8 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         if judge.remote_only_versions(project.migrations, target):
             return report  # refused before any DDL (judge.history says why), pending or not
         oracle = build(settings, project, target, report)
-        judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations)
+        judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations,
+                              target)
         judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                         before=oracle.replay.before, after=oracle.replay.after,
                         api_schemas=settings.api_schemas)

@@ -29,6 +29,19 @@ VOUCHED_PERMISSION = re.compile(
     r'^(permission denied to create extension |permission denied to set parameter "[^".]+"$)')
 
 
+_MISSING_RELATION = re.compile(r'relation "([^"]+)" does not exist')
+
+
+def _target_lacks_too(fail: Any, target: Catalog | None) -> bool:
+    """A relation the shadow lacks (named inside a function body, say, where the parser does
+    not look for stand-ins) that the target lacks as well: the target would fail the same way."""
+    found = _MISSING_RELATION.search(fail.message) if fail.sqlstate == "42P01" else None
+    if target is None or found is None:
+        return False
+    name = found.group(1) if "." in found.group(1) else f"public.{found.group(1)}"
+    return name not in target.relations
+
+
 def shadow_vouches(sqlstate: str, message: str) -> bool:
     """Would this failure on the shadow happen on the target too? Only when the shape models
     its cause: not for what the shadow lacks, nor for a permission it cannot vouch for."""
@@ -198,7 +211,7 @@ def creators_of(analysis: Analysis) -> tuple[dict[str, str], list[str]]:
 
 
 def shadow_failures(report: Report, replay: Replay, pending: set[str],
-                    migrations: MigrationSet) -> None:
+                    migrations: MigrationSet, target: Catalog | None = None) -> None:
     """Say what the shadow could not run, one line per cause. What it lacks (an extension, or
     something the migrations never create) makes what it touches unknown; any other failure in
     a pending file would fail on the target too: apply refuses it."""
@@ -209,7 +222,10 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
     roots = [f for f in replay.failures if f.caused_by is None]
     caused = {id(f): _caused(n) for f, n in zip(replay.failures, follows, strict=True)}
     missing = [f for f in roots if f.extension]
-    lacking = [f for f in roots if not f.extension and not shadow_vouches(f.sqlstate, f.message)]
+    def vouched(f: Any) -> bool:
+        return shadow_vouches(f.sqlstate, f.message) or _target_lacks_too(f, target)
+
+    lacking = [f for f in roots if not f.extension and not vouched(f)]
     standing = [f for f in roots if not f.extension and f not in lacking
                 and supabase_managed.stand_in_limit(f.message, replay.stood_in)]
     for fail in missing + lacking + standing:
@@ -244,7 +260,7 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
                     kind="shadow-limit", file=fail.file, line=fail.line, col=fail.col,
                     sqlstate=fail.sqlstate)
     for fail in roots:
-        if fail.extension or not shadow_vouches(fail.sqlstate, fail.message) or \
+        if fail.extension or not vouched(fail) or \
                 supabase_managed.stand_in_limit(fail.message, replay.stood_in):
             continue
         f = by_name.get(fail.file)

@@ -67,7 +67,8 @@ def observe(settings: Settings, report: Report, *, use_rest: bool = True,
             report.notes.append("no database URL: preconditions, drift and pending are not "
                                 "checked")
         oracle = build(settings, project, target, report)
-        judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations)
+        judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations,
+                              target)
         judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                         before=oracle.replay.before, after=oracle.replay.after,
                         api_schemas=settings.api_schemas)

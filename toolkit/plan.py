@@ -47,7 +47,8 @@ def run_plan(settings: Settings, *, detailed_exitcode: bool = False,
                             "migration file is listed as pending: "
                             + ", ".join(f.path.name for f in project.migrations.files))
     oracle = build(settings, project, target, report)
-    judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations)
+    judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations,
+                          target)
     judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                     before=oracle.replay.before, after=oracle.replay.after,
                     api_schemas=settings.api_schemas)

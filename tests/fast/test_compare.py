@@ -33,7 +33,7 @@ def test_equal_catalogs_have_no_difference() -> None:
     for name, rel in doc["relations"].items():
         assert compare.relation(name, rel, state("agent-road")["relations"][name]) == [], name
     for name, fn in doc["functions"].items():
-        assert compare.function(fn, state("agent-road")["functions"][name]) == []
+        assert compare.function(name, fn, state("agent-road")["functions"][name]) == []
 
 
 # (what the target's copy gets, a phrase the difference says, the column it names)
@@ -98,12 +98,15 @@ def test_each_drift_is_found_and_named(change: Callable[[dict[str, Any]], None],
     assert diffs[0].kind == ("grant" if says.startswith("anon") else "drift")
 
 
-def test_a_key_under_another_name_is_the_same_key() -> None:
+def test_a_renamed_key_is_named_with_the_rename_that_puts_it_back() -> None:
+    """The definition is the same, but a later migration may drop the key by its name."""
     want, have = _pair()
-    next(k for k in have["constraints"] if k["type"] == "f")["name"] = "renamed_fkey"
-    have["indexes"][0]["def"] = have["indexes"][0]["def"].replace(
-        "agent_tasks_agent_id_idx", "other_name")
-    assert compare.relation(TASKS, want, have) == []
+    key = next(k for k in have["constraints"] if k["type"] == "f")
+    old, key["name"] = key["name"], "renamed_fkey"
+    (diff,) = compare.relation(TASKS, want, have)
+    assert (diff.property, diff.expected, diff.actual) == ("name", old, "renamed_fkey")
+    assert diff.object == f"constraint {old} on {TASKS}"
+    assert diff.fix_sql == f"alter table {TASKS} rename constraint renamed_fkey to {old}"
 
 
 def test_extensions_schema_qualification_is_the_same_call() -> None:
@@ -126,13 +129,19 @@ def test_view_definition_function_and_enum() -> None:
     assert [d.message for d in compare.relation("public.low_stock", view, changed)] == [
         "view definition differs from the migrations"]
     fn = doc["functions"]["public.touch_updated_at()"]
-    assert compare.function(fn, {**fn, "def": fn["def"] + "\n-- edited"}) == [
-        "its definition differs from the migrations"]
-    assert compare.function(fn, {**fn, "grants": []})[0].startswith(
-        "executable by no API role, expected")
+    fn_name = "public.touch_updated_at()"
+    fn = doc["functions"][fn_name]
+    body = compare.function(fn_name, fn, {**fn, "body": fn["body"] + " "})
+    assert [(d.property, d.message) for d in body] == [
+        ("body", "its body differs from the migrations")]
+    revoked = compare.function(fn_name, fn, {**fn, "executors": ["service_role"]})
+    assert {d.property for d in revoked} == {
+        "privileges of anon", "privileges of authenticated", "privileges of PUBLIC"}
+    assert all(d.fix_sql and d.fix_sql.startswith("grant execute on function") for d in revoked)
     enum = doc["types"]["public.stock_state"]
     labels = enum["labels"]
-    assert compare.type_(enum, {**enum, "labels": labels[:-1]}) == [
+    assert [d.message for d in compare.type_("public.stock_state", enum,
+                                             {**enum, "labels": labels[:-1]})] == [
         f"has values ({', '.join(labels[:-1])}), expected ({', '.join(labels)})"]
 
 

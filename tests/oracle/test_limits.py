@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import run_toolkit
+from tests.conftest import admin, run_toolkit
+from toolkit.local import LocalStack
 
 NOTES = ("create table public.notes (id bigint primary key, body text not null);\n"
          "alter table public.notes enable row level security;\n")
@@ -75,3 +76,33 @@ def test_an_extension_only_supabase_ships_is_named_so(tmp_path: Path) -> None:
     assert len(limits) == 1, limits
     assert "lacks extension wrappers, which exists only on Supabase's image" in limits[0]
     assert "install" not in limits[0] and limits[0].count("wrappers") == 1
+
+
+FUNCTION_ON = ("create function public.is_operator() returns boolean language sql stable as $$\n"
+               "  select exists (select 1 from public.operators where user_id = auth.uid())\n"
+               "$$;\n")
+
+
+def test_a_relation_the_target_lacks_too_is_a_refusal(db: str, tmp_path: Path) -> None:
+    # A SQL function's body is checked at CREATE: psql stops there on a database without the
+    # table, and so must apply, before any DDL, naming the same file and cause.
+    folder = _folder(tmp_path, NOTES + FUNCTION_ON)
+    applied = run_toolkit("apply", "--json", "--migrations-dir", folder,
+                          env={"SUPABASE_DB_URL": db})
+    assert applied.code == 1, applied.output
+    errors = [p for p in applied.json["problems"] if p["kind"] == "shadow"]
+    assert len(errors) == 1, applied.output
+    assert 'relation "public.operators" does not exist [42P01]' in errors[0]["message"]
+    assert errors[0]["file"].endswith("20250101000000_notes.sql") and errors[0]["line"] == 4  # where the body names it
+    assert applied.json["applied"] == []
+
+
+def test_a_relation_only_the_target_has_is_a_limit(stack: LocalStack, db: str,
+                                                   tmp_path: Path) -> None:
+    with admin(stack, db) as conn:
+        conn.execute("create table public.operators (user_id uuid primary key)")
+    folder = _folder(tmp_path, NOTES + FUNCTION_ON)
+    applied = run_toolkit("apply", "--json", "--migrations-dir", folder,
+                          env={"SUPABASE_DB_URL": db})
+    assert applied.code == 0, applied.output
+    assert not [p for p in applied.json["problems"] if p["kind"] == "shadow"]
