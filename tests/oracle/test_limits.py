@@ -93,7 +93,8 @@ def test_a_relation_the_target_lacks_too_is_a_refusal(db: str, tmp_path: Path) -
     errors = [p for p in applied.json["problems"] if p["kind"] == "shadow"]
     assert len(errors) == 1, applied.output
     assert 'relation "public.operators" does not exist [42P01]' in errors[0]["message"]
-    assert errors[0]["file"].endswith("20250101000000_notes.sql") and errors[0]["line"] == 4  # where the body names it
+    # Located where the function's body names it, as the server reports it.
+    assert errors[0]["file"].endswith("20250101000000_notes.sql") and errors[0]["line"] == 4
     assert applied.json["applied"] == []
 
 
