@@ -26,6 +26,7 @@ from toolkit.analysis_model import (
 )
 from toolkit.errors import MigrationFileError
 from toolkit.migrations import MigrationFile
+from toolkit.sqlfiles import load_sql, without_header
 from toolkit.words import node_name
 
 # pglast types every AST attribute as Optional; the parser guarantees what we read, so the
@@ -86,12 +87,11 @@ def _do_block_statements(node: Any) -> list[Any]:
     body = getattr(options.get("as"), "sval", None)
     if language != "plpgsql" or not body:
         return []
-    quote = "$toolkit_do$"
-    if quote in body:
+    if "$toolkit_do$" in body:
         return []
     try:
         tree = pglast.parse_plpgsql(
-            f"create function toolkit_do() returns void language plpgsql as {quote}{body}{quote}")
+            without_header(load_sql("plpgsql_do_wrapper.sql")).strip().replace("{body}", body))
     except pglast.parser.ParseError:
         return []  # the shadow replay says what is wrong with it
     out: list[Any] = []
