@@ -39,7 +39,9 @@ def _target_lacks_too(fail: Any, target: Catalog | None) -> bool:
     if target is None or found is None:
         return False
     name = found.group(1) if "." in found.group(1) else f"public.{found.group(1)}"
-    return name not in target.relations
+    # The catalog reads only the project's schemas: of Supabase's it cannot say.
+    return not managed(name) and name not in target.relations \
+        and name not in target.doc.get("sequences", {})
 
 
 def shadow_vouches(sqlstate: str, message: str) -> bool:
