@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from toolkit import judge, progress
@@ -92,20 +93,20 @@ class RaceRefused(Refused):
     """The history changed under this run in a way its checkout cannot follow."""
 
 
-def _under_lock(row: Any, f: MigrationFile, a: FileAnalysis, expected: set[str],
+def _under_lock(outcome: Outcome, f: MigrationFile, a: FileAnalysis, expected: set[str],
                 local: set[str]) -> bool:
-    """Judge the prelude's answer, read with the lock held: True when another run recorded
+    """Judge the history the server read with the lock held: True when another run recorded
     this very file already; RaceRefused (rolling the transaction back) when the history moved
     in a way this checkout cannot follow."""
     from toolkit.history import changed_under_lock
     from toolkit.statements import same_statements
 
-    recorded = list(row[1] or ()) if row else []
-    problem = changed_under_lock(recorded, expected, local, f.version)
+    problem = changed_under_lock(outcome.recorded, expected, local, f.version)
     if problem:
         raise RaceRefused(f"refusing {f.path.name}: {problem}")
-    if row and row[0]:
-        if row[2] is not None and not same_statements(tuple(a.recorded), list(row[2])):
+    if f.version in outcome.recorded:
+        if outcome.statements is not None and \
+                not same_statements(tuple(a.recorded), outcome.statements):
             raise RaceRefused(
                 f"refusing {f.path.name}: another run recorded {f.version} while this one "
                 "waited for the lock, with other statements than this checkout's file: the "
@@ -159,9 +160,7 @@ def _apply_statements(session: Session, report: Report, plan: FilePlan,
         finally:
             if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
                 cur.execute(load_sql("session_reset.sql"))
-    return _transaction(session, FilePlan(f, plan.analysis, "record",
-                                          ensure_history=plan.ensure_history,
-                                          notify=plan.notify), expected, local)
+    return _transaction(session, replace(plan, mode="record"), expected, local)
 
 
 def _transaction(session: Session, plan: FilePlan, expected: set[str],
@@ -172,8 +171,7 @@ def _transaction(session: Session, plan: FilePlan, expected: set[str],
         outcome = session.transaction(plan, expected)
         if outcome.state != "moved":
             return outcome
-        row = (plan.file.version in outcome.recorded, outcome.recorded, outcome.statements)
-        if _under_lock(row, plan.file, plan.analysis, expected, local):
+        if _under_lock(outcome, plan.file, plan.analysis, expected, local):
             return Outcome("already")
         expected |= set(outcome.recorded) - {plan.file.version}
     raise RaceRefused(f"refusing {plan.file.path.name}: the history kept changing while this "
@@ -489,15 +487,13 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
         committed()
         if final is not None and final.state == "failed":
             stopped = (last, final, watch)
+    done = {m.version for m in report.applied}
     if stopped is not None:
         plan, outcome, watch = stopped
         _failed(report, plan, outcome, settings, conn, target,
-                [p for p in plans if p.file.version in {m.version for m in report.applied}],
-                watch)
-    if report.applied and not any(p.notify for p in plans
-                                  if p.file.version in {m.version for m in report.applied}):
+                [p for p in plans if p.file.version in done], watch)
+    if done and not any(p.notify for p in plans if p.file.version in done):
         session.recover(notify=True)  # the run stopped before its last file's NOTIFY
-    done = {a.version for a in report.applied}
     report.pending = [v for v in report.pending if v not in done]
 
 

@@ -22,7 +22,6 @@ only, no statement of the file runs: a file adopted as applied by hand).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -75,15 +74,12 @@ class FilePlan:
 
 
 def plan_files(pairs: list[tuple[MigrationFile, FileAnalysis]], *, enable_extensions: bool,
-               target: Catalog, mode_of: Callable[[FileAnalysis], Mode] | None = None
-               ) -> list[FilePlan]:
-    """One plan per pending file, in order; `mode_of` overrides the mode the file's own
-    directive gives (files adopted as applied by hand, files run statement by statement)."""
+               target: Catalog) -> list[FilePlan]:
+    """One plan per pending file, in order, in the mode its own shape gives (files adopted as
+    applied by hand get theirs from apply's adoption)."""
     plans: list[FilePlan] = []
     for i, (f, a) in enumerate(pairs):
         mode: Mode = "statements" if a.by_statement else "transaction"
-        if mode_of is not None:
-            mode = mode_of(a)
         plans.append(FilePlan(
             f, a, mode,
             create_extensions=(enable_extensions and i == 0 and mode == "transaction"

@@ -170,7 +170,8 @@ def repair(conn: Any, migrations_dir: Path, versions: Sequence[str], status: str
 LOCK_KEY = int.from_bytes(b"toolkit", "big")
 
 
-def _order(version: str) -> tuple[int, str]:
+def version_order(version: str) -> tuple[int, str]:
+    """Versions in the order the Supabase CLI sorts them (a longer version is a later one)."""
     return (len(version), version)
 
 
@@ -181,18 +182,18 @@ def changed_under_lock(now: list[str], expected: set[str], local: set[str],
     the run started from plus what it recorded (or found recorded) since; another run's change
     that this checkout cannot follow is a refusal, never a guess."""
     recorded = set(now)
-    gone = sorted(expected - recorded, key=_order)
+    gone = sorted(expected - recorded, key=version_order)
     if gone:
         return (f"{', '.join(gone)} left the history while this run waited for the lock (a "
                 "rollback or repair ran meanwhile): nothing more is applied; run toolkit plan "
                 "again")
     new = recorded - expected - {version}
-    foreign = sorted((v for v in new if v not in local), key=_order)
+    foreign = sorted((v for v in new if v not in local), key=version_order)
     if foreign:
         return (f"another run recorded {', '.join(foreign)} while this one waited for the lock, "
                 "and this checkout has no file for it: pull the migrations, then run apply "
                 "again")
-    newer = sorted((v for v in new if _order(v) > _order(version)), key=_order)
+    newer = sorted((v for v in new if version_order(v) > version_order(version)), key=version_order)
     if newer:
         return (f"another run recorded {', '.join(newer)} while this one waited for the lock, "
                 f"which is newer than {version}: applying {version} now would put it out of "

@@ -11,6 +11,7 @@ from typing import Any
 from toolkit import compare
 from toolkit.analysis_model import Analysis, Reference, managed, shown
 from toolkit.catalog import Catalog
+from toolkit.history import version_order
 from toolkit.migrations import MigrationFile, MigrationSet
 from toolkit.report import ObjectResult, PreconditionResult, Report, TableResult
 from toolkit.shadow import Replay, package_hint
@@ -137,7 +138,7 @@ def out_of_order(migrations: MigrationSet, target: Catalog,
     push` refuses unless --include-all ("Found local migration files to be inserted before the
     last migration on remote database")."""
     rows = target.history or []
-    newest = max((r.version for r in rows), default="", key=lambda v: (len(v), v))
+    newest = max((r.version for r in rows), default="", key=version_order)
     local = migrations.by_version()
     return newest, [local[v] for v in pending
                     if rows and local[v].path.name < f"{newest}_"]

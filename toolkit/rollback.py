@@ -16,7 +16,7 @@ from typing import Any
 from toolkit.connections import describe_target
 from toolkit.db import connect
 from toolkit.errors import ConfigError, Declined, ExitCode, Refused, ToolkitError
-from toolkit.history import LOCK_KEY, remote_versions
+from toolkit.history import LOCK_KEY, remote_versions, version_order
 from toolkit.migrations import MigrationFile
 from toolkit.project import load_project
 from toolkit.report import Report
@@ -181,7 +181,7 @@ def _still_newest(cur: Any, target: MigrationFile) -> None:
     if target.version not in now:
         raise Refused(f"{target.version} left the history while this rollback waited for the "
                       "lock (another run rolled it back or repaired it): nothing was changed")
-    newer = [v for v in now if (len(v), v) > (len(target.version), target.version)]
+    newer = [v for v in now if version_order(v) > version_order(target.version)]
     if newer:
         raise Refused(f"another run recorded {', '.join(newer)} while this rollback waited for "
                       f"the lock: {target.version} is no longer the newest applied migration, "

@@ -108,18 +108,7 @@ alter event trigger supabase_shape_extension_end enable always;
 -- membership in their owners (roles.sql); realtime.messages it does not, so CREATE and ALTER
 -- POLICY run with postgres a superuser for the statement, and a policy on a table that is
 -- neither postgres's (through membership) nor in that list is refused as PostgreSQL refuses it.
-create or replace function extensions.supabase_shape_policy_elevate() returns event_trigger
-language plpgsql security definer set search_path = ''
-as $$
-begin
-  if coalesce(nullif(current_setting('role'), 'none'), session_user::text) = 'postgres'
-     and not (select rolsuper from pg_catalog.pg_roles where rolname = 'postgres') then
-    perform pg_catalog.set_config('supabase_shape.elevated', 'on', true);
-    alter role postgres superuser;
-  end if;
-end
-$$;
-
+-- The statement starts as CREATE EXTENSION's does: extensions.supabase_shape_elevate() above.
 create or replace function extensions.supabase_shape_policy_demote() returns event_trigger
 language plpgsql security definer set search_path = ''
 as $$
@@ -151,14 +140,13 @@ begin
 end
 $$;
 
-revoke all on function extensions.supabase_shape_policy_elevate() from public;
 revoke all on function extensions.supabase_shape_policy_demote() from public;
 
 drop event trigger if exists supabase_shape_policy_start;
 drop event trigger if exists supabase_shape_policy_end;
 create event trigger supabase_shape_policy_start on ddl_command_start
   when tag in ('CREATE POLICY', 'ALTER POLICY')
-  execute function extensions.supabase_shape_policy_elevate();
+  execute function extensions.supabase_shape_elevate();
 create event trigger supabase_shape_policy_end on ddl_command_end
   when tag in ('CREATE POLICY', 'ALTER POLICY')
   execute function extensions.supabase_shape_policy_demote();
