@@ -71,10 +71,6 @@ def root(
     """Deploy toolkit for Supabase projects."""
 
 
-def _fmt(fmt: OutputFormat) -> str:
-    return str(fmt.value)
-
-
 @app.command(short_help="Is the database ready and complete? (both views)")
 @connection_options
 def check(conn: Connection, json: Json = False, format: Format = OutputFormat.auto) -> None:
@@ -87,7 +83,7 @@ def check(conn: Connection, json: Json = False, format: Format = OutputFormat.au
 
         return run_check(settings)
 
-    run("check", _fmt(format), json, conn.settings, body)
+    run("check", format, json, conn.settings, body)
 
 
 @app.command(short_help="What apply would do, changing nothing")
@@ -112,7 +108,7 @@ def plan(
 
         return run_plan(settings, detailed_exitcode=detailed_exitcode, include_all=include_all)
 
-    run("plan", _fmt(format), json, conn.settings, body)
+    run("plan", format, json, conn.settings, body)
 
 
 @app.command(short_help="Apply the pending migrations, each all or nothing")
@@ -154,7 +150,7 @@ def apply(
                          adopt_existing=adopt_existing, include_all=include_all,
                          allow_destructive=allow_destructive, ask=terminal_question())
 
-    run("apply", _fmt(format), json, conn.settings, body)
+    run("apply", format, json, conn.settings, body)
 
 
 @app.command(short_help="Probe every table over REST, then the functional test")
@@ -171,7 +167,7 @@ def verify(conn: Connection, json: Json = False, format: Format = OutputFormat.a
 
         return run_verify(settings)
 
-    run("verify", _fmt(format), json, conn.settings, body)
+    run("verify", format, json, conn.settings, body)
 
 
 @app.command(short_help="Undo the newest applied migration")
@@ -201,7 +197,7 @@ def rollback(
         return run_rollback(settings, version=version_arg or version, force=force,
                             confirm=confirmer("rollback", yes))
 
-    run("rollback", _fmt(format), json, conn.settings, body)
+    run("rollback", format, json, conn.settings, body)
 
 
 def _mount_local() -> None:

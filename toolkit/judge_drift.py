@@ -19,9 +19,9 @@ from toolkit.analysis_model import Analysis, managed, shown
 from toolkit.catalog import Catalog
 from toolkit.report import Finding, ObjectResult, Report
 from toolkit.shadow import Replay
+from toolkit.standins import DEFAULT_ACL_OBJECTS
 
 Excused = dict[tuple[str | None, str], compare.Excuse]
-_OBJTYPE = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
 
 
 def _acl_index(acl: list[dict[str, Any]] | None) -> dict[tuple[str | None, str],
@@ -199,7 +199,7 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
         schema, objtype = key
         w, h = expected.get(key, {}), actual.get(key, {})
         where = f" in schema {schema}" if schema else ""
-        what = _OBJTYPE.get(objtype, objtype)
+        what = DEFAULT_ACL_OBJECTS.get(objtype, objtype)
         obj = f"default privileges for role postgres{where} on {what}"
         diffs = compare.acl(obj, {r: sorted(p) for r, p in w.items()},
                             {r: sorted(p) for r, p in h.items()}, _default_fix(schema, what))
@@ -230,10 +230,7 @@ def _default_fix(schema: str | None, what: str) -> compare.FixMaker:
     def fix(privs: list[str], role: str, revoke: bool) -> str:
         prefix = "alter default privileges for role postgres" + (
             f" in schema {compare.ident(schema)}" if schema else "")
-        privileges = ", ".join(p.lower() for p in privs)
-        if revoke:
-            return f"{prefix} revoke {privileges} on {what} from {compare.role_sql(role)}"
-        return f"{prefix} grant {privileges} on {what} to {compare.role_sql(role)}"
+        return f"{prefix} {compare.grant_fix(what, role, privs, revoke)}"
     return fix
 
 

@@ -289,7 +289,7 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _trusted_entry(root: Path, target: Path) -> None:
+def _trusted_entry(target: Path) -> None:
     from toolkit.cache import untrusted
 
     why = untrusted(target.lstat())
@@ -315,7 +315,7 @@ def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
     target = root / template_key(bins)
     try:
         if (target / "PG_VERSION").exists():
-            _trusted_entry(root, target)
+            _trusted_entry(target)
             with contextlib.suppress(OSError):
                 os.utime(target)  # last used: see the stale ones below
             return target
@@ -336,7 +336,7 @@ def ensure_template(bins: ServerBinaries, user: ServerUser) -> Path:
         raise ConfigError(f"cannot write the shadow template into the cache folder {root}: "
                           f"{_os_reason(exc)}; free space there or set TOOLKIT_CACHE_DIR to "
                           "a writable folder") from None
-    _trusted_entry(root, target)
+    _trusted_entry(target)
     return target
 
 

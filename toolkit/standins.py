@@ -24,7 +24,9 @@ from toolkit.supabase_shape import managed
 _PRIVS = {"r": "select", "w": "update", "a": "insert", "d": "delete", "D": "truncate",
           "x": "references", "t": "trigger", "X": "execute", "U": "usage", "C": "create",
           "m": "maintain"}
-_OBJECTS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
+# pg_default_acl.defaclobjtype as ALTER DEFAULT PRIVILEGES names it.
+DEFAULT_ACL_OBJECTS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types",
+                       "n": "schemas"}
 
 
 def ident(name: str) -> str:
@@ -140,7 +142,7 @@ def standins(analysis: Analysis, target: Catalog | None) -> StandIns:
 
 def _acl_statements(entry: dict[str, Any], grant: bool) -> list[str]:
     where = f" in schema {ident(entry['schema'])}" if entry["schema"] else ""
-    objects = _OBJECTS.get(entry["objtype"])
+    objects = DEFAULT_ACL_OBJECTS.get(entry["objtype"])
     if objects is None:
         return []
     out = []

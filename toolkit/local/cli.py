@@ -186,7 +186,9 @@ def reset(
     from toolkit.local.reset import recreate_database, reload_api_schema, run_seed, seed_files
 
     with _user_errors():
-        folder = migrations_dir if migrations_dir is not None else _migrations_dir()
+        from toolkit.root import default_migrations_dir
+
+        folder = migrations_dir if migrations_dir is not None else default_migrations_dir()
         seeds = seed_files(folder)
     stack = _running_stack(_dir(state_dir))
     with _user_errors():
@@ -208,12 +210,6 @@ def reset(
         typer.echo(f"seeded from {seed}")
     with _user_errors():
         reload_api_schema(stack)
-
-
-def _migrations_dir() -> Path:
-    from toolkit.root import project_root, shown
-
-    return shown(project_root() / "supabase" / "migrations")
 
 
 def _apply_migrations(stack: LocalStack, folder: Path) -> int:
