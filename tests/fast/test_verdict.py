@@ -10,7 +10,7 @@ import pytest
 
 from tests.fast.catalogs import judged, target
 from toolkit.errors import ExitCode
-from toolkit.judge.outcome import Verdict, verdict
+from toolkit.judge.outcome import Verdict, outcome, verdict
 from toolkit.oracle.replay import Failure
 from toolkit.output.report import AppliedMigration, PreconditionResult, Report, TableResult
 
@@ -114,7 +114,7 @@ def test_each_outcome(make: Callable[[], Report], code: int, status: str, summar
     assert v.summary.endswith(f"(exit {code})")
     assert reason in v.reason
     _never_green_by_mistake(v)
-    doc = report.to_dict()
+    doc = report.to_dict(outcome(report))
     assert (doc["exit_code"], doc["ok"], doc["summary"]) == (v.code, v.ok, v.summary)
 
 

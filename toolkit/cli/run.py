@@ -1,6 +1,6 @@
 """How a command runs: settings resolved once, signals, the one-line error, the exit code.
 
-Every command body returns a report; `run` prints it and leaves with the verdict's code. A
+Every command body returns a report; `run` prints it and leaves with its outcome's code. A
 failure becomes one redacted line on stderr (and a JSON object with --json), never a traceback.
 """
 
@@ -208,7 +208,4 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
                    fmt=fmt)
         _leave(int(code))
     _settle()
-    emit(report, as_json=as_json, fmt=fmt, settings=settings)
-    from toolkit.judge.outcome import verdict
-
-    _leave(verdict(report).code)
+    _leave(emit(report, as_json=as_json, fmt=fmt, settings=settings).code)

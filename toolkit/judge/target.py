@@ -11,6 +11,7 @@ from typing import Any
 from toolkit.db.catalog import Catalog
 from toolkit.db.history import version_order
 from toolkit.judge import compare
+from toolkit.judge.mode import mode_of
 from toolkit.oracle.replay import Replay, package_hint
 from toolkit.oracle.standins import StandIns
 from toolkit.output.report import ObjectResult, PreconditionResult, Report, TableResult
@@ -146,10 +147,11 @@ def out_of_order(migrations: MigrationSet, target: Catalog,
 
 def history(report: Report, analysis: Analysis, migrations: MigrationSet,
             target: Catalog, *, include_all: bool = False) -> None:
+    mode = mode_of(report.command)
     if not target.history_readable:
         message = (f"role {target.user} may not read supabase_migrations.schema_migrations: "
                    "pending migrations are unknown (use the postgres role)")
-        if report.command == "plan":  # a plan of "nothing pending" would be a guess
+        if mode.answers_pending:  # a plan of "nothing pending" would be a guess
             report.error(message, kind="history")
         else:  # check still judges every table against the whole replay
             report.warn(message, kind="history")
@@ -159,7 +161,7 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
     if remote_only:
         # One judgement for every command, as `supabase db push` fails on it: a history the
         # local files do not explain is never ok (apply refuses it before any DDL).
-        if report.command == "apply":
+        if mode.writes:
             report.error("refusing to apply: " + remote_only_message(remote_only),
                          kind="refused")
         else:
@@ -170,7 +172,7 @@ def history(report: Report, analysis: Analysis, migrations: MigrationSet,
                  "local migration file to be inserted before the last migration on the database")
         if include_all:
             report.notes.append(f"{where}; included by --include-all")
-        elif report.command in ("plan", "apply"):
+        elif mode.before_apply:
             report.warn(f"{where}; apply refuses it without --include-all, as supabase db push "
                         "does", kind="history", file=str(old.path))
         else:

@@ -235,10 +235,7 @@ def _apply_migrations(stack: LocalStack, folder: Path) -> int:
     except ToolkitError as exc:
         typer.echo(f"error: {exc}", err=True)
         return int(exc.exit_code)
-    emit(report, as_json=False, fmt="text", settings=settings)
-    from toolkit.judge.outcome import verdict
-
-    return verdict(report).code
+    return emit(report, as_json=False, fmt="text", settings=settings).code
 
 
 class EnvFormat(StrEnum):

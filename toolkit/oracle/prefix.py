@@ -17,6 +17,7 @@ from typing import Any
 
 from toolkit.db.catalog import Catalog
 from toolkit.judge import compare
+from toolkit.judge.mode import mode_of
 from toolkit.output.report import Report
 from toolkit.project.migrations import MigrationFile
 from toolkit.project.model import FileAnalysis, managed, shown
@@ -96,13 +97,14 @@ def explain(report: Report, adopted: list[tuple[MigrationFile, FileAnalysis]],
     one = len(adopted) == 1
     names = ", ".join(f.path.name for f, _ in adopted)
     then = (", then applies " + ", ".join(f.path.name for f, _ in rest)) if rest else ""
-    how = "recording" if report.command == "apply" else "apply records"
+    writes = mode_of(report.command).writes
+    how = "recording" if writes else "apply records"
     report.notes.append(
         f"{names}: the database holds what {'it makes' if one else 'they make'} already, with "
         "no history row (applied by hand, e.g. in the SQL editor or with psql): "
         f"{how} {'its history row' if one else 'their history rows'} without running the SQL "
         f"(adopt){then}")
-    rows = "the history row records it" if report.command == "apply" else \
+    rows = "the history row records it" if writes else \
         "apply records the history row"
     for f, a in adopted:
         for c in a.created:

@@ -16,15 +16,15 @@ import os
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import TextIO
 from urllib.parse import unquote
 
-from toolkit.output.report import Problem, Report, TableResult
+from toolkit.judge.outcome import Outcome, table_ok
+from toolkit.output.report import Report
 from toolkit.redact import redact
 from toolkit.settings import Settings
 from toolkit.words import plural
 
-Level = Literal["error", "warning", "notice"]
 MAX_PER_LEVEL = 10  # GitHub keeps ten error and ten warning annotations per step
 
 
@@ -95,73 +95,10 @@ def command_line(level: str, message: str, secrets: Iterable[str] = (), *,
     return f"{head}::{_escape_data(redact(message, list(secrets)))}"
 
 
-def _problems(report: Report) -> list[Problem]:
-    """The report's findings and what its tables and preconditions say, each located by the
-    fields the core filled in, without saying the same thing twice."""
-    by_name = {t.name: t for t in report.tables}
-    out: list[Problem] = []
-    for p in report.problems:
-        if p.level == "notice":
-            continue
-        file, line, col = p.file, p.line, p.col
-        table = by_name.get(p.table or "")
-        if not file and table is not None:  # drift: point at the table's CREATE TABLE
-            file, line, col = table.file, table.line, None
-        # Drift carries its fix as a field: the annotation shows it on a line of its own.
-        message = f"{p.message}\nfix: {p.fix_sql}" if p.fix_sql and p.fix_tried else p.message
-        out.append(Problem(p.level, message, file=file, line=line, col=col))
-    said = " ".join(p.message for p in out)
-    table_level: Level = "warning" if report.command == "plan" else "error"
-    for pre in report.preconditions:
-        if not pre.ok and f"{pre.name}: {pre.detail}" not in said:
-            out.append(Problem("error", f"precondition {pre.name}: {pre.detail}"))
-    for check in report.functional:
-        if not check.ok:
-            out.append(Problem("error", f"functional test {check.name}: {check.detail}"))
-    pending = set(report.pending)
-    unapplied: dict[str, list[TableResult]] = {}
-    for t in report.tables:
-        if t.created_by is None and t.database == "missing":
-            continue  # a precondition table: said above
-        if t.database == "missing" and t.created_by in pending:
-            unapplied.setdefault(t.created_by, []).append(t)
-            continue
-        if t.database == "missing" or (t.database != "present" and t.rest == "missing"):
-            what = "missing"
-        elif t.rest == "forbidden":
-            what = "not readable over REST (the API role lacks SELECT)"
-        else:
-            continue  # present, drifted (warned above) or missing over REST only (an error above)
-        out.append(Problem(table_level, f"table {t.name} is {what} (database: {t.database}, "
-                           f"REST: {t.rest})", file=t.file, line=t.line))
-    planned = {p.version: p for p in report.planned}
-    for version, tables in unapplied.items():
-        listed = ", ".join(t.name for t in tables)
-        file = tables[0].file
-        name = Path(file).name if file else version
-        if report.command == "plan":
-            problem = Problem("notice", f"{name} is pending: apply creates {listed}")
-        else:
-            problem = Problem(table_level, f"{name} is not applied: "
-                              f"{plural(len(tables), 'table')} missing ({listed}); run "
-                              "toolkit apply")
-        if file:
-            problem.file, problem.line = file, 1
-        out.append(problem)
-    for plan in planned.values():  # plan: what each pending file does, on the file itself
-        if plan.version not in unapplied:
-            out.append(Problem("notice", f"{Path(plan.file).name} is pending: apply creates "
-                               + (", ".join(plan.tables) or plural(len(plan.creates), "object")),
-                               file=plan.file, line=1))
-        for note in plan.warnings:
-            out.append(Problem("warning", note.message, file=plan.file, line=note.line))
-    return out
-
-
-def annotation_lines(report: Report, secrets: list[str],
-                     settings: Settings | None = None) -> list[str]:
-    title = f"toolkit {report.command}"
-    problems = _problems(report)
+def annotation_lines(outcome: Outcome, secrets: list[str]) -> list[str]:
+    """The outcome's located findings as workflow commands, at most ten of each level."""
+    title = f"toolkit {outcome.command}"
+    problems = outcome.annotations
     lines: list[str] = []
     for level in ("error", "warning", "notice"):
         mine = [p for p in problems if p.level == level]
@@ -180,10 +117,7 @@ def _md(text: object) -> str:
             .replace("|", "\\|").replace("\r", " ").replace("\n", " "))
 
 
-def summary_markdown(report: Report) -> str:
-    from toolkit.judge.outcome import table_ok, verdict
-
-    v = verdict(report)
+def summary_markdown(report: Report, v: Outcome) -> str:
     icon = {"ok": "✅", "incomplete": "⚠️", "failed": "❌", "pending": "📝"}.get(v.status, "")
     out = [f"### {icon} toolkit {report.command}: {v.status}", ""]
     if v.reason:
@@ -222,12 +156,12 @@ def summary_markdown(report: Report) -> str:
                 f"({plural(len(a.created), 'object')})"
                 for a in report.applied]
         out.append("")
-    elif report.command == "apply" and v.status != "failed":
+    elif v.shows_applied and v.status != "failed":
         out += ["**Applied:** nothing", ""]
     if report.pending:
         out += ["**Pending:** " + ", ".join(f"`{_md(v)}`" for v in report.pending), ""]
     marks = {"error": "❌", "warning": "⚠️"}
-    problems = [p for p in report.problems if p.level in marks]
+    problems = [p for p in v.findings if p.level in marks]
     if problems:
         out += [f"- {marks[p.level]} {_md(p.message)}" for p in problems]
         out.append("")
@@ -277,25 +211,25 @@ def report_path(command: str) -> Path | None:
     return Path(directory) / f"toolkit-{command or 'run'}-report.json" if directory else None
 
 
-def write_report_file(report: Report, secrets: Iterable[str] = ()) -> Path | None:
+def write_report_file(report: Report, outcome: Outcome,
+                      secrets: Iterable[str] = ()) -> Path | None:
     path = report_path(report.command)
     if path is not None:
-        path.write_text(redact(json.dumps(report.to_dict(), indent=2), list(secrets)) + "\n",
-                        encoding="utf-8")
+        path.write_text(redact(json.dumps(report.to_dict(outcome), indent=2), list(secrets))
+                        + "\n", encoding="utf-8")
     return path
 
 
-def emit_github(report: Report, settings: Settings | None, stream: TextIO) -> None:
+def emit_github(report: Report, outcome: Outcome, settings: Settings | None,
+                stream: TextIO) -> None:
     secrets = secrets_of(settings)
-    for line in annotation_lines(report, secrets, settings):
+    for line in annotation_lines(outcome, secrets):
         stream.write(line + "\n")
     stream.flush()
-    _append("GITHUB_STEP_SUMMARY", redact(summary_markdown(report), secrets))
-    path = write_report_file(report, secrets)
-    from toolkit.judge.outcome import verdict
-
+    _append("GITHUB_STEP_SUMMARY", redact(summary_markdown(report, outcome), secrets))
+    path = write_report_file(report, outcome, secrets)
     outputs = {
-        "status": verdict(report).status,
+        "status": outcome.status,
         "missing": ",".join(report.missing),
         "applied": ",".join(a.version for a in report.applied),
         "pending": ",".join(report.pending),

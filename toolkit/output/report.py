@@ -1,14 +1,17 @@
 """The one report model every command fills and every renderer reads.
 
 Findings carry structured fields (kind, table, column, file, line, SQLSTATE), so renderers
-(text, JSON, GitHub) only read fields. The verdict (exit code, status, summary line) is computed
-in one place, toolkit.judge.outcome, from the report alone.
+(text, JSON, GitHub) only read fields. The outcome (exit code, status, summary line, the reasons)
+is computed once, by toolkit.judge.outcome, from the report alone; the renderers read both.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # the outcome is computed from a report: types only, no import cycle
+    from toolkit.judge.outcome import Outcome
 
 DbState = Literal["present", "missing", "drifted", "pending", "unknown"]
 RestState = Literal["present", "missing", "forbidden", "unknown", "skipped"]
@@ -43,10 +46,6 @@ class Finding:
     fix_sql: str | None = None
     fix_tried: bool = False
     fix_setup: str | None = field(default=None, repr=False)  # for the trial only: not shown
-
-
-# The JSON and GitHub renderers have always called findings "problems".
-Problem = Finding
 
 
 @dataclass
@@ -165,10 +164,8 @@ class Report:
     def table(self, name: str) -> TableResult | None:
         return next((t for t in self.tables if t.name == name), None)
 
-    def to_dict(self) -> dict[str, Any]:
-        from toolkit.judge.outcome import verdict
-
-        v = verdict(self)
+    def to_dict(self, v: Outcome) -> dict[str, Any]:
+        """The JSON report: the report's fields and its outcome's."""
         return {
             "command": self.command,
             "ok": v.ok,
@@ -189,11 +186,11 @@ class Report:
             "adopt": self.adopt,
             "applied": [asdict(a) for a in self.applied],
             "planned": [asdict(p) for p in self.planned],
-            "problems": [{k: v for k, v in asdict(p).items() if k != "fix_setup"}
-                         for p in self.problems],
+            "problems": [{k: value for k, value in asdict(p).items() if k != "fix_setup"}
+                         for p in v.findings],
             "notes": self.notes,
             "timings_ms": {k: round(v, 1) for k, v in self.timings.items()},
             "target": self.target,
             "shadow": self.shadow,
-            **({"rolled_back": self.rolled_back} if self.command == "rollback" else {}),
+            **({"rolled_back": self.rolled_back} if v.shows_rolled_back else {}),
         }

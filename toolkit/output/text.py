@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from toolkit.output.progress import paint
 from toolkit.output.report import Report
 from toolkit.words import plural
+
+if TYPE_CHECKING:
+    from toolkit.judge.outcome import Outcome
 
 _MARK = {True: "ok ", False: "!! "}
 # ok / missing / drifted at a glance, on a terminal only (the caller decides).
@@ -33,7 +38,7 @@ def _mark(ok: bool, colour: bool) -> str:
     return paint(_MARK[ok], "green" if ok else "red", colour)
 
 
-def render_text(report: Report, *, colour: bool = False) -> str:
+def render_text(report: Report, outcome: Outcome, *, colour: bool = False) -> str:
     out: list[str] = []
     target = " | ".join(f"{k}: {v}" for k, v in report.target.items())
     out.append(f"toolkit {report.command}" + (f"  ({target})" if target else ""))
@@ -65,7 +70,7 @@ def render_text(report: Report, *, colour: bool = False) -> str:
         rows = [[t.name, t.database, t.rest, t.detail if len(t.detail) < 90
                  else t.detail[:87] + "..."] for t in report.tables]
         # In a plan, a table the pending files create is missing as expected: not an alarm.
-        tones = {**_STATE_COLOUR, "missing": "yellow"} if report.command == "plan" else None
+        tones = {**_STATE_COLOUR, "missing": "yellow"} if outcome.missing_expected else None
         out += _table(rows, ["table", "database", "rest", "detail"], colour, tones)
     if report.objects:
         out.append("")
@@ -83,7 +88,7 @@ def render_text(report: Report, *, colour: bool = False) -> str:
     if report.pending and not report.planned:
         out.append("")
         out.append("Pending: " + ", ".join(report.pending))
-    problems = [p for p in report.problems if p.level != "notice"]
+    problems = [p for p in outcome.findings if p.level != "notice"]
     if problems or report.notes:
         out.append("")
     level_colour = {"error": "red", "warning": "yellow"}
@@ -94,11 +99,9 @@ def render_text(report: Report, *, colour: bool = False) -> str:
             out.append(f"  fix: {finding.fix_sql};")
     out += [f"note: {n}" for n in report.notes]
     out.append("")
-    summary = _summary(report)
     # Pending is a plan's answer, not an error: yellow like INCOMPLETE; red is for failures.
-    tone = "green" if summary.startswith("OK") else "yellow" if summary.startswith(
-        ("INCOMPLETE", "PLAN", "PENDING")) else "red"
-    out.append(paint(summary, tone, colour))
+    tone = {"ok": "green", "incomplete": "yellow", "pending": "yellow"}.get(outcome.status, "red")
+    out.append(paint(outcome.summary, tone, colour))
     return "\n".join(out)
 
 
@@ -106,9 +109,3 @@ def _kinds(counts: dict[str, int]) -> str:
     """'11 tables, 17 foreign keys, ...': the full list is in --json and in plan."""
     return ", ".join(f"RLS on {plural(n, 'table')}" if k == "row level security"
                      else plural(n, k) for k, n in counts.items()) or "nothing new"
-
-
-def _summary(report: Report) -> str:
-    from toolkit.judge.outcome import verdict
-
-    return verdict(report).summary

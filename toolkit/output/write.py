@@ -6,7 +6,7 @@ import json
 import sys
 from typing import TextIO
 
-from toolkit.judge.reasons import explain
+from toolkit.judge.outcome import Outcome, outcome
 from toolkit.output.formats import github_mode
 from toolkit.output.report import Report
 from toolkit.redact import redact
@@ -14,24 +14,27 @@ from toolkit.settings import Settings
 
 
 def emit(report: Report, *, as_json: bool, fmt: str, settings: Settings | None,
-         stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+         stdout: TextIO | None = None, stderr: TextIO | None = None) -> Outcome:
+    """Write the finished report in every format the run speaks, from its one outcome, which
+    is returned: the exit code is its code."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     secrets = settings.secrets if settings else []
-    explain(report)
+    result = outcome(report)
     if github_mode(fmt):
         from toolkit.output.github import emit_github
 
-        emit_github(report, settings, stream=err if as_json else out)
+        emit_github(report, result, settings, stream=err if as_json else out)
     if as_json:
-        text = json.dumps(report.to_dict(), indent=2)
+        text = json.dumps(report.to_dict(result), indent=2)
     else:
         from toolkit.output.progress import use_colour
         from toolkit.output.text import render_text
 
-        text = render_text(report, colour=use_colour(out, github=github_mode(fmt)))
+        text = render_text(report, result, colour=use_colour(out, github=github_mode(fmt)))
     out.write(redact(text, secrets) + "\n")
     out.flush()
+    return result
 
 
 def emit_error(message: str, *, code: int, as_json: bool, settings: Settings | None,
