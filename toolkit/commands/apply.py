@@ -20,18 +20,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from toolkit.assess import assess, read_target, reassess
 from toolkit.db.apply_file import FilePlan, Outcome, Session, plan_files, search_path
 from toolkit.db.catalog import Catalog
-from toolkit.db.connect import connect
 from toolkit.db.sqlfiles import load_sql, load_statements
-from toolkit.db.target import describe_target
-from toolkit.db.waits import Limits, Watch, read_catalog, target_opener, watched
+from toolkit.db.waits import Limits, Watch, target_opener, watched
 from toolkit.errors import ConnectError, Declined, Refused
 from toolkit.judge import target as judge
-from toolkit.oracle.expected import Oracle, build
+from toolkit.oracle.expected import Oracle
 from toolkit.output import progress
 from toolkit.output.report import AppliedMigration, Report
-from toolkit.project.load import Project, load_project
+from toolkit.project.load import Project
 from toolkit.project.migrations import NO_TRANSACTION, MigrationFile
 from toolkit.project.model import FileAnalysis, shown
 from toolkit.rest.view import exposed_names, merge_rest
@@ -198,29 +197,15 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
               include_all: bool = False, allow_destructive: bool = False,
               ask: Ask | None = None) -> Report:
     """`ask`: a yes/no question at a terminal (None without one)."""
-    report = Report("apply", target=describe_target(settings))
-    project = load_project(settings, report)
-    with connect(settings, autocommit=True) as conn:
-        target = read_catalog(conn, Limits.of(settings), "reading the database's catalog",
-                              opener=target_opener(settings))
-        if not target.history_readable:
-            raise ConnectError(
-                f"role {target.user} may not read supabase_migrations.schema_migrations: apply "
-                "needs the postgres role (or one that owns the history table)")
-        judge.preconditions(report, project.analysis, target)
-        judge.history(report, project.analysis, project.migrations, target,
-                      include_all=include_all)
-        if judge.remote_only_versions(project.migrations, target):
+    before = assess(settings, "apply", include_all=include_all)
+    report, project, target, oracle = before.report, before.project, before.target, before.oracle
+    assert target is not None
+    with before.connection as conn:
+        if oracle is None:
             return report  # refused before any DDL (judge.history says why), pending or not
-        oracle = build(settings, project, target, report)
-        judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations,
-                              target)
-        judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
-                        before=oracle.replay.before, after=oracle.replay.after,
-                        api_schemas=settings.api_schemas)
         if not report.pending:
             report.notes.append("nothing pending: every migration file is recorded as applied")
-            _judge(report, project, oracle, target, settings, counted=set())
+            reassess(before, settings, target, counted=set())
             _rest(report, settings, rest_wait_s, verify)
             return report
         accepted = _ready(report, project, oracle, target, enable_extensions, adopt_existing,
@@ -237,22 +222,16 @@ def run_apply(settings: Settings, *, enable_extensions: bool = False, verify: bo
         if _adopt(conn, report, project, settings, target, oracle.adopt):
             _apply_pending(conn, report, project, settings, target, enable_extensions,
                            recorded=oracle.adopt)
-        after = read_catalog(conn, Limits.of(settings),
-                             "reading the database's catalog after apply",
-                             opener=target_opener(settings))
+        after = read_target(conn, settings, "reading the database's catalog after apply")
     applied = {f"{a.version}_{a.name}.sql" for a in report.applied}
     report.notes += [f"lost (as counted before the apply): {item.text}" for item in lost
                      if item.file in applied]
     # Tables accepted as they are by --adopt-existing are reported, not held against apply.
-    counted = _touched(oracle) - accepted
-    if report.pending:
-        # A file failed: judge the database as it is now exactly as check judges it, so a
-        # table the failed file would have changed is pending in both, not drifted here.
-        if report.applied:
-            oracle = build(settings, project, after, Report("apply", target=report.target))
-        _judge(report, project, oracle, after, settings, counted=counted, complete=False)
-    else:
-        _judge(report, project, oracle, after, settings, counted=counted)
+    # A file failed (something still pending): the database is judged as it is now exactly
+    # as check judges it, so a table the failed file would have changed is pending in both,
+    # not drifted here.
+    reassess(before, settings, after, counted=_touched(oracle) - accepted,
+             complete=not report.pending)
     if not report.errors:
         _rest(report, settings, rest_wait_s, verify)
     return report
@@ -274,25 +253,6 @@ def _destructive(conn: Any, report: Report, project: Project, allow: bool,
     if not ask(f"The pending migrations would destroy data: {what}. Apply anyway?"):
         raise Declined("apply declined: nothing changed")
     return lost
-
-
-def _judge(report: Report, project: Project, oracle: Oracle, target: Catalog,
-           settings: Settings, counted: set[str], complete: bool = True) -> None:
-    """Judge the target as it is now: every file applied (`complete`), or against the files
-    its history records, as check does; only `counted` tables decide the verdict: drift
-    elsewhere is reported, not a failed apply."""
-    keep = [p for p in report.problems if p.kind not in ("drift", "grant", "advisor")]
-    report.problems = keep
-    report.tables, report.objects, report.preconditions = [], [], []
-    judge.preconditions(report, project.analysis, target)
-    after = oracle.replay.after
-    before = after if complete else oracle.replay.before
-    judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
-                    before=before, after=after, counted=counted,
-                    api_schemas=settings.api_schemas)
-    for t in report.tables:
-        if not t.counts and t.database in ("drifted", "missing"):
-            t.detail = f"not touched by this apply: {t.detail}"
 
 
 def _touched(oracle: Oracle) -> set[str]:
@@ -510,8 +470,7 @@ def _failed(report: Report, plan: FilePlan, outcome: Outcome, settings: Settings
         return
     # What differs from the catalog read before the run, less what earlier files of the run
     # changed (they committed with their history rows): what this file left committed.
-    after = read_catalog(conn, Limits.of(settings), "reading the database's catalog",
-                         opener=target_opener(settings))
+    after = read_target(conn, settings)
     earlier = {t for p in earlier_plans for s in p.analysis.statements for t in s.touches}
     changed = sorted(n for n in set(after.relations) | set(before.relations)
                      if after.relations.get(n) != before.relations.get(n) and n not in earlier)

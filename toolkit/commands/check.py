@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.assess import observe
-from toolkit.db.target import describe_target
+from toolkit.assess import assess
 from toolkit.errors import ConfigError
 from toolkit.output.report import Report
 from toolkit.settings import Settings
@@ -15,8 +14,7 @@ def run_check(settings: Settings, *, use_rest: bool = True) -> Report:
             "nothing to check: set SUPABASE_DB_URL (or --db-url), and/or SUPABASE_URL with "
             "SUPABASE_SERVICE_ROLE_KEY"
         )
-    report = Report("check", target=describe_target(settings))
-    observe(settings, report, use_rest=use_rest)
+    report = assess(settings, "check", use_rest=use_rest).report
     _warn_stale_bundle(report)
     return report
 

@@ -9,15 +9,12 @@ It exits 0 whenever it could make a plan (`--detailed-exitcode`: 4 when somethin
 
 from __future__ import annotations
 
+from toolkit.assess import assess
 from toolkit.db.catalog import Catalog
-from toolkit.db.connect import connect
 from toolkit.db.target import describe_target
-from toolkit.db.waits import Limits, read_catalog, target_opener
-from toolkit.judge import target as judge
-from toolkit.judge.destructive import Lost, find
-from toolkit.oracle.expected import build
+from toolkit.judge.destructive import Lost
 from toolkit.output.report import PlannedMigration, PlanNote, Report
-from toolkit.project.load import Project, load_project
+from toolkit.project.load import Project
 from toolkit.project.model import shown
 from toolkit.settings import Settings
 
@@ -25,35 +22,9 @@ from toolkit.settings import Settings
 def run_plan(settings: Settings, *, detailed_exitcode: bool = False,
              include_all: bool = False) -> Report:
     report = Report("plan", target=describe_target(settings), exit_on_pending=detailed_exitcode)
-    project = load_project(settings, report)
-    target: Catalog | None = None
-    lost: list[Lost] = []
-    if settings.db_url:
-        with connect(settings) as conn:
-            conn.read_only = True
-            with conn.transaction(force_rollback=True):
-                target = read_catalog(conn, Limits.of(settings),
-                                      "reading the database's catalog",
-                                      opener=target_opener(settings), in_transaction=True)
-                if target.history_readable:  # counted as apply counts them before asking
-                    lost = find(conn, project, judge.pending_versions(project.migrations,
-                                                                      target))
-        judge.preconditions(report, project.analysis, target)
-        judge.history(report, project.analysis, project.migrations, target,
-                      include_all=include_all)
-    else:
-        report.pending = [f.version for f in project.migrations.files]
-        report.notes.append("no database URL: nothing was compared with a database; every "
-                            "migration file is listed as pending: "
-                            + ", ".join(f.path.name for f in project.migrations.files))
-    oracle = build(settings, project, target, report)
-    judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations,
-                          target)
-    judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
-                    before=oracle.replay.before, after=oracle.replay.after,
-                    api_schemas=settings.api_schemas)
-    planned(report, project, target, lost)
-    if not report.pending and target is not None and target.history_readable:
+    a = assess(settings, "plan", report=report, include_all=include_all)
+    planned(report, a.project, a.target, a.lost)
+    if not report.pending and a.target is not None and a.target.history_readable:
         report.notes.append("nothing pending: apply would do nothing")
     return report
 

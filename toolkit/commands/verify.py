@@ -14,9 +14,8 @@ import time
 import uuid
 from typing import Any
 
-from toolkit.assess import observe
+from toolkit.assess import assess
 from toolkit.db.sqlfiles import load_sql
-from toolkit.db.target import describe_target
 from toolkit.errors import ConfigError
 from toolkit.output.report import PreconditionResult, Report
 from toolkit.settings import Settings
@@ -130,13 +129,13 @@ def run_verify(settings: Settings) -> Report:
     if not settings.rest_configured:
         raise ConfigError("verify needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or "
                           "--supabase-url and --service-role-key)")
-    report = Report("verify", target=describe_target(settings))
-    seen = observe(settings, report, keep_connection=True)
-    connecting = seen.connecting
+    seen = assess(settings, "verify", keep_connection=True)
+    report, connecting = seen.report, seen.connecting
     if connecting is None:  # first: without the database, what it holds is unknown too
         report.notes.append("functional test skipped: it needs SUPABASE_DB_URL (the test "
                             "inserts into agent_profiles and rolls back)")
         return report
+    assert seen.oracle is not None
     after = seen.oracle.replay.after["relations"]
     if "public.agent_profiles" not in after or "public.agents" not in seen.oracle.stand.copied:
         connecting.abandon()

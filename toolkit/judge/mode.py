@@ -16,6 +16,8 @@ class Mode:
     counts_pending: bool = False
     # check: both views; a table the database view never saw is unknown there, never ok.
     both_views: bool = False
+    # check, verify: the REST view beside the database's, and the drift fixes tried.
+    observes: bool = False
     # apply: it writes. It refuses what the others warn about, its verdict rests on the
     # tables its files touched, and its summary says what it applied.
     writes: bool = False
@@ -26,8 +28,8 @@ class Mode:
 
 
 MODES = {m.name: m for m in (
-    Mode("check", counts_pending=True, both_views=True),
-    Mode("verify", counts_pending=True),
+    Mode("check", counts_pending=True, both_views=True, observes=True),
+    Mode("verify", counts_pending=True, observes=True),
     Mode("plan", answers_pending=True, before_apply=True),
     Mode("apply", writes=True, before_apply=True),
     Mode("rollback", undoes=True),
