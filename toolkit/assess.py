@@ -13,6 +13,7 @@ verify), merge the REST answers (check, verify). apply runs its files between `a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -107,10 +108,17 @@ def assess(settings: Settings, mode: str, *, report: Report | None = None,
         target, lost = _read(connecting, settings, m, report, project, keep)
         assessment = Assessment(m, report, project, target, None,
                                 connecting if keep else None, lost)
-        _judge_target(assessment, include_all)
-        if m.writes and assessment.target is not None and _refused_history(assessment):
-            return assessment  # refused before any DDL (judge.history says why)
-        _replay_and_judge(assessment, settings)
+
+        def replay(target: Catalog | None, report: Report) -> Oracle:
+            from toolkit.oracle.expected import build
+
+            return build(settings, project, target, report)
+
+        judge(assessment, replay, include_all=include_all, api_schemas=settings.api_schemas)
+        if m.observes and assessment.oracle is not None and target is not None:
+            from toolkit.oracle.fix_trial import try_fixes
+
+            try_fixes(report, project, assessment.oracle, target, settings)
     except BaseException as exc:
         if not names_ready.done():
             names_ready.set_exception(exc)
@@ -129,7 +137,7 @@ def reassess(before: Assessment, settings: Settings, target: Catalog, *,
     `counted` relations decide the verdict: drift elsewhere is reported, not a failed apply.
     The preconditions, relations and their findings replace the first judgement's in
     `before.report`."""
-    from toolkit.judge import target as judge
+    from toolkit.judge import target as judging
     from toolkit.oracle.expected import build
 
     assert before.oracle is not None
@@ -137,11 +145,13 @@ def reassess(before: Assessment, settings: Settings, target: Catalog, *,
     oracle = before.oracle
     if not complete and report.applied:
         # Some files committed, one failed: the history moved, so the boundary did too.
+        from toolkit.oracle.expected import build
+
         oracle = build(settings, project, target, Report(report.command, target=report.target))
     fresh = Report(report.command, target=report.target)
-    judge.preconditions(fresh, project.analysis, target)
+    judging.preconditions(fresh, project.analysis, target)
     after = oracle.replay.after
-    judge.relations(fresh, project.analysis, oracle.replay, oracle.stand, target,
+    judging.relations(fresh, project.analysis, oracle.replay, oracle.stand, target,
                     before=after if complete else oracle.replay.before, after=after,
                     counted=counted, api_schemas=settings.api_schemas)
     for t in fresh.tables:
@@ -193,15 +203,21 @@ def _read(connecting: Connecting | None, settings: Settings, m: Mode, report: Re
     return target, lost
 
 
-def _judge_target(a: Assessment, include_all: bool) -> None:
-    """What the target alone tells: its preconditions and its history."""
-    from toolkit.judge import target as judge
+def judge(a: Assessment, replay: Callable[[Catalog | None, Report], Oracle], *,
+          include_all: bool = False, api_schemas: tuple[str, ...] = ("public",)) -> None:
+    """Everything after the reads, in order, into `a`: what the target alone tells (its
+    preconditions and history), then the replay `replay` makes for it (the shadow's; a
+    captured one in the fast lane), what the shadow could not run, and every relation. apply
+    refuses a history the local files do not explain before any replay."""
+    from toolkit.judge import target as judging
 
-    report, project = a.report, a.project
-    if a.target is not None:
-        judge.preconditions(report, project.analysis, a.target)
-        judge.history(report, project.analysis, project.migrations, a.target,
+    report, project, target = a.report, a.project, a.target
+    if target is not None:
+        judging.preconditions(report, project.analysis, target)
+        judging.history(report, project.analysis, project.migrations, target,
                       include_all=include_all)
+        if a.mode.writes and judging.remote_only_versions(project.migrations, target):
+            return  # refused before any DDL (judging.history says why)
     elif a.mode.answers_pending:
         report.pending = [f.version for f in project.migrations.files]
         report.notes.append("no database URL: nothing was compared with a database; every "
@@ -210,33 +226,12 @@ def _judge_target(a: Assessment, include_all: bool) -> None:
     else:
         report.notes.append("no database URL: preconditions, drift and pending are not "
                             "checked")
-
-
-def _refused_history(a: Assessment) -> bool:
-    """Versions the target records that no local file has: apply refuses them, pending or
-    not."""
-    from toolkit.judge import target as judge
-
-    assert a.target is not None
-    return bool(judge.remote_only_versions(a.project.migrations, a.target))
-
-
-def _replay_and_judge(a: Assessment, settings: Settings) -> None:
-    """The shadow's replay, its failures, every relation against it, the fixes tried."""
-    from toolkit.judge import target as judge
-    from toolkit.oracle.expected import build
-
-    report, project, target = a.report, a.project, a.target
-    oracle = a.oracle = build(settings, project, target, report)
-    judge.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations,
+    oracle = a.oracle = replay(target, report)
+    judging.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations,
                           target)
-    judge.relations(report, project.analysis, oracle.replay, oracle.stand, target,
+    judging.relations(report, project.analysis, oracle.replay, oracle.stand, target,
                     before=oracle.replay.before, after=oracle.replay.after,
-                    api_schemas=settings.api_schemas)
-    if a.mode.observes and target is not None:
-        from toolkit.oracle.fix_trial import try_fixes
-
-        try_fixes(report, project, oracle, target, settings)
+                    api_schemas=api_schemas)
 
 
 def _rest_view(report: Report, project: Project, settings: Settings,

@@ -2,23 +2,27 @@
 the projects' own files parsed in-process, and the judge run over them as the commands run it.
 
 No server: a target is a captured catalog (a copy the test may change), the oracle is the
-replay's captured states.
+replay's captured states, and the judgement is assess()'s own (toolkit.assess.judge).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from toolkit.assess import Assessment, judge
 from toolkit.db.catalog import Catalog
-from toolkit.judge import target as judge
+from toolkit.judge.mode import mode_of
+from toolkit.oracle.expected import Oracle
 from toolkit.oracle.replay import Failure, Replay
 from toolkit.oracle.standins import StandIns, standins
 from toolkit.output.report import Report
+from toolkit.project.load import Project
 from toolkit.project.migrations import MigrationSet, discover
 from toolkit.project.model import Analysis
 from toolkit.project.parse import analyse_file
@@ -66,26 +70,40 @@ class Judged:
     stand: StandIns
     migrations: MigrationSet
     analysis: Analysis
+    assessment: Assessment
+
+
+def project_of(name: str) -> Project:
+    """A test project's files, parsed in-process as load_project parses them."""
+    return Project(*_parsed(name))
+
+
+def captured_oracle(project: str, failures: list[Failure] | None = None
+                    ) -> Callable[[Catalog | None, Report], Oracle]:
+    """The oracle assess() builds, from the captured replay states instead of a shadow: the
+    boundary is where the target's history ends, as the replay's order puts it."""
+    migrations, analysis = _parsed(project)
+
+    def make(cat: Catalog | None, report: Report) -> Oracle:
+        applied = cat.applied_versions if cat is not None and cat.history_readable else set()
+        done = [f.version for f in migrations.files if f.version in applied]
+        todo = [f.version for f in migrations.files if f.version not in applied]
+        captured = _captured(project)
+        replay = Replay(before=state(project, len(done)), after=state(project),
+                        major=captured["major"], origin="captured",
+                        failures=list(failures or []))
+        return Oracle(replay, standins(analysis, cat), done, todo)
+
+    return make
 
 
 def judged(project: str, command: str, target_doc: dict[str, Any] | None,
-           failures: list[Failure] | None = None) -> Judged:
-    """The judge's steps in the order check/plan/verify run them (observe.py): preconditions
-    and history on the target, then the shadow's failures, then every relation."""
+           failures: list[Failure] | None = None, *, include_all: bool = False) -> Judged:
+    """assess()'s judgement, in the mode `command`, of a captured target (None: no database
+    URL) against the captured replay: the very steps the commands run, only without a server."""
     migrations, analysis = _parsed(project)
-    report = Report(command)
     cat = Catalog(target_doc) if target_doc is not None else None
-    if cat is not None:
-        judge.preconditions(report, analysis, cat)
-        judge.history(report, analysis, migrations, cat)
-    applied = cat.applied_versions if cat is not None and cat.history_readable else set()
-    boundary = sum(1 for f in migrations.files if f.version in applied)
-    captured = _captured(project)
-    replay = Replay(before=state(project, boundary), after=state(project), major=captured["major"],
-                    origin="captured", failures=list(failures or []))
-    stand = standins(analysis, cat)
-    pending = {f.version for f in migrations.files if f.version not in applied}
-    judge.shadow_failures(report, replay, pending, migrations)
-    judge.relations(report, analysis, replay, stand, cat, before=replay.before,
-                    after=replay.after)
-    return Judged(report, stand, migrations, analysis)
+    a = Assessment(mode_of(command), Report(command), Project(migrations, analysis), cat, None)
+    judge(a, captured_oracle(project, failures), include_all=include_all)
+    stand = a.oracle.stand if a.oracle is not None else standins(analysis, cat)
+    return Judged(a.report, stand, migrations, analysis, a)
