@@ -138,7 +138,6 @@ def reassess(before: Assessment, settings: Settings, target: Catalog, *,
     The preconditions, relations and their findings replace the first judgement's in
     `before.report`."""
     from toolkit.judge import target as judging
-    from toolkit.oracle.expected import build
 
     assert before.oracle is not None
     report, project = before.report, before.project
@@ -152,8 +151,8 @@ def reassess(before: Assessment, settings: Settings, target: Catalog, *,
     judging.preconditions(fresh, project.analysis, target)
     after = oracle.replay.after
     judging.relations(fresh, project.analysis, oracle.replay, oracle.stand, target,
-                    before=after if complete else oracle.replay.before, after=after,
-                    counted=counted, api_schemas=settings.api_schemas)
+                      before=after if complete else oracle.replay.before, after=after,
+                      counted=counted, api_schemas=settings.api_schemas)
     for t in fresh.tables:
         if not t.counts and t.database in ("drifted", "missing"):
             t.detail = f"not touched by this apply: {t.detail}"
@@ -173,7 +172,7 @@ def _read(connecting: Connecting | None, settings: Settings, m: Mode, report: Re
     the database refuses any write even if there were a bug here."""
     if connecting is None:
         return None, []
-    from toolkit.judge import target as judge
+    from toolkit.judge import target as judging
 
     started = time.perf_counter()
     conn = connecting.result()
@@ -186,8 +185,8 @@ def _read(connecting: Connecting | None, settings: Settings, m: Mode, report: Re
             with conn.transaction(force_rollback=True):
                 target = read_target(conn, settings, in_transaction=True)
                 if target.history_readable:  # counted as apply counts them before asking
-                    lost = find(conn, project, judge.pending_versions(project.migrations,
-                                                                      target))
+                    lost = find(conn, project,
+                                judging.pending_versions(project.migrations, target))
         return target, lost
     target = read_target(conn, settings)
     if not keep:
@@ -215,9 +214,9 @@ def judge(a: Assessment, replay: Callable[[Catalog | None, Report], Oracle], *,
     if target is not None:
         judging.preconditions(report, project.analysis, target)
         judging.history(report, project.analysis, project.migrations, target,
-                      include_all=include_all)
+                        include_all=include_all)
         if a.mode.writes and judging.remote_only_versions(project.migrations, target):
-            return  # refused before any DDL (judging.history says why)
+            return  # refused before any DDL (the history's finding says why)
     elif a.mode.answers_pending:
         report.pending = [f.version for f in project.migrations.files]
         report.notes.append("no database URL: nothing was compared with a database; every "
@@ -228,10 +227,10 @@ def judge(a: Assessment, replay: Callable[[Catalog | None, Report], Oracle], *,
                             "checked")
     oracle = a.oracle = replay(target, report)
     judging.shadow_failures(report, oracle.replay, set(oracle.pending), project.migrations,
-                          target)
+                            target)
     judging.relations(report, project.analysis, oracle.replay, oracle.stand, target,
-                    before=oracle.replay.before, after=oracle.replay.after,
-                    api_schemas=api_schemas)
+                      before=oracle.replay.before, after=oracle.replay.after,
+                      api_schemas=api_schemas)
 
 
 def _rest_view(report: Report, project: Project, settings: Settings,
