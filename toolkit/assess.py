@@ -18,8 +18,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from toolkit.db.target import Connecting, describe_target
-from toolkit.db.waits import Limits, read_catalog, target_opener
+from toolkit.db.connect import Connecting, describe_target, limits, monitor_opener
+from toolkit.db.waits import read_catalog
 from toolkit.judge.mode import Mode, mode_of
 from toolkit.output.report import Finding, Report
 from toolkit.rest.view import exposed_names, merge_rest, start_rest
@@ -68,7 +68,7 @@ def read_target(conn: psycopg.Connection[Any], settings: Settings,
                 what: str = "reading the database's catalog", *,
                 in_transaction: bool = False) -> Catalog:
     """The target's catalog within the user's timeouts."""
-    return read_catalog(conn, Limits.of(settings), what, opener=target_opener(settings),
+    return read_catalog(conn, limits(settings), what, opener=monitor_opener(settings),
                         in_transaction=in_transaction)
 
 
@@ -95,7 +95,7 @@ def assess(settings: Settings, mode: str, *, report: Report | None = None,
     try:
         from toolkit.project.load import load_project
 
-        project = load_project(settings, report)
+        project = load_project(settings.migrations_dir, report)
         if rest is not None:
             # The probes need the table names, which the oracle gives only after the catalog
             # read: start them now with the names the last run found for the same files, so

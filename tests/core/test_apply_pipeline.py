@@ -208,6 +208,7 @@ def test_server_checks_the_transaction_is_still_toolkits(stack: LocalStack, db: 
     from toolkit.commands.apply import _failed
     from toolkit.db.apply_file import FilePlan, Session
     from toolkit.db.catalog import inspect
+    from toolkit.db.connect import limits
     from toolkit.output.report import Report
     from toolkit.project.migrations import MigrationFile
     from toolkit.project.model import FileAnalysis, Statement
@@ -225,7 +226,7 @@ def test_server_checks_the_transaction_is_still_toolkits(stack: LocalStack, db: 
     with psycopg.connect(db, autocommit=True) as conn:
         conn.prepare_threshold = None
         before = inspect(conn)
-        session = Session(conn, settings, before)
+        session = Session(conn, limits(settings), before)
         plan = FilePlan(f, blind, ensure_history=True)
         outcome = session.transaction(plan, set())
         assert outcome.state == "ended"

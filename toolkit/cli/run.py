@@ -174,7 +174,7 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         settings = make_settings()
         from toolkit.output.github import announce_masks
 
-        announce_masks(settings, fmt, sys.stderr if as_json else sys.stdout)
+        announce_masks(settings.secrets, sys.stderr if as_json else sys.stdout)
         report = body(settings)
         if _empty_note(settings):
             report.warn(_empty_note(settings))
@@ -208,4 +208,4 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
                    fmt=fmt)
         _leave(int(code))
     _settle()
-    _leave(emit(report, as_json=as_json, fmt=fmt, settings=settings).code)
+    _leave(emit(report, as_json=as_json, fmt=fmt, secrets=settings.secrets).code)

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from toolkit.assess import assess, read_target, reassess
 from toolkit.db.apply_file import FilePlan, Outcome, Session, plan_files, search_path
 from toolkit.db.catalog import Catalog
+from toolkit.db.connect import limits, monitor_opener
 from toolkit.db.sqlfiles import load_sql, load_statements
-from toolkit.db.waits import Limits, Watch, target_opener, watched
+from toolkit.db.waits import Watch, watched
 from toolkit.errors import ConnectError, Declined, Refused
 from toolkit.judge import target as judge
 from toolkit.oracle.expected import Oracle
@@ -336,7 +337,7 @@ def _adopt(conn: Any, report: Report, project: Project, settings: Settings, targ
     (another run moved the history meanwhile; reported)."""
     expected = set(target.applied_versions)
     local = {f.version for f in project.migrations.files}
-    session = Session(conn, settings, target)
+    session = Session(conn, limits(settings), target)
     for f, a in project.pairs(versions):
         try:
             outcome = _transaction(session, FilePlan(f, a, "record", ensure_history=True),
@@ -372,11 +373,11 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
 
     plans = plan_files(project.pairs(report.pending), enable_extensions=enable_extensions,
                        target=target)
-    session = Session(conn, settings, target)
+    session = Session(conn, limits(settings), target)
     # What the history must hold when each file's lock is taken: anything else is a race.
     expected = set(target.applied_versions) | set(recorded or ())
     local = {f.version for f in project.migrations.files}
-    limits, opener = Limits.of(settings), target_opener(settings)
+    bounds, opener = limits(settings), monitor_opener(settings)
     started: dict[str, float] = {}
 
     def committed() -> None:
@@ -398,7 +399,7 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
         try:
             with progress.current().step(f"applying {f.path.name}",
                                          progress.statements_detail(list(a.recorded))), \
-                    watched(conn, limits, f"applying {f.path.name}", opener=opener) as watch:
+                    watched(conn, bounds, f"applying {f.path.name}", opener=opener) as watch:
                 if plan.mode == "statements":
                     outcome = _apply_statements(session, report, plan, settings, target,
                                                 expected, local, watch)
@@ -435,7 +436,7 @@ def _apply_pending(conn: Any, report: Report, project: Project, settings: Settin
     if stopped is None and session.pending is not None:
         last = session.pending
         try:
-            with watched(conn, limits, f"committing {last.file.path.name}",
+            with watched(conn, bounds, f"committing {last.file.path.name}",
                          opener=opener) as watch:
                 final = session.finish()
         except psycopg.Error as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from toolkit.assess import assess
 from toolkit.db.catalog import Catalog
-from toolkit.db.target import describe_target
+from toolkit.db.connect import describe_target
 from toolkit.judge.destructive import Lost
 from toolkit.output.report import PlannedMigration, PlanNote, Report
 from toolkit.project.load import Project

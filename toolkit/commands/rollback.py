@@ -13,10 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from toolkit.db.connect import connect
+from toolkit.db.connect import connect, describe_target
 from toolkit.db.history import LOCK_KEY, remote_versions, version_order
 from toolkit.db.sqlfiles import load_sql
-from toolkit.db.target import describe_target
 from toolkit.errors import ConfigError, Declined, ExitCode, Refused, ToolkitError
 from toolkit.judge.rollback_effects import Loss, created, foreign, is_empty, losses
 from toolkit.output.report import Report
@@ -44,7 +43,7 @@ def run_rollback(settings: Settings, *, version: str | None, force: bool,
                  confirm: Confirm) -> Report:
     report = Report("rollback", target=describe_target(settings))
     # Every migration file parsed first, as check does: a broken file is named before connecting.
-    files = load_project(settings, report).migrations.files
+    files = load_project(settings.migrations_dir, report).migrations.files
     with connect(settings, autocommit=True) as conn:
         recorded = set(remote_versions(conn))
         applied = [f for f in files if f.version in recorded]

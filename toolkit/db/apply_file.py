@@ -30,10 +30,11 @@ from toolkit.db.history import LOCK_KEY
 from toolkit.db.sqlfiles import load_sql, load_statements
 from toolkit.project.migrations import MigrationFile
 from toolkit.project.model import FileAnalysis, Statement
-from toolkit.settings import Settings
 
 if TYPE_CHECKING:
     import psycopg
+
+    from toolkit.db.waits import Limits
 
 Mode = Literal["transaction", "statements", "record"]
 MOVED = "TK003"  # apply_file_open.sql: the history changed while this run waited for the lock
@@ -110,15 +111,15 @@ def search_path(catalog: Catalog) -> str:
 class Session:
     """toolkit's statements around each file, rendered once per run."""
 
-    def __init__(self, conn: psycopg.Connection[Any], settings: Settings,
+    def __init__(self, conn: psycopg.Connection[Any], limits: Limits,
                  catalog: Catalog) -> None:
         from psycopg import sql
 
         self.conn = conn
         values = {
-            "statement_timeout": sql.Literal(f"{settings.statement_timeout_ms}ms"),
+            "statement_timeout": sql.Literal(f"{limits.statement_ms}ms"),
             "lock_key": sql.Literal(LOCK_KEY),
-            "lock_timeout": sql.Literal(f"{settings.lock_timeout_ms}ms"),
+            "lock_timeout": sql.Literal(f"{limits.lock_ms}ms"),
             "search_path": sql.Literal(search_path(catalog)),
         }
         self.reset = [s.encode() for s in load_statements("apply_session_reset.sql")]

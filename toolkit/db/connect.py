@@ -1,4 +1,6 @@
-"""Opening a database connection the way Supabase users need it.
+"""Opening a database connection the way Supabase users need it; the one module the settings
+enter on the way to the database (the connection, its limits, the watchdog's own connection,
+the target as shown).
 
 TLS by default off loopback, no prepared statements (safe through Supavisor or pgbouncer in
 transaction mode), bounded connect time, and errors turned into one redacted actionable line.
@@ -6,10 +8,12 @@ transaction mode), bounded connect time, and errors turned into one redacted act
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from toolkit.db.url import origin_name
+from toolkit.db.waits import Limits, Opener
 from toolkit.errors import ConnectError
 from toolkit.redact import redact
 from toolkit.settings import LOOPBACK, Settings
@@ -122,3 +126,71 @@ def describe_connect_error(exc: Exception, settings: Settings) -> str:
         hint = "could not connect"
     detail = redact(text, settings.secrets)
     return f"cannot connect to {target}: {hint} ({detail})"
+
+
+def limits(settings: Settings) -> Limits:
+    """The user's lock and statement timeouts, as every read and every file runs under them."""
+    return Limits(settings.lock_timeout_ms, settings.statement_timeout_ms)
+
+
+def monitor_opener(settings: Settings) -> Opener:
+    """How the watchdog opens its own connection to the target (toolkit.db.waits)."""
+    def open_monitor() -> psycopg.Connection[Any]:
+        return connect(settings, autocommit=True, application_name="toolkit watch")
+
+    return open_monitor
+
+
+def describe_target(settings: Settings) -> dict[str, str]:
+    out = {}
+    if settings.config.project_id:  # supabase/config.toml's name for the project
+        out["project"] = settings.config.project_id
+    if settings.db_url:
+        out["database"] = settings.shown_db_url()
+        if is_transaction_pooler(settings):
+            out["pooler"] = "transaction mode: no prepared statements, transaction-scoped locks"
+    if settings.supabase_url:
+        out["api"] = settings.supabase_url
+    return out
+
+
+class Connecting:
+    """Open the database connection in a daemon thread, so the handshake (TCP, startup, SCRAM:
+    about four round trips) overlaps reading the migrations. A daemon: a configuration error
+    found meanwhile exits at once instead of waiting out the connect timeout."""
+
+    def __init__(self, settings: Settings, *, autocommit: bool = True) -> None:
+        self._settings = settings
+        self._autocommit = autocommit
+        self._done = threading.Event()
+        self._conn: psycopg.Connection[Any] | None = None
+        self._error: BaseException | None = None
+        self._abandoned = False
+        self._lock = threading.Lock()
+        threading.Thread(target=self._run, name="db-connect", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            conn = connect(self._settings, autocommit=self._autocommit)
+        except BaseException as exc:
+            self._error = exc
+        else:
+            with self._lock:
+                self._conn = conn
+                if self._abandoned:
+                    conn.close()
+        finally:
+            self._done.set()
+
+    def result(self) -> psycopg.Connection[Any]:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._conn is not None
+        return self._conn
+
+    def abandon(self) -> None:
+        with self._lock:
+            self._abandoned = True
+            if self._conn is not None:
+                self._conn.close()

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     import psycopg
 
     from toolkit.db.catalog import Catalog
-    from toolkit.settings import Settings
 
 _LITERAL = re.compile(r"(?:[eE]|\$[A-Za-z_]*\$)?'[^']*(?:'|$)|\$[A-Za-z_]*\$.*")
 DELAY_S = 1.0  # a wait shorter than this is not worth a second connection
@@ -51,10 +50,6 @@ class WaitTimeout(ToolkitError):
 class Limits:
     lock_ms: int
     statement_ms: int
-
-    @classmethod
-    def of(cls, settings: Settings) -> Limits:
-        return cls(settings.lock_timeout_ms, settings.statement_timeout_ms)
 
     def read_sql(self) -> str:
         """SET LOCAL of both timeouts, for the start of toolkit's own read transactions."""
@@ -276,15 +271,6 @@ def watched(conn: psycopg.Connection[Any], limits: Limits, what: str, *,
         watch.stop()
         if watch.blocker is not None:
             progress.current().waiting(None)
-
-
-def target_opener(settings: Settings) -> Opener:
-    def open_monitor() -> psycopg.Connection[Any]:
-        from toolkit.db.connect import connect
-
-        return connect(settings, autocommit=True, application_name="toolkit watch")
-
-    return open_monitor
 
 
 def conninfo_opener(conninfo: str, connect_timeout_s: int) -> Opener:

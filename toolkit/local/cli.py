@@ -235,7 +235,7 @@ def _apply_migrations(stack: LocalStack, folder: Path) -> int:
     except ToolkitError as exc:
         typer.echo(f"error: {exc}", err=True)
         return int(exc.exit_code)
-    return emit(report, as_json=False, fmt="text", settings=settings).code
+    return emit(report, as_json=False, fmt="text", secrets=settings.secrets).code
 
 
 class EnvFormat(StrEnum):

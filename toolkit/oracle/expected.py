@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from toolkit.db.catalog import Catalog
-from toolkit.db.waits import Limits
+from toolkit.db.connect import limits
 from toolkit.oracle import prefix
 from toolkit.oracle.replay import Replay, expected
 from toolkit.oracle.standins import StandIns, standins
@@ -40,7 +40,7 @@ def build(settings: Settings, project: Project, target: Catalog | None,
     candidates = prefix.candidates(pending, target) if target is not None and \
         target.history_readable else 0
     replay = expected(order, len(done), stand, target, settings.shadow_db_url,
-                      settings.connect_timeout_s, Limits.of(settings), candidates=candidates)
+                      settings.connect_timeout_s, limits(settings), candidates=candidates)
     adopt: list[str] = []
     if candidates and target is not None:
         states = [replay.states[len(done) + j] for j in range(candidates + 1)]

@@ -36,24 +36,24 @@ def _escape_prop(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def secrets_of(settings: Settings | None) -> list[str]:
+def mask_forms(secrets: Iterable[str]) -> list[str]:
     """Every secret, also in its URL-decoded form (a password may be percent-encoded)."""
     out: list[str] = []
-    for secret in settings.secrets if settings else []:
+    for secret in secrets:
         for form in (secret, unquote(secret)):
             if form and form not in out:
                 out.append(form)
     return out
 
 
-def announce_masks(settings: Settings, fmt: str, stream: TextIO) -> None:
+def announce_masks(secrets: Iterable[str], stream: TextIO) -> None:
     """`::add-mask::` for each secret, before anything else is printed. Only on a runner
     (GITHUB_ACTIONS=true), whatever the format: there a mask costs nothing and covers later
     steps' logs too; anywhere else (`--format github` on a laptop, a log collector) the line
     would print the secret itself."""
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return
-    for secret in secrets_of(settings):
+    for secret in mask_forms(secrets):
         for line in secret.splitlines() or [secret]:
             if line.strip():
                 stream.write(f"::add-mask::{_escape_data(line)}\n")
@@ -220,9 +220,9 @@ def write_report_file(report: Report, outcome: Outcome,
     return path
 
 
-def emit_github(report: Report, outcome: Outcome, settings: Settings | None,
+def emit_github(report: Report, outcome: Outcome, secrets: Iterable[str],
                 stream: TextIO) -> None:
-    secrets = secrets_of(settings)
+    secrets = mask_forms(secrets)
     for line in annotation_lines(outcome, secrets):
         stream.write(line + "\n")
     stream.flush()
@@ -243,7 +243,7 @@ def emit_github_error(message: str, *, code: int, command: str, settings: Settin
     """For a run that ended in an error before it had a report: the located `::error`, a
     summary, a JSON report and the outputs (status=failed), so later steps can still read them.
     Meant to be called from output.emit_error in GitHub mode."""
-    secrets = secrets_of(settings)
+    secrets = mask_forms(settings.secrets if settings else [])
     where = dict(location or {})
     line_no, col = where.get("line"), where.get("col")
     stream.write(command_line(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from toolkit.judge.outcome import Outcome, outcome
@@ -13,18 +14,17 @@ from toolkit.redact import redact
 from toolkit.settings import Settings
 
 
-def emit(report: Report, *, as_json: bool, fmt: str, settings: Settings | None,
+def emit(report: Report, *, as_json: bool, fmt: str, secrets: Sequence[str],
          stdout: TextIO | None = None, stderr: TextIO | None = None) -> Outcome:
     """Write the finished report in every format the run speaks, from its one outcome, which
-    is returned: the exit code is its code."""
+    is returned: the exit code is its code. `secrets`: never printed."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    secrets = settings.secrets if settings else []
     result = outcome(report)
     if github_mode(fmt):
         from toolkit.output.github import emit_github
 
-        emit_github(report, result, settings, stream=err if as_json else out)
+        emit_github(report, result, secrets, stream=err if as_json else out)
     if as_json:
         text = json.dumps(report.to_dict(result), indent=2)
     else:
@@ -32,7 +32,7 @@ def emit(report: Report, *, as_json: bool, fmt: str, settings: Settings | None,
         from toolkit.output.text import render_text
 
         text = render_text(report, result, colour=use_colour(out, github=github_mode(fmt)))
-    out.write(redact(text, secrets) + "\n")
+    out.write(redact(text, list(secrets)) + "\n")
     out.flush()
     return result
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from toolkit.output.report import Report
 from toolkit.project.migrations import MigrationFile, MigrationSet
 from toolkit.project.model import Analysis, FileAnalysis
-from toolkit.settings import Settings
 
 
 @dataclass
@@ -22,12 +22,12 @@ class Project:
                 if versions is None or f.version in versions]
 
 
-def load_project(settings: Settings, report: Report) -> Project:
+def load_project(migrations_dir: Path, report: Report) -> Project:
     from toolkit.project.migrations import discover
     from toolkit.project.parse_cache import analyse
 
     start = time.perf_counter()
-    migrations = discover(settings.migrations_dir)
+    migrations = discover(migrations_dir)
     for warning in migrations.warnings:
         report.warn(warning, kind="file")
     analysis = analyse(migrations.files)
