@@ -260,3 +260,18 @@ def test_drift_is_annotated_on_the_table_with_its_fix() -> None:
 def test_apply_says_what_it_applied() -> None:
     v = outcome(_applied())
     assert v.shows_applied and not v.missing_expected and not v.shows_rolled_back
+
+
+def test_no_module_branches_on_the_commands_name() -> None:
+    """The mode's differences are its traits (toolkit.judge.mode) and the outcome's fields:
+    neither the renderers nor the judge compare `report.command` with a command's name."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "toolkit"
+    compared = re.compile(r"\.command\s*(==|!=|in\s*\()")
+    found = [f"{p.relative_to(root)}:{n}" for p in sorted(root.rglob("*.py"))
+             if p.parent.name != "local"
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if compared.search(line)]
+    assert found == []
