@@ -14,7 +14,7 @@ import psycopg
 
 from tests.conftest import OUTPUT_LOG, ROOT, SHADOW, run_toolkit
 from toolkit.db.catalog import inspect, inspect_text
-from toolkit.edge.bundle import BUNDLE, FUNCTION, read_bundle
+from toolkit.edge.stale import BUNDLE, FUNCTION, read_bundle
 from toolkit.judge import compare
 from toolkit.local import LocalStack
 

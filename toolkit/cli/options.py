@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 import typer
 
 from toolkit.envnames import (
+    DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_LOCK_TIMEOUT_MS,
+    DEFAULT_STATEMENT_TIMEOUT_MS,
     ENV_API_SCHEMAS,
     ENV_CONNECT_TIMEOUT,
     ENV_DB_URL,
@@ -42,13 +45,14 @@ MigrationsDir = Annotated[str | None, typer.Option(
     "default supabase/migrations]", show_default=False)]
 ConnectTimeout = Annotated[str | None, typer.Option(
     "--connect-timeout", help=f"Give up connecting after this long, e.g. 10s [env "
-    f"{ENV_CONNECT_TIMEOUT}; default 10s]", show_default=False)]
+    f"{ENV_CONNECT_TIMEOUT}; default {DEFAULT_CONNECT_TIMEOUT_S}s]", show_default=False)]
 LockTimeout = Annotated[str | None, typer.Option(
     "--lock-timeout", help=f"Give up waiting for a table lock after this long [env "
-    f"{ENV_LOCK_TIMEOUT}; default 4s]", show_default=False)]
+    f"{ENV_LOCK_TIMEOUT}; default {DEFAULT_LOCK_TIMEOUT_MS // 1000}s]", show_default=False)]
 StatementTimeout = Annotated[str | None, typer.Option(
     "--statement-timeout", help=f"Cancel a statement after this long [env "
-    f"{ENV_STATEMENT_TIMEOUT}; default 120s]", show_default=False)]
+    f"{ENV_STATEMENT_TIMEOUT}; default {DEFAULT_STATEMENT_TIMEOUT_MS // 1000}s]",
+    show_default=False)]
 ShadowUrl = Annotated[str | None, typer.Option(
     "--shadow-db-url", help="A server where toolkit may create a scratch database to replay the "
     f"migrations on [env {ENV_SHADOW_DB_URL}; default: a throwaway PostgreSQL from the server "

@@ -18,7 +18,15 @@ from toolkit.db.history import LOCK_KEY, remote_versions, version_order
 from toolkit.db.sqlfiles import load_sql
 from toolkit.db.target import describe_target
 from toolkit.errors import ConfigError, Declined, ExitCode, Refused, ToolkitError
-from toolkit.judge.rollback_effects import Loss, created, foreign, is_empty, losses
+from toolkit.judge.rollback_effects import (
+    Loss,
+    count_losses,
+    created,
+    foreign,
+    is_empty,
+    loss_present,
+    losses,
+)
 from toolkit.output.report import Report
 from toolkit.project.load import load_project
 from toolkit.project.migrations import MigrationFile
@@ -95,28 +103,6 @@ def _target(files: list[MigrationFile], applied: list[MigrationFile],
             raise Refused(f"{version} is not the newest applied migration: roll back "
                           f"{', '.join(reversed(newer))} first (newest first, one at a time)")
     return applied[-1]
-
-
-def loss_present(cur: Any, loss: Loss) -> bool:
-    cur.execute(load_sql("rollback_loss_present.sql"),
-                {"schema": loss.schema, "table": loss.table, "column": loss.column})
-    return bool(cur.fetchone()[0])
-
-
-def count_losses(cur: Any, present: list[Loss]) -> dict[Loss, int]:
-    from psycopg import sql
-
-    out: dict[Loss, int] = {}
-    for loss in present:
-        table = sql.Identifier(loss.schema, loss.table)
-        if loss.column is None:
-            query = sql.SQL(load_sql("rollback_count_rows.sql")).format(table=table)
-        else:
-            query = sql.SQL(load_sql("rollback_count_values.sql")).format(
-                table=table, column=sql.Identifier(loss.column))
-        cur.execute(query)
-        out[loss] = int(cur.fetchone()[0])
-    return out
 
 
 def _amount(loss: Loss, n: int) -> str:

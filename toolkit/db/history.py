@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from toolkit.envnames import DEFAULT_STATEMENT_TIMEOUT_MS
 from toolkit.errors import ConfigError, ConnectError, Declined
 from toolkit.project.migrations import FILE_NAME
 
@@ -113,7 +114,8 @@ def render_list(rows: list[Row]) -> str:
 
 
 def repair(conn: Any, migrations_dir: Path, versions: Sequence[str], status: str,
-           confirm: Callable[[str], bool], statement_timeout_ms: int = 120_000) -> list[str]:
+           confirm: Callable[[str], bool],
+           statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS) -> list[str]:
     """Insert (applied) or delete (reverted) the history rows of `versions`, as `supabase
     migration repair` does: every version checked first, one question, one transaction."""
     from toolkit.db.sqlfiles import load_sql

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.commands.rollback import count_losses, loss_present
 from toolkit.db.sqlfiles import load_sql
-from toolkit.judge.rollback_effects import Loss
+from toolkit.judge.rollback_effects import Loss, count_losses, loss_present
 from toolkit.project.load import Project
 from toolkit.words import plural
 

@@ -11,6 +11,7 @@ from typing import Any
 from toolkit.db.catalog import Catalog
 from toolkit.db.history import version_order
 from toolkit.judge import compare
+from toolkit.judge.findings import finding
 from toolkit.oracle.replay import Replay, package_hint
 from toolkit.oracle.standins import StandIns
 from toolkit.output.report import ObjectResult, PreconditionResult, Report, TableResult
@@ -381,16 +382,6 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
     _objects(report, before, after, target, ours, excused)
     if target is not None:
         judge_drift.others(report, analysis, replay, target, before, ours, excused)
-
-
-def finding(level: str, where: str, diff: compare.Difference, table: str | None = None) -> Any:
-    """A report finding from a typed difference: renderers read its fields."""
-    from toolkit.output.report import Finding
-
-    return Finding(level, f"{where}: {diff.message}", kind=diff.kind,  # type: ignore[arg-type]
-                   table=table, column=diff.column, object=diff.object,
-                   property=diff.property, expected=diff.expected, actual=diff.actual,
-                   fix_sql=diff.fix_sql, fix_setup=diff.fix_setup)
 
 
 def _set_drift(t: TableResult, diffs: list[compare.Difference]) -> None:

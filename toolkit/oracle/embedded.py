@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
-import hashlib
 import os
 import re
 import shutil
@@ -29,15 +28,14 @@ from psycopg import sql
 from toolkit import shape as supabase_shape
 from toolkit.db.sqlfiles import load_sql
 from toolkit.envnames import ENV_SHADOW_DB_URL
-from toolkit.errors import ConfigError, ConnectError
-from toolkit.local.errors import LocalStackError
+from toolkit.errors import ConfigError, ConnectError, ServerError
 from toolkit.oracle.database import ShadowDatabase
-from toolkit.postgres import lifecycle, procs
+from toolkit.postgres import cluster, lifecycle
 from toolkit.postgres.osuser import ServerUser, server_user
 
 SUPERUSER = "supabase_admin"
 DBNAME = "postgres"
-RECIPE = "2"  # the template build steps' version (part of the cache key)
+RECIPE = "3"  # the template build steps' version (part of the cache key)
 PORT = 5432  # only names the socket file; the socket dir is private to this run
 STALE_TEMPLATE_S = 3600  # a template of another shape or version unused this long is removed
 TOOLS = ("initdb", "pg_ctl", "postgres")
@@ -173,28 +171,12 @@ def cache_root() -> Path:
 
 
 def template_key(bins: ServerBinaries) -> str:
-    from toolkit.cache import toolkit_version
+    from toolkit.cache import Key
 
     # SERVER_CONF and RECIPE stand for how the template is built: bump RECIPE on any change.
-    raw = (f"{RECIPE}\0{bins.bindir}\0{supabase_shape.digest()}\0{toolkit_version()}\0"
-           f"{server_conf(bins)}")
-    return f"shadow-pg{bins.major}-{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
-
-
-def _run(user: ServerUser, argv: list[str], what: str, timeout: float = 60) -> None:
-    env = procs.clean_env(user.env() | {"LC_ALL": "C"})
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd="/",
-                              timeout=timeout, check=False, start_new_session=True,
-                              **user.popen_kwargs())
-    except subprocess.TimeoutExpired:
-        raise ConnectError(f"shadow database: {what} timed out after {timeout:.0f}s") from None
-    except OSError as exc:
-        raise ConfigError(f"shadow database: cannot run {argv[0]}: {exc.strerror}") from None
-    if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines()
-        raise ConnectError(f"shadow database: {what} failed: "
-                           f"{lines[-1] if lines else f'exit {proc.returncode}'}")
+    key = Key("shadow-template", RECIPE, str(bins.bindir), supabase_shape.digest(),
+              server_conf(bins))
+    return f"shadow-pg{bins.major}-{key.hex(16)}"
 
 
 def _chown_tree(user: ServerUser, top: Path) -> None:
@@ -225,7 +207,7 @@ def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> subprocess.Pop
     user.chown(log)
     try:
         return lifecycle.start_postmaster(
-            bins.tool("postgres"), data, log, procs.clean_env(user.env() | {"LC_ALL": "C"}),
+            bins.tool("postgres"), data, log, cluster.server_env(user),
             user.popen_kwargs())
     except (RuntimeError, OSError) as exc:
         tail = log.read_text(errors="replace").strip().splitlines()
@@ -240,9 +222,8 @@ def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str,
     pid_file = data / "postmaster.pid"
     if pid_file.exists():
         try:
-            _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
-                 "stopping PostgreSQL", timeout=30)
-        except (ConnectError, ConfigError):
+            cluster.stop(bins.tool("pg_ctl"), data, user, mode, timeout=30)
+        except ServerError:
             lifecycle.stop_server(data)
     if proc is not None:
         try:
@@ -261,10 +242,12 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
     work = _workdir(user)
     data = work / "data"
     try:
-        _run(user, [bins.tool("initdb"), "-D", str(data), "-U", SUPERUSER, "-E", "UTF8",
-                    "--locale=C", "--auth=trust", "--no-sync", "--no-instructions",
-                    # 1 MB WAL segments instead of 16: less to copy on every run.
-                    "--wal-segsize=1"], "initdb")
+        try:
+            # 1 MB WAL segments instead of 16: less to copy on every run.
+            cluster.initdb(bins.tool("initdb"), data, user, SUPERUSER, "--auth=trust",
+                           "--wal-segsize=1")
+        except ServerError as exc:
+            raise ConnectError(f"shadow database: {exc}") from None
         with open(data / "postgresql.conf", "a") as fh:
             fh.write(server_conf(bins))
         server = _start(bins, user, work)
@@ -404,7 +387,7 @@ def embedded_shadow(prefer_major: int | None = None,
     bins = find_binaries(prefer_major)
     try:
         user = server_user()
-    except LocalStackError as exc:
+    except ServerError as exc:
         raise ConfigError(str(exc)) from None
     lifecycle.sweep_orphans(user.uid)
     if resume is None:

@@ -23,7 +23,7 @@ from psycopg.conninfo import make_conninfo
 from toolkit import shape as supabase_shape
 from toolkit.db.sqlfiles import load_sql
 from toolkit.db.waits import Limits
-from toolkit.envnames import ENV_SHADOW_DB_URL
+from toolkit.envnames import DEFAULT_CONNECT_TIMEOUT_S, ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError
 from toolkit.oracle.database import ShadowDatabase
 from toolkit.redact import mask_url, redact
@@ -35,7 +35,8 @@ LEFTOVER_AGE_S = 600
 
 @contextmanager
 def shadow_database(
-    url: str | None = None, *, prefer_major: int | None = None, connect_timeout_s: int = 10,
+    url: str | None = None, *, prefer_major: int | None = None,
+    connect_timeout_s: int = DEFAULT_CONNECT_TIMEOUT_S,
     resume: Path | None = None,
 ) -> Iterator[ShadowDatabase]:
     """A ready shadow database for the duration of the block; everything is removed after it,
