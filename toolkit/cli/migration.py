@@ -1,5 +1,6 @@
 """`toolkit migration new | list | repair`: the Supabase CLI's migration commands, same names,
-same files, same history table. Flags, prompts and exit codes only; the work is in history.py."""
+same files, same history table. Flags, prompts and exit codes only; the work is in
+toolkit/db/history.py."""
 
 from __future__ import annotations
 

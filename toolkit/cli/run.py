@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from toolkit.errors import ConfigError as UsageError
-from toolkit.errors import Declined, MigrationFileError, ToolkitError, failure
+from toolkit.errors import ConfigError, Declined, MigrationFileError, ToolkitError, failure
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.output.report import Report
@@ -66,7 +65,7 @@ def confirmer(command: str, yes: bool) -> Callable[[str], bool]:
         if yes:
             return True
         if not sys.stdin.isatty():
-            raise UsageError(f"{command} needs --yes when not run from a terminal")
+            raise ConfigError(f"{command} needs --yes when not run from a terminal")
         return typer.confirm(question, default=False, err=True)
 
     return confirm
@@ -169,7 +168,7 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
         if isinstance(exc, KeyboardInterrupt):
             line = ("interrupted: the transaction in progress was rolled back; files committed "
                     "before it stay applied (toolkit check shows what is)")
-        empty = _empty_note(settings, line) if isinstance(exc, UsageError) else ""
+        empty = _empty_note(settings, line) if isinstance(exc, ConfigError) else ""
         emit_error(f"{line}; {empty}" if empty else line, code=code, as_json=as_json,
                    settings=settings, command=command, location=location, fmt=fmt)
         _leave(int(code))

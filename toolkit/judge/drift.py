@@ -20,7 +20,7 @@ from toolkit.judge.findings import finding
 from toolkit.oracle.replay import Replay
 from toolkit.oracle.standins import DEFAULT_ACL_OBJECTS
 from toolkit.output.report import Finding, ObjectResult, Report
-from toolkit.project.model import Analysis, managed, shown
+from toolkit.project.model import Analysis, managed, short
 
 Excused = dict[tuple[str | None, str], compare.Excuse]
 
@@ -85,10 +85,10 @@ def publication_drift(before: dict[str, Any], target: Catalog, ours: set[str]
 def _report(report: Report, kind: str, name: str, diffs: list[compare.Difference],
             missing: bool = False) -> None:
     state = "missing" if missing else "drifted" if diffs else "present"
-    report.objects.append(ObjectResult(kind, shown(name), state,  # type: ignore[arg-type]
+    report.objects.append(ObjectResult(kind, short(name), state,  # type: ignore[arg-type]
                                        "; ".join(d.message for d in diffs)))
     for d in diffs:
-        report.problems.append(finding("warning", f"{kind} {shown(name)}", d))
+        report.problems.append(finding("warning", f"{kind} {short(name)}", d))
 
 
 def others(report: Report, analysis: Analysis, replay: Replay, target: Catalog,

@@ -24,12 +24,12 @@ class Loss:
     column: str | None = None
 
     @property
-    def shown(self) -> str:
+    def label(self) -> str:
         name = self.table if self.schema == "public" else f"{self.schema}.{self.table}"
         return f"column {name}.{self.column}" if self.column else f"table {name}"
 
     @property
-    def table_shown(self) -> str:
+    def table_label(self) -> str:
         return self.table if self.schema == "public" else f"{self.schema}.{self.table}"
 
 

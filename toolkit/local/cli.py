@@ -86,10 +86,10 @@ def _dir(state_dir: Path | None) -> Path:
     holding supabase/, found by walking up), whichever subfolder the command runs in."""
     if state_dir is not None:
         return state_dir
-    from toolkit.project.root import find_root, shown
+    from toolkit.project.root import find_root, readable_path
 
     default = default_state_dir()
-    return default if default.is_absolute() else shown(find_root() / default)
+    return default if default.is_absolute() else readable_path(find_root() / default)
 
 
 @app.command(short_help="Start the stack (a running one is kept)")

@@ -25,7 +25,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from toolkit import shape as supabase_shape
+from toolkit import shape
 from toolkit.db.sqlfiles import load_sql
 from toolkit.envnames import ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError, ServerError
@@ -174,7 +174,7 @@ def template_key(bins: ServerBinaries) -> str:
     from toolkit.cache import Key
 
     # SERVER_CONF and RECIPE stand for how the template is built: bump RECIPE on any change.
-    key = Key("shadow-template", RECIPE, str(bins.bindir), supabase_shape.digest(),
+    key = Key("shadow-template", RECIPE, str(bins.bindir), shape.digest(),
               server_conf(bins))
     return f"shadow-pg{bins.major}-{key.hex(16)}"
 
@@ -252,8 +252,8 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
             fh.write(server_conf(bins))
         server = _start(bins, user, work)
         with psycopg.connect(conninfo(work), autocommit=True) as conn:
-            conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
-            supabase_shape.shape_database(conn, DBNAME, superuser=True)
+            conn.execute(shape.load(shape.ROLES).encode())
+            shape.shape_database(conn, DBNAME, superuser=True)
             # The template databases are two thirds of the files every run copies, and a
             # shadow never creates databases: drop them.
             for name in ("template0", "template1"):

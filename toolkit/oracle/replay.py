@@ -22,8 +22,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from toolkit import cache
-from toolkit import shape as supabase_shape
+from toolkit import cache, shape
 from toolkit.db.catalog import SEARCH_PATH, Catalog, inspect
 from toolkit.db.sqlfiles import load_sql
 from toolkit.db.waits import DEFAULT_LIMITS, Limits, Opener, give_up, watched
@@ -91,7 +90,7 @@ def prefix_keys(order: list[MigrationFile], stand: StandIns, target_acl: Any,
     """The cache key of the state after the first i files, for every i from 0 to len(order):
     one hash grown file by file, so every prefix costs one step."""
     key = cache.Key("shadow-state", server, stand.sql, repr(stand.managed),
-                    supabase_shape.digest(),  # a replay on an older shape is never reused
+                    shape.digest(),  # a replay on an older shape is never reused
                     json.dumps(target_acl, sort_keys=True),
                     load_sql("inspect.sql"))  # what a state holds: a new query, new states
     return [key.hex()] + [key.add(f.path.name, f.digest).hex() for f in order]

@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from toolkit import shape as supabase_shape
+from toolkit import shape
 from toolkit.db.sqlfiles import load_sql
 from toolkit.db.waits import Limits
 from toolkit.envnames import DEFAULT_CONNECT_TIMEOUT_S, ENV_SHADOW_DB_URL
@@ -110,7 +110,7 @@ def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDataba
                 "embedded shadow"
             )
         try:
-            admin.execute(supabase_shape.load(supabase_shape.ROLES).encode())
+            admin.execute(shape.load(shape.ROLES).encode())
         except psycopg.Error as exc:
             raise ConfigError(
                 f"the shadow database server's role {user} cannot create Supabase's roles "
@@ -145,7 +145,7 @@ def _shape(conninfo: str, name: str, user: str, url: str, superuser: bool) -> No
 
     with psycopg.connect(conninfo, autocommit=True, **KEEPALIVES) as conn:
         try:
-            supabase_shape.shape_database(conn, name, superuser=superuser)
+            shape.shape_database(conn, name, superuser=superuser)
         except psycopg.Error as exc:
             raise ConfigError(
                 f"the shadow database server's role {user} cannot build the Supabase shape: "
@@ -158,7 +158,7 @@ def drop_leftovers(admin: Conn, min_age_s: int = LEFTOVER_AGE_S) -> list[str]:
     """Drop scratch databases left by killed runs; returns the names dropped. One that is in
     use or not ours to drop is left alone (another run may own it)."""
     rows = admin.execute(
-        supabase_shape.load("shadow_leftovers.sql").encode(), {"min_age_s": min_age_s}
+        shape.load("shadow_leftovers.sql").encode(), {"min_age_s": min_age_s}
     ).fetchall()
     dropped: list[str] = []
     for (name,) in rows:

@@ -45,10 +45,6 @@ class Finding:
     fix_setup: str | None = field(default=None, repr=False)  # for the trial only: not shown
 
 
-# The JSON and GitHub renderers have always called findings "problems".
-Problem = Finding
-
-
 @dataclass
 class TableResult:
     name: str  # public.x is shown as x
@@ -153,10 +149,6 @@ class Report:
     @property
     def errors(self) -> list[Finding]:
         return [p for p in self.problems if p.level == "error"]
-
-    @property
-    def preconditions_ok(self) -> bool:
-        return all(p.ok for p in self.preconditions)
 
     @property
     def missing(self) -> list[str]:
