@@ -1,6 +1,6 @@
 """`toolkit migration new | list | repair`: the Supabase CLI's migration commands, same names,
 same files, same history table. Flags, prompts and exit codes only; the work is in
-toolkit/db/history.py."""
+toolkit/commands/migration.py."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def new(
     Supabase CLI does."""
 
     def body() -> tuple[str, dict[str, object]]:
-        from toolkit.db.history import new_migration
+        from toolkit.commands.migration import new_migration
 
         settings = _settings(TOOLKIT_MIGRATIONS_DIR=migrations_dir)
         paths = new_migration(settings.migrations_dir, name, rollback=rollback,
@@ -74,8 +74,9 @@ def list_(conn: Connection, json: Json = False) -> None:
     them: a version in one column only is missing on the other side."""
 
     def body() -> tuple[str, dict[str, object]]:
+        from toolkit.commands.migration import local_versions, render_list, side_by_side
         from toolkit.db.connect import connect
-        from toolkit.db.history import local_versions, remote_versions, render_list, side_by_side
+        from toolkit.db.history import remote_versions
 
         settings = conn.settings()
         local = list(local_versions(settings.migrations_dir))
@@ -115,8 +116,8 @@ def repair(
     Asks on a terminal, needs --yes elsewhere."""
 
     def body() -> tuple[str, dict[str, object]]:
+        from toolkit.commands.migration import repair as do_repair
         from toolkit.db.connect import connect
-        from toolkit.db.history import repair as do_repair
 
         settings = conn.settings()
         with connect(settings, autocommit=True) as db:
