@@ -119,9 +119,9 @@ def test_the_cache_is_private_and_must_be_ours(shadow_cache: Path) -> None:
 
 
 def test_no_server_binaries_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.oracle.embedded as embedded
+    from toolkit.postgres import cluster
 
-    monkeypatch.setattr(embedded, "BINDIR_GLOBS", ("/nonexistent/postgresql/*/bin",))
+    monkeypatch.setattr(cluster, "BINDIR_GLOBS", ("/nonexistent/postgresql/*/bin",))
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(ConfigError) as err, shadow_database(prefer_major=15):
         pass

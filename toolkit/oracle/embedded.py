@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import glob
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -31,6 +28,7 @@ from toolkit.envnames import ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError, ServerError
 from toolkit.oracle.database import ShadowDatabase
 from toolkit.postgres import cluster, lifecycle
+from toolkit.postgres.cluster import ServerBinaries
 from toolkit.postgres.osuser import ServerUser, server_user
 
 SUPERUSER = "supabase_admin"
@@ -38,15 +36,6 @@ DBNAME = "postgres"
 RECIPE = "3"  # the template build steps' version (part of the cache key)
 PORT = 5432  # only names the socket file; the socket dir is private to this run
 STALE_TEMPLATE_S = 3600  # a template of another shape or version unused this long is removed
-TOOLS = ("initdb", "pg_ctl", "postgres")
-# Debian/Ubuntu (and GitHub's ubuntu runners), then Homebrew on Apple silicon and on Intel.
-BINDIR_GLOBS = (
-    "/usr/lib/postgresql/*/bin",
-    "/opt/homebrew/opt/postgresql@*/bin",
-    "/usr/local/opt/postgresql@*/bin",
-)
-_MAJOR_IN_PATH = re.compile(r"postgresql[/@](\d+)")
-_MAJOR_IN_VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
 # Appended to the template's postgresql.conf: a throwaway cluster, no TCP, no durability.
 SERVER_CONF = """
 # Written by toolkit: a throwaway shadow cluster.
@@ -87,66 +76,13 @@ def server_conf(bins: ServerBinaries) -> str:
     return SERVER_CONF + extra
 
 
-@dataclass(frozen=True)
-class ServerBinaries:
-    major: int
-    bindir: Path
-
-    def tool(self, name: str) -> str:
-        return str(self.bindir / name)
-
-
-def candidate_bindirs() -> list[Path]:
-    """Every directory that may hold a PostgreSQL server, in the order we look."""
-    found = [Path(p) for pattern in BINDIR_GLOBS for p in sorted(glob.glob(pattern))]
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
-                                 timeout=10, check=True).stdout.strip()
-            if out:
-                found.append(Path(out))
-    initdb = shutil.which("initdb")
-    if initdb:
-        found.append(Path(initdb).resolve().parent)
-    unique: list[Path] = []
-    for path in found:
-        if path not in unique:
-            unique.append(path)
-    return unique
-
-
-def _major(bindir: Path) -> int | None:
-    match = _MAJOR_IN_PATH.search(str(bindir))
-    if match:
-        return int(match.group(1))
-    try:
-        out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True,
-                             text=True, timeout=10, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    match = _MAJOR_IN_VERSION.search(out)
-    return int(match.group(1)) if match else None
-
-
 def find_binaries(prefer_major: int | None = None) -> ServerBinaries:
     """The server to run: `prefer_major` when installed, else the newest one found."""
-    servers: list[ServerBinaries] = []
-    for bindir in candidate_bindirs():
-        if all(os.access(bindir / tool, os.X_OK) for tool in TOOLS):
-            major = _major(bindir)
-            if major is not None:
-                servers.append(ServerBinaries(major, bindir))
-    if not servers:
-        wanted = prefer_major or 15
-        raise ConfigError(
-            "no PostgreSQL server found for the shadow database (looked in "
-            f"{', '.join(BINDIR_GLOBS)} and PATH): install postgresql-{wanted} "
-            f"(apt-get install postgresql-{wanted}; brew install postgresql@{wanted}), or set "
-            f"{ENV_SHADOW_DB_URL} to a server where toolkit may create a scratch database"
-        )
-    preferred = [s for s in servers if s.major == prefer_major]
-    return preferred[0] if preferred else max(servers, key=lambda s: s.major)
+    try:
+        return cluster.find_binaries(prefer_major)
+    except ServerError as exc:
+        raise ConfigError(f"{exc} for the shadow database, or set {ENV_SHADOW_DB_URL} to a "
+                          "server where toolkit may create a scratch database") from None
 
 
 def cache_root() -> Path:

@@ -10,8 +10,14 @@ migration replayed on the one could behave otherwise on the other.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import glob
+import os
+import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import ServerError
@@ -19,22 +25,87 @@ from toolkit.postgres import procs
 from toolkit.postgres.osuser import ServerUser
 
 LOCALE = "C.UTF-8"
-PG_BIN_DIRS = (Path("/usr/lib/postgresql/15/bin"),)
+TOOLS = ("initdb", "pg_ctl", "postgres")
+# Debian/Ubuntu (and GitHub's ubuntu runners), then Homebrew on Apple silicon and on Intel.
+BINDIR_GLOBS = (
+    "/usr/lib/postgresql/*/bin",
+    "/opt/homebrew/opt/postgresql@*/bin",
+    "/usr/local/opt/postgresql@*/bin",
+)
+_MAJOR_IN_PATH = re.compile(r"postgresql[/@](\d+)")
+_MAJOR_IN_VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
+
+
+@dataclass(frozen=True)
+class ServerBinaries:
+    major: int
+    bindir: Path
+
+    def tool(self, name: str) -> str:
+        return str(self.bindir / name)
+
+
+def candidate_bindirs() -> list[Path]:
+    """Every directory that may hold a PostgreSQL server, in the order we look."""
+    found = [Path(p) for pattern in BINDIR_GLOBS for p in sorted(glob.glob(pattern))]
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
+                                 timeout=10, check=True).stdout.strip()
+            if out:
+                found.append(Path(out))
+    initdb = shutil.which("initdb")
+    if initdb:
+        found.append(Path(initdb).resolve().parent)
+    unique: list[Path] = []
+    for path in found:
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+def _major(bindir: Path) -> int | None:
+    match = _MAJOR_IN_PATH.search(str(bindir))
+    if match:
+        return int(match.group(1))
+    try:
+        out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True,
+                             text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = _MAJOR_IN_VERSION.search(out)
+    return int(match.group(1)) if match else None
+
+
+def find_binaries(prefer_major: int | None = None) -> ServerBinaries:
+    """The server to run: `prefer_major` when installed, else the newest one found."""
+    servers: list[ServerBinaries] = []
+    for bindir in candidate_bindirs():
+        if all(os.access(bindir / tool, os.X_OK) for tool in TOOLS):
+            major = _major(bindir)
+            if major is not None:
+                servers.append(ServerBinaries(major, bindir))
+    if not servers:
+        wanted = prefer_major or 15
+        raise ServerError(
+            f"no PostgreSQL server found (looked in {', '.join(BINDIR_GLOBS)} and PATH): "
+            f"install postgresql-{wanted} (apt-get install postgresql-{wanted}; brew install "
+            f"postgresql@{wanted})")
+    preferred = [s for s in servers if s.major == prefer_major]
+    return preferred[0] if preferred else max(servers, key=lambda s: s.major)
 
 
 def pg_bin(name: str) -> Path:
-    """A PostgreSQL 15 binary: from Debian's layout first (PATH may hold another major
-    version's wrapper), then PATH."""
-    for directory in PG_BIN_DIRS:
-        candidate = directory / name
-        if candidate.exists():
-            return candidate
-    found = shutil.which(name)
-    if found:
-        return Path(found)
-    raise ServerError(
-        f"PostgreSQL 15 binary {name!r} not found (install postgresql-15 or put it on PATH)"
-    )
+    """A PostgreSQL 15 binary (the local stack's major; psql and pg_dump for the tests), or the
+    newest server's when 15 is not installed."""
+    return _local_server().bindir / name
+
+
+@functools.cache
+def _local_server() -> ServerBinaries:
+    # Looked up once per process: the stack asks for initdb, pg_ctl and postgres in turn.
+    return find_binaries(15)
 
 
 def server_env(user: ServerUser) -> dict[str, str]:
