@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from toolkit.assess import observe
 from toolkit.db.target import describe_target
-from toolkit.edge.stale import warn_if_stale
 from toolkit.errors import ConfigError
 from toolkit.output.report import Report
+from toolkit.project.edge_bundle import warn_if_stale
 from toolkit.settings import Settings
 
 

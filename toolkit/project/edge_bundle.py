@@ -1,7 +1,7 @@
-"""Whether the Edge Function's bundle is stale: bundle.gen.ts records the SHA-256 of every
-migration it was built from, compared here with supabase/migrations/. A function deployed from
-an old bundle answers from old migrations. Read by `toolkit check` and by the generator
-(toolkit.edge.bundle --check); it computes nothing, so check never loads the generator."""
+"""The Edge Function's bundle as a file of the project: bundle.gen.ts records the SHA-256 of
+every migration it was built from, compared here with supabase/migrations/, since a function
+deployed from an old bundle answers from old migrations. Read by `toolkit check` and by the
+generator (toolkit.edge.bundle --check); it computes nothing, so check never loads edge/."""
 
 from __future__ import annotations
 
