@@ -34,6 +34,7 @@ class DiffResult:
     sql: str = ""  # the file's text ("" when nothing differs)
     proof: Proof | None = None
     written: Path | None = None
+    fixes: list[str] = field(default_factory=list)  # privileges put back after the proof
     failures: list[str] = field(default_factory=list)  # declared statements that failed
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -45,7 +46,7 @@ class DiffResult:
     def as_json(self) -> dict[str, Any]:
         return {"declared": self.declared, "changes": not self.delta.empty,
                 "sql": self.sql, **{k: v for k, v in self.delta.as_json().items()
-                                    if k != "sql"},
+                                    if k != "sql"}, "fixes": self.fixes,
                 "proof": self.proof.as_json() if self.proof else None,
                 "written": str(self.written) if self.written else None,
                 "failures": self.failures, "warnings": self.warnings,
@@ -136,6 +137,7 @@ def run(settings: Settings, supabase_dir: Path, name: str | None,
     started = time.perf_counter()
     proof = _prove(settings, migrations, m_analysis, path, version, text, desired, stand)
     if not proof.ok and proof.fixes:
+        result.fixes = proof.fixes
         text = text.rstrip("\n") + "\n\n" + FIXES + "".join(f"{s};\n" for s in proof.fixes)
         proof = _prove(settings, migrations, m_analysis, path, version, text, desired, stand)
     seconds["proof"] = time.perf_counter() - started
