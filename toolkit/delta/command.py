@@ -85,7 +85,8 @@ def _github(r: DiffResult, secrets: list[str], stream: TextIO) -> None:
     if path is not None:
         path.write_text(redact(json.dumps(as_json(r), indent=2), secrets) + "\n",
                         encoding="utf-8")
-    _append("GITHUB_OUTPUT", output_lines({"status": o.status, "report": str(path or "")}))
+    _append("GITHUB_OUTPUT", output_lines({"status": o.status, "missing": "", "applied": "",
+                                           "pending": "", "report": str(path or "")}))
 
 
 def emit(r: DiffResult, *, as_json_out: bool, github: bool, secrets: list[str]) -> ExitCode:

@@ -91,9 +91,12 @@ def run(settings: Settings, supabase_dir: Path, name: str | None,
     from toolkit.analysis_cache import analyse
     from toolkit.standins import standins
 
+    from toolkit.delta.install import ensure_engine
+
     now = now or datetime.now(UTC)
     if name is not None:
         _check_name(settings.migrations_dir, name, now)
+    ensure_engine()  # no Node.js: one line before any shadow starts
     declared = declared_files(supabase_dir, settings.config)
     if not declared:
         where = ", ".join(settings.config.schema_paths) or f"{supabase_dir / 'schemas'}/*.sql"
