@@ -89,9 +89,8 @@ def _check_name(directory: Path, name: str, now: datetime) -> None:
 def run(settings: Settings, supabase_dir: Path, name: str | None,
         now: datetime | None = None) -> DiffResult:
     from toolkit.analysis_cache import analyse
-    from toolkit.standins import standins
-
     from toolkit.delta.install import ensure_engine
+    from toolkit.standins import standins
 
     now = now or datetime.now(UTC)
     if name is not None:
