@@ -68,7 +68,7 @@ def as_json(r: DiffResult) -> dict[str, object]:
 
 
 def _github(r: DiffResult, secrets: list[str], stream: TextIO) -> None:
-    from toolkit.render_github import _append, command_line, output_lines, report_path
+    from toolkit.output.github import _append, command_line, output_lines, report_path
 
     o = outcome(r)
     if o.code != ExitCode.OK:
@@ -108,11 +108,11 @@ def run_diff(make_settings: Callable[[], Settings], name: str | None, fmt: str,
     """Run diff and leave with its exit code; any error is one line (cli_run's rule)."""
     import signal
 
-    from toolkit.cli_run import _on_sigterm, leave_on_error
+    from toolkit.cli.run import _on_sigterm, leave_on_error
     from toolkit.delta.diff import run
-    from toolkit.formats import github_mode
-    from toolkit.progress import configure
-    from toolkit.root import project_root
+    from toolkit.output.formats import github_mode
+    from toolkit.output.progress import configure
+    from toolkit.project.root import project_root
 
     as_json_out = as_json_out or fmt == "json"
     github = github_mode(fmt)
@@ -120,7 +120,7 @@ def run_diff(make_settings: Callable[[], Settings], name: str | None, fmt: str,
     signal.signal(signal.SIGTERM, _on_sigterm)
     with leave_on_error("diff", as_json_out):
         settings = make_settings()
-        from toolkit.render_github import announce_masks
+        from toolkit.output.github import announce_masks
 
         announce_masks(settings, fmt, sys.stderr if as_json_out else sys.stdout)
         result = run(settings, project_root() / "supabase", name)

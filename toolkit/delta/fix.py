@@ -11,9 +11,9 @@ from toolkit.delta.sides import filled
 from toolkit.settings import Settings
 
 if TYPE_CHECKING:
-    from toolkit.catalog import Catalog
-    from toolkit.oracle import Oracle
-    from toolkit.project import Project
+    from toolkit.db.catalog import Catalog
+    from toolkit.oracle.expected import Oracle
+    from toolkit.project.load import Project
 
 
 def fix_sql(settings: Settings, project: Project, target: Catalog, oracle: Oracle) -> Delta:
