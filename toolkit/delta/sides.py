@@ -1,9 +1,9 @@
 """A shadow database filled with a set of files and kept open, for pg-delta to read.
 
 The replay is the oracle's (toolkit.oracle.replay.replay): the same Supabase shape, role,
-search path and stand-ins as check and apply use. On the embedded shadow a replay starts from the longest
-snapshot of the same files and keeps its own end as the next one, so a second diff of
-unchanged files starts one server and replays nothing.
+search path and stand-ins as check and apply use. On the embedded shadow a replay starts from
+the longest snapshot of the same files and keeps its own end as the next one, so a second diff
+of unchanged files starts one server and replays nothing.
 """
 
 from __future__ import annotations
