@@ -151,6 +151,12 @@ def test_a_rename_is_written_as_drop_and_add_with_a_warning(tmp_path: Path) -> N
     assert 'drop column "legacy"' in sql and 'add column "old_note"' in sql, sql
     assert "rename" not in sql
     assert any("rename" in w for w in shown.json["warnings"]), shown.json["warnings"]
+    assert shown.json["cached"] is False and "shadows" in shown.json["seconds"]
+    again = run_toolkit("diff", "--json", cwd=project)  # the same files: no shadow started
+    assert again.code == 1 and again.json["cached"] is True, again.output
+    assert "shadows" not in again.json["seconds"]
+    assert again.json["sql"] == shown.json["sql"]
+    assert again.json["warnings"] == shown.json["warnings"]
 
 
 def test_a_declared_file_that_fails_writes_nothing(tmp_path: Path) -> None:

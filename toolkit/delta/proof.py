@@ -22,6 +22,7 @@ class Proof:
     differences: list[Difference]  # what still differs after the new file; [] when proven
     failures: list[str] = field(default_factory=list)  # statements of the new file that failed
     seconds: float = 0.0
+    cached: bool = False  # proven by an earlier run on the same files
 
     @property
     def ok(self) -> bool:
@@ -40,7 +41,7 @@ class Proof:
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "differences": self.lines, "failures": self.failures,
-                "seconds": round(self.seconds, 3)}
+                "seconds": round(self.seconds, 3), "cached": self.cached}
 
 
 def prove(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],

@@ -39,6 +39,14 @@ def _server(settings: Settings, prefer_major: int | None) -> str:
     return f"url:{mask_url(url)}" if url else f"embedded:{prefer_major}"
 
 
+def state_key(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
+              stand: StandIns, target_acl: list[dict[str, Any]] | None = None,
+              prefer_major: int | None = None) -> str:
+    """What the filled shadow holds, as a key: the oracle's key of the replay's end state."""
+    return prefix_keys([f for f, _ in order], stand, target_acl,
+                       _server(settings, prefer_major))[-1]
+
+
 @contextmanager
 def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
            stand: StandIns, target_acl: list[dict[str, Any]] | None = None,
