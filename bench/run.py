@@ -371,11 +371,17 @@ def diff_rows(runs: int) -> list[Row]:
             (schemas / "20_notes.sql").write_text(extra)
         projects[variant] = project
 
-    def emptied(*, engine: bool) -> None:
-        for part in ("shadow-state", "analysis", *(["pg-delta"] if engine else [])):
+    def emptied(*, engine: bool = False, replays: bool = True) -> None:
+        parts = ["diff", *(["shadow-state", "analysis"] if replays else []),
+                 *(["pg-delta"] if engine else [])]
+        for part in parts:
             shutil.rmtree(cache / part, ignore_errors=True)
-        for snapshot in cache.glob("*-prefix-*"):
+        for snapshot in cache.glob("*-prefix-*") if replays else ():
             shutil.rmtree(snapshot, ignore_errors=True)
+
+    def timed(row: Row) -> None:
+        seconds = json.loads(row.samples[-1].out)["seconds"]
+        row.note = "last run: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in seconds.items())
 
     rows: list[Row] = []
     try:
@@ -389,23 +395,21 @@ def diff_rows(runs: int) -> list[Row]:
         for variant, code, words in (("same", 0, "no schema changes"),
                                      ("changed", 1, "a new table and a new column")):
             cold = Row(section, f"cold: {words}")
-            warm = Row(section, f"warm: {words}")
+            kept = Row(section, f"shadow snapshots kept, outcome not cached: {words}")
+            warm = Row(section, f"warm (the same files again): {words}")
             argv = [*TOOLKIT, "diff", "--json"]
-            for _ in range(runs):
-                emptied(engine=False)
-                sample = run_child(argv, env, cwd=projects[variant])
-                if sample.code != code:
-                    raise SystemExit(f"diff, cold: exit {sample.code}\n{sample.out}")
-                cold.samples.append(sample)
-            seconds = json.loads(cold.samples[-1].out)["seconds"]
-            cold.note = "last run: " + ", ".join(f"{k} {v * 1000:.0f} ms"
-                                                 for k, v in seconds.items())
+            for row, replays in ((cold, True), (kept, False)):
+                for _ in range(runs):
+                    emptied(replays=replays)
+                    sample = run_child(argv, env, cwd=projects[variant])
+                    if sample.code != code:
+                        raise SystemExit(f"diff: exit {sample.code}\n{sample.out}")
+                    row.samples.append(sample)
             repeat(warm, runs, functools.partial(run_child, argv, env, projects[variant]),
                    expect=code)
-            seconds = json.loads(warm.samples[-1].out)["seconds"]
-            warm.note = "last run: " + ", ".join(f"{k} {v * 1000:.0f} ms"
-                                                 for k, v in seconds.items())
-            rows += [cold, warm]
+            for row in (cold, kept, warm):
+                timed(row)
+            rows += [cold, kept, warm]
         rows.append(first)
     finally:
         shutil.rmtree(work, ignore_errors=True)
