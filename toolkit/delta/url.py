@@ -17,6 +17,8 @@ def node_url(conninfo: str) -> tuple[str, dict[str, str]]:
     host = d.get("host", "localhost").split(",")[0]
     port = d.get("port", "5432").split(",")[0]
     query = {k: d[k] for k in _QUERY if k in d}
+    if "sslmode" in query:  # libpq's meaning of sslmode (require: encrypt, do not verify)
+        query["uselibpqcompat"] = "true"
     if host.startswith("/"):  # a unix socket: the URL's host names none, the query does
         authority, query["host"] = "localhost", host
     else:
