@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.db.waits import Limits
 from toolkit.delta.catalogs import differences, line
 from toolkit.judge.compare import Difference
 from toolkit.oracle.standins import StandIns
@@ -47,14 +46,13 @@ class Proof:
 def prove(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
           new: tuple[MigrationFile, FileAnalysis], desired: dict[str, Any],
           stand: StandIns) -> Proof:
-    """Replay `order` then `new` on a fresh shadow (from the snapshot of `order` when the
-    embedded shadow kept one) and compare the result with `desired`."""
-    from toolkit.oracle.replay import expected
+    """Replay `order` then `new` on a fresh shadow (from a copy of the snapshot of `order` when
+    the embedded shadow kept one) and compare the result with `desired`."""
+    from toolkit.delta.sides import filled
 
     started = time.perf_counter()
-    files = [*order, new]
-    result = expected(files, len(files), stand, None, settings.shadow_db_url,
-                      settings.connect_timeout_s, Limits.of(settings))
+    with filled(settings, [*order, new], stand, keep=False) as side:
+        result = side.replay
     name = new[0].path.name
     failed = [f"{name}:{f.line}:{f.col}: {f.message}" for f in result.failures
               if f.file == name]

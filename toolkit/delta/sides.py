@@ -50,9 +50,11 @@ def state_key(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]
 @contextmanager
 def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
            stand: StandIns, target_acl: list[dict[str, Any]] | None = None,
-           prefer_major: int | None = None) -> Iterator[Side]:
+           prefer_major: int | None = None, keep: bool = True) -> Iterator[Side]:
     """A shadow with stand-ins and `order` replayed: with hosted Supabase's default privileges,
-    or with a target's (`target_acl`, as the oracle mirrors them for check)."""
+    or with a target's (`target_acl`, as the oracle mirrors them for check). Without `keep`,
+    its end is neither kept as a snapshot nor cached, and the snapshot it starts from stays
+    (a proof: its last file is new on every run)."""
     from toolkit.db.waits import conninfo_opener
     from toolkit.oracle.replay import _resume_point, _store_states
     from toolkit.oracle.servers import connect_shadow, shadow_database
@@ -61,10 +63,12 @@ def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
     keys = prefix_keys([f for f, _ in order], stand, target_acl,
                       _server(settings, prefer_major))
     end = len(order)
+    # The longest kept prefix (one of `order` without its last file, for a proof).
     start, snapshot, earlier = (0, None, {}) if settings.shadow_db_url else \
         _resume_point(keys, [end], prefer_major)
     with shadow_database(settings.shadow_db_url, prefer_major=prefer_major,
-                         connect_timeout_s=settings.connect_timeout_s, resume=snapshot) as sh:
+                         connect_timeout_s=settings.connect_timeout_s, resume=snapshot,
+                         copy=not keep) as sh:
         if snapshot is not None and not sh.resumed:
             start, earlier = 0, {}
         done = earlier.get(start, {}) if start else {}
@@ -74,6 +78,8 @@ def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
                             start=start, stood_in=list(done.get("stood_in", [])),
                             failures=_failures(done), hosted_acl=done.get("hosted_acl"))
         yield Side(sh.conninfo, result)
+        if not keep:
+            return
         if sh.keep is not None:
             sh.keep(keys[end])
     _store_states(keys, [f for f, _ in order], result, {end})
