@@ -316,10 +316,12 @@ def _keeper(bins: ServerBinaries, user: ServerUser, data: Path,
 
 
 @contextmanager
-def embedded_shadow(prefer_major: int | None = None,
-                    resume: Path | None = None) -> Iterator[ShadowDatabase]:
+def embedded_shadow(prefer_major: int | None = None, resume: Path | None = None,
+                    copy: bool = False) -> Iterator[ShadowDatabase]:
     """A private cluster copied from the template, or made of `resume` (a snapshot of a replayed
-    prefix, see snapshots), which is taken: the run keeps its own end as the next one."""
+    prefix, see snapshots), which is taken: the run keeps its own end as the next one. `copy`:
+    the snapshot is copied and left in place, for a run whose end is worth nothing later (a
+    diff's proof, of a file named by the time it runs)."""
     bins = find_binaries(prefer_major)
     try:
         user = server_user()
@@ -334,8 +336,13 @@ def embedded_shadow(prefer_major: int | None = None,
     try:
         if resume is not None:
             try:  # taken, not copied: this run keeps its own end as the next snapshot
-                os.rename(resume, data)
-            except OSError:  # another run took it first, or another file system
+                if copy:
+                    shutil.copytree(resume, data, symlinks=True,
+                                    ignore=shutil.ignore_patterns("postmaster.*"))
+                else:
+                    os.rename(resume, data)
+            except (shutil.Error, OSError):  # taken first by another run, or another disk
+                shutil.rmtree(data, ignore_errors=True)
                 resume = None
         if resume is None:
             _copy_template(bins, user, data)

@@ -37,17 +37,18 @@ LEFTOVER_AGE_S = 600
 def shadow_database(
     url: str | None = None, *, prefer_major: int | None = None,
     connect_timeout_s: int = DEFAULT_CONNECT_TIMEOUT_S,
-    resume: Path | None = None,
+    resume: Path | None = None, copy: bool = False,
 ) -> Iterator[ShadowDatabase]:
     """A ready shadow database for the duration of the block; everything is removed after it,
-    also on exceptions and Ctrl-C. `resume` (embedded only): start from that snapshot."""
+    also on exceptions and Ctrl-C. `resume` (embedded only): start from that snapshot (taken,
+    or with `copy` copied and left for others)."""
     if url:
         with _scratch_database(url, connect_timeout_s) as shadow:
             yield shadow
     else:
         from toolkit.oracle.embedded import embedded_shadow
 
-        with embedded_shadow(prefer_major=prefer_major, resume=resume) as shadow:
+        with embedded_shadow(prefer_major=prefer_major, resume=resume, copy=copy) as shadow:
             yield shadow
 
 
