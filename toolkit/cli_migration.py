@@ -125,3 +125,51 @@ def repair(
         return "\n".join(done), {"versions": versions, "status": status.value, "result": done}
 
     _run("migration repair", json, body)
+
+
+@app.command(short_help="Replace the migrations up to a version by one file")
+@connection_options
+def squash(
+    conn: Connection,
+    version: Annotated[str | None, typer.Option(
+        "--version", help="Squash up to this version (default: all the files)",
+        show_default=False)] = None,
+    linked: Annotated[bool, typer.Option(
+        "--linked", help="Also baseline the migration history of the database (--db-url / "
+        "SUPABASE_DB_URL): versions up to the squashed one deleted, that one recorded with "
+        "its new statements")] = False,
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Update the history without asking (with --linked; required "
+        "without a terminal)")] = False,
+    json: Json = False,
+) -> None:
+    """Replace the files up to --version by one that makes the same schema, as `supabase
+    migration squash` does, without Docker: the newest of them keeps its name and holds the
+    schema (pg-delta, installed on first use; Node.js 20+), the others are removed. Proven
+    first: replayed alone on a fresh shadow it must give the schema the files made, else
+    nothing changes and what still differs is listed (exit 1). As with the CLI, statements that
+    write rows (INSERT, UPDATE, DELETE, COPY, SELECT cron.schedule(...), ...) are not carried
+    over: each is named. With --linked, the database's history is baselined in one transaction
+    (every version it applied must be among the files); asks on a terminal, needs --yes
+    elsewhere."""
+    from toolkit.delta.show import finish
+
+    if linked and not yes:
+        import sys
+
+        if not sys.stdin.isatty():
+            from toolkit.cli_run import leave_on_error
+            from toolkit.errors import ConfigError
+
+            with leave_on_error("migration squash", json):
+                raise ConfigError("migration squash --linked needs --yes when not run from a "
+                                  "terminal (it rewrites the database's history)")
+
+    def body() -> tuple[str, dict[str, object]]:
+        from toolkit.delta import show
+        from toolkit.delta.squash import run_squash
+
+        return show.squash(run_squash(conn.settings(), version, linked=linked,
+                                      confirm=confirmer("migration squash", yes)))
+
+    finish("migration squash", json, body)
