@@ -1,0 +1,60 @@
+"""The proof of a generated migration: the migrations and the new file replayed on a fresh
+shadow must give the desired catalog, difference for difference (toolkit's comparison). A
+file that does not is never written; what still differs is listed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.analysis_model import FileAnalysis
+from toolkit.compare import Difference
+from toolkit.delta.catalogs import differences, line
+from toolkit.migrations import MigrationFile
+from toolkit.settings import Settings
+from toolkit.standins import StandIns
+from toolkit.waits import Limits
+
+
+@dataclass
+class Proof:
+    differences: list[Difference]  # what still differs after the new file; [] when proven
+    failures: list[str] = field(default_factory=list)  # statements of the new file that failed
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences and not self.failures
+
+    @property
+    def lines(self) -> list[str]:
+        return [line(d) for d in self.differences]
+
+    @property
+    def fixes(self) -> list[str]:
+        """The statements that put back what still differs, when each difference has one."""
+        if self.failures or any(d.fix_sql is None for d in self.differences):
+            return []
+        return [str(d.fix_sql) for d in self.differences]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "differences": self.lines, "failures": self.failures,
+                "seconds": round(self.seconds, 3)}
+
+
+def prove(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
+          new: tuple[MigrationFile, FileAnalysis], desired: dict[str, Any],
+          stand: StandIns) -> Proof:
+    """Replay `order` then `new` on a fresh shadow (from the snapshot of `order` when the
+    embedded shadow kept one) and compare the result with `desired`."""
+    from toolkit.shadow import expected
+
+    started = time.perf_counter()
+    files = [*order, new]
+    result = expected(files, len(files), stand, None, settings.shadow_db_url,
+                      settings.connect_timeout_s, Limits.of(settings))
+    name = new[0].path.name
+    failed = [f"{name}:{f.line}:{f.col}: {f.message}" for f in result.failures
+              if f.file == name]
+    return Proof(differences(desired, result.after), failed, time.perf_counter() - started)

@@ -1,0 +1,74 @@
+"""A shadow database filled with a set of files and kept open, for pg-delta to read.
+
+The replay is the oracle's (toolkit.shadow.replay): the same Supabase shape, role, search path
+and stand-ins as check and apply use. On the embedded shadow a replay starts from the longest
+snapshot of the same files and keeps its own end as the next one, so a second diff of
+unchanged files starts one server and replays nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.analysis_model import FileAnalysis
+from toolkit.migrations import MigrationFile
+from toolkit.settings import Settings
+from toolkit.shadow import Replay, prefix_keys, replay
+from toolkit.standins import StandIns
+from toolkit.waits import Limits
+
+
+@dataclass(frozen=True)
+class Side:
+    conninfo: str  # the filled shadow database, open for the block
+    replay: Replay  # its catalog (replay.after) and the statements that failed
+
+    @property
+    def catalog(self) -> dict[str, Any]:
+        return self.replay.after
+
+
+def _server(settings: Settings) -> str:
+    from toolkit.redact import mask_url
+
+    url = settings.shadow_db_url
+    return f"url:{mask_url(url)}" if url else "embedded:None"
+
+
+@contextmanager
+def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
+           stand: StandIns) -> Iterator[Side]:
+    """A shadow with stand-ins and `order` replayed, with hosted Supabase's default privileges
+    (no target: the files alone say what they make)."""
+    from toolkit.shadow import _resume_point, _store_states
+    from toolkit.shadow_server import connect_shadow, shadow_database
+    from toolkit.waits import conninfo_opener
+
+    limits = Limits.of(settings)
+    keys = prefix_keys([f for f, _ in order], stand, None, _server(settings))
+    end = len(order)
+    start, snapshot, earlier = (0, None, {}) if settings.shadow_db_url else \
+        _resume_point(keys, [end], None)
+    with shadow_database(settings.shadow_db_url, connect_timeout_s=settings.connect_timeout_s,
+                         resume=snapshot) as sh:
+        if snapshot is not None and not sh.resumed:
+            start, earlier = 0, {}
+        done = earlier.get(start, {}) if start else {}
+        with connect_shadow(sh.conninfo, settings.connect_timeout_s, limits) as conn:
+            result = replay(conn, order, set(), stand, None, sh.major, sh.origin, limits,
+                            conninfo_opener(sh.conninfo, settings.connect_timeout_s),
+                            start=start, stood_in=list(done.get("stood_in", [])),
+                            failures=_failures(done))
+        yield Side(sh.conninfo, result)
+        if sh.keep is not None:
+            sh.keep(keys[end])
+    _store_states(keys, [f for f, _ in order], result, {end})
+
+
+def _failures(doc: dict[str, Any]) -> list[Any]:
+    from toolkit.shadow import Failure
+
+    return [Failure(**f) for f in doc.get("failures", [])]
