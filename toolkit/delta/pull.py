@@ -154,7 +154,7 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
     out.proof_seconds = proof.seconds
     out.timings["proof"] = time.perf_counter() - started
     if not proof.ok:
-        lines = proof.failures + proof.differences
+        lines = proof.failures + proof.lines
         raise NotProven(f"the pulled file does not give the target's schema ({len(lines)} "
                         "difference(s) remain): nothing written", lines)
     out.version, out.statements = version, list(split(sql))

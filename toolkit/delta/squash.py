@@ -147,7 +147,7 @@ def run_squash(settings: Settings, version: str | None, *, linked: bool,
     proof = prove(settings, [], (new, new_analysis), desired, stand)
     out.proof_seconds = proof.seconds
     if not proof.ok:
-        lines = proof.failures + proof.differences
+        lines = proof.failures + proof.lines
         raise NotProven(f"the squashed file does not give the schema of the files it replaces "
                         f"({len(lines)} difference(s) remain): nothing changed", lines)
     statements = list(split(sql))
