@@ -58,3 +58,16 @@ def prove(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
     failed = [f"{name}:{f.line}:{f.col}: {f.message}" for f in result.failures
               if f.file == name]
     return Proof(differences(desired, result.after), failed, time.perf_counter() - started)
+
+
+FIXES = "-- Privileges the engine's plan leaves to the default privileges, put back as the " \
+    "desired schema has them:\n"
+
+
+def amended(text: str, proof: Proof) -> str | None:
+    """`text` with the statements that put back what the proof found different (pg-delta
+    leaves privileges that default privileges give at creation, such as EXECUTE to anon, as
+    they come), when every difference has one; None when there is nothing to amend with."""
+    if proof.ok or not proof.fixes:
+        return None
+    return text.rstrip("\n") + "\n\n" + FIXES + "".join(f"{s};\n" for s in proof.fixes)

@@ -25,9 +25,10 @@ DEFAULT_NAME = "remote_schema"  # the name `supabase db pull` gives its file
 class NotProven(ToolkitError):
     """The generated file does not give the desired schema: nothing was written."""
 
-    def __init__(self, message: str, differences: list[str]) -> None:
+    def __init__(self, message: str, differences: list[str], sql: str = "") -> None:
         super().__init__(message)
         self.differences = differences
+        self.sql = sql  # the file that was not written, for --json
 
     @property
     def exit_code(self) -> Any:  # type: ignore[override]
@@ -101,7 +102,7 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
     from toolkit.catalog import inspect
     from toolkit.db import connect
     from toolkit.delta import engine
-    from toolkit.delta.proof import prove
+    from toolkit.delta.proof import Proof, amended, prove
     from toolkit.delta.sides import filled
     from toolkit.history import new_migration_name, version_order
     from toolkit.migrations import MigrationFile, discover
@@ -147,16 +148,22 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
     out.destructive = [a.sql for a in delta.destructive]
     sql = header("pull") + delta.sql
     path = settings.migrations_dir / filename
-    new = MigrationFile(version, name, path, sql)
-    new_analysis = analyse([*files, new]).by_version()[version]
     started = time.perf_counter()
-    proof = prove(settings, order, (new, new_analysis), desired, stand)
-    out.proof_seconds = proof.seconds
-    out.timings["proof"] = time.perf_counter() - started
+
+    def proven(text: str) -> Proof:
+        new = MigrationFile(version, name, path, text)
+        return prove(settings, order, (new, analyse([*files, new]).by_version()[version]),
+                     desired, stand)
+
+    proof = proven(sql)
+    fixed = amended(sql, proof)
+    if fixed is not None:
+        sql, proof = fixed, proven(fixed)
+    out.proof_seconds = out.timings["proof"] = time.perf_counter() - started
     if not proof.ok:
         lines = proof.failures + proof.lines
         raise NotProven(f"the pulled file does not give the target's schema ({len(lines)} "
-                        "difference(s) remain): nothing written", lines)
+                        "difference(s) remain): nothing written", lines, sql)
     out.version, out.statements = version, list(split(sql))
     question = (f"Write {path} ({len(delta.actions)} change(s)) and record {version} as "
                 "applied in the target's supabase_migrations.schema_migrations?")

@@ -34,7 +34,7 @@ def finish(command: str, as_json: bool, body: Body) -> NoReturn:
             if as_json:
                 print(json.dumps({"command": command, "ok": False, "status": "failed",
                                   "exit_code": 1, "error": str(exc),
-                                  "differences": exc.differences}, indent=2))
+                                  "differences": exc.differences, "sql": exc.sql}, indent=2))
             raise SystemExit(1) from None
     print(json.dumps({"command": command, "ok": True, **data}, indent=2) if as_json else text)
     raise SystemExit(0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,7 @@ def run_squash(settings: Settings, version: str | None, *, linked: bool,
                confirm: Callable[[str], bool]) -> Squashed:
     from toolkit.analysis_cache import analyse
     from toolkit.delta import engine
-    from toolkit.delta.proof import prove
+    from toolkit.delta.proof import Proof, amended, prove
     from toolkit.delta.pull import NotProven, header
     from toolkit.delta.sides import filled
     from toolkit.migrations import discover
@@ -142,14 +143,21 @@ def run_squash(settings: Settings, version: str | None, *, linked: bool,
         desired = full.catalog
         delta = engine.plan(empty.conninfo, full.conninfo, preconditions=left_out)
     sql = header("migration squash") + delta.sql
-    new = MigrationFile(last.version, last.name, last.path, sql)
-    new_analysis = analyse([new]).by_version()[last.version]
-    proof = prove(settings, [], (new, new_analysis), desired, stand)
-    out.proof_seconds = proof.seconds
+    def proven(text: str) -> Proof:
+        new = MigrationFile(last.version, last.name, last.path, text)
+        return prove(settings, [], (new, analyse([new]).by_version()[last.version]),
+                     desired, stand)
+
+    started = time.perf_counter()
+    proof = proven(sql)
+    fixed = amended(sql, proof)
+    if fixed is not None:
+        sql, proof = fixed, proven(fixed)
+    out.proof_seconds = time.perf_counter() - started
     if not proof.ok:
         lines = proof.failures + proof.lines
         raise NotProven(f"the squashed file does not give the schema of the files it replaces "
-                        f"({len(lines)} difference(s) remain): nothing changed", lines)
+                        f"({len(lines)} difference(s) remain): nothing changed", lines, sql)
     statements = list(split(sql))
     out.statements = len(statements)
     out.removed = [f.path for f in squashed[:-1]]
@@ -163,8 +171,8 @@ def run_squash(settings: Settings, version: str | None, *, linked: bool,
     if not linked:
         write()
         out.path = last.path
-        out.history = ("no database history changed: on each database that applied these "
-                       "files, run toolkit migration squash --linked before this one, or "
+        out.history = ("no database's history changed (without --linked): a database that "
+                       "applied these files still lists the removed versions; there, run "
                        "toolkit migration repair --status reverted "
                        + " ".join(f.version for f in squashed[:-1]))
         return out
