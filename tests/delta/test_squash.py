@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,11 @@ from toolkit.statements import split
 # One file only: nothing to squash (the CLI says so, and so does toolkit; tested below).
 SINGLE = tuple(p for p in PROJECTS if len(migration_files(p)) == 1)
 SQUASHED = [p for p in PROJECTS if p not in SINGLE]
+# pg-delta 1.0.0-alpha.34 writes a column that needs another object (a default calling
+# auth.uid(), an enum type of the project, a generated expression) after the others: the same
+# schema by name, another column order. squash names each such table; pg_dump is compared with
+# the columns of each table sorted for these projects only.
+COLUMN_ORDER = {"db-diff", "multi-tenant", "normal-forms", "storage-avatars"}
 # Projects whose files write rows: the squash must name each such statement.
 WRITES_ROWS = {"storage-avatars": "insert into storage.buckets"}
 
@@ -38,6 +44,38 @@ def _dbname(url: str) -> str:
 def _copy(project: str, tmp_path: Path) -> Path:
     shutil.copytree(project_dir(project), tmp_path / project)
     return tmp_path / project / "supabase" / "migrations"
+
+
+def _sorted_runs(lines: list[str], inside: Callable[[str], bool]) -> list[str]:
+    """`lines` with each run of consecutive lines that `inside` accepts sorted."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, "\0"]:
+        if inside(line):
+            run.append(line)
+            continue
+        out += sorted(run)
+        run = []
+        out.append(line)
+    return out[:-1]
+
+
+def _same_privileges(dump: list[str]) -> list[str]:
+    """pg_dump lists a table's grants in the order they were given: a set all the same."""
+    return _sorted_runs(dump, lambda line: line.startswith(("GRANT ", "REVOKE ")))
+
+
+def _columns_by_name(dump: list[str]) -> list[str]:
+    """The column lines of each CREATE TABLE sorted (their trailing commas dropped)."""
+    out, in_table = [], False
+    for line in dump:
+        if line.startswith("CREATE TABLE "):
+            in_table = True
+        elif line.startswith(");"):
+            in_table = False
+        out.append(f"\t{line.rstrip(',')}" if in_table and line.startswith("    ")
+                   and not line.lstrip().startswith("CONSTRAINT ") else line)
+    return _sorted_runs(out, lambda line: line.startswith("\t"))
 
 
 def _sql_files(folder: Path) -> list[Path]:
@@ -66,7 +104,12 @@ def test_squashed_history_replays_to_the_same_schema(project: str, stack: LocalS
                           env={"SUPABASE_DB_URL": db})
     assert applied.code == 0, applied.output
     psql_apply(stack.db_url(psql_db), originals)
-    ours, theirs = schema_dump(stack, _dbname(db)), schema_dump(stack, psql_db)
+    ours = _same_privileges(schema_dump(stack, _dbname(db)))
+    theirs = _same_privileges(schema_dump(stack, psql_db))
+    assert bool(doc["reordered_columns"]) == (project in COLUMN_ORDER), doc["reordered_columns"]
+    if project in COLUMN_ORDER:
+        assert ours != theirs, "the column order is the same: take the project out"
+        ours, theirs = _columns_by_name(ours), _columns_by_name(theirs)
     assert ours == theirs, "\n".join(difflib.unified_diff(
         theirs, ours, "the original files (psql)", "the squashed file (toolkit)", lineterm="",
         n=2))

@@ -22,6 +22,7 @@ class Proof:
     differences: list[Difference]  # what still differs after the new file; [] when proven
     failures: list[str] = field(default_factory=list)  # statements of the new file that failed
     seconds: float = 0.0
+    after: dict[str, Any] = field(default_factory=dict)  # the catalog the replay made
 
     @property
     def ok(self) -> bool:
@@ -57,7 +58,8 @@ def prove(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
     name = new[0].path.name
     failed = [f"{name}:{f.line}:{f.col}: {f.message}" for f in result.failures
               if f.file == name]
-    return Proof(differences(desired, result.after), failed, time.perf_counter() - started)
+    return Proof(differences(desired, result.after), failed, time.perf_counter() - started,
+                 result.after)
 
 
 FIXES = "-- Privileges the engine's plan leaves to the default privileges, put back as the " \
@@ -71,3 +73,17 @@ def amended(text: str, proof: Proof) -> str | None:
     if proof.ok or not proof.fixes:
         return None
     return text.rstrip("\n") + "\n\n" + FIXES + "".join(f"{s};\n" for s in proof.fixes)
+
+
+def reordered(desired: dict[str, Any], made: dict[str, Any]) -> list[str]:
+    """Tables whose columns the replay made in another order than `desired` has them (a
+    difference the comparison does not count: rows are read by name, but SELECT * and an
+    INSERT without a column list see the order)."""
+    out = []
+    mine = made.get("relations") or {}
+    for name, rel in sorted((desired.get("relations") or {}).items()):
+        want = [c["name"] for c in rel.get("columns") or ()]
+        got = [c["name"] for c in (mine.get(name) or {}).get("columns") or ()]
+        if sorted(want) == sorted(got) and want != got:
+            out.append(f"{name} ({', '.join(got)}; the files made ({', '.join(want)}))")
+    return out

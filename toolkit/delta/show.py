@@ -78,7 +78,8 @@ def squash(s: Squashed) -> tuple[str, dict[str, Any]]:
         "squashed": s.path is not None, "file": str(s.path) if s.path else None,
         "version": s.version or None, "removed": [str(p) for p in s.removed],
         "statements": s.statements, "data_statements_lost": s.lost,
-        "stale_rollbacks": [str(p) for p in s.rollbacks], "history": s.history or None,
+        "stale_rollbacks": [str(p) for p in s.rollbacks], "reordered_columns": s.reordered,
+        "history": s.history or None,
         "warnings": s.warnings, "note": s.note or None}
     lines = [f"warning: {w}" for w in s.warnings]
     if s.path is None:
@@ -89,6 +90,10 @@ def squash(s: Squashed) -> tuple[str, dict[str, Any]]:
                      "supabase migration squash, the squashed file holds the schema only): add "
                      "them back in a new migration")
         lines += [f"  {line}" for line in s.lost]
+    lines += [f"warning: the squashed file makes the columns of {t} in another order: the "
+              "schema is the same by name, but SELECT * and an INSERT without a column list "
+              "see the new order (pg-delta writes columns that need other objects last)"
+              for t in s.reordered]
     lines += [f"warning: {p} was the rollback of a squashed file and no longer matches "
               f"{s.path.name if s.path else ''}" for p in s.rollbacks]
     lines += [f"Squashed {plural(len(s.removed) + 1, 'file')} into {s.path}: "

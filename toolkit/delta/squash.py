@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from toolkit.analysis_model import FileAnalysis
 from toolkit.errors import ConfigError, Declined, Refused
@@ -31,6 +32,8 @@ DATA_KINDS = {"InsertStmt": "INSERT", "UpdateStmt": "UPDATE", "DeleteStmt": "DEL
               "MergeStmt": "MERGE", "CopyStmt": "COPY", "TruncateStmt": "TRUNCATE",
               "SelectStmt": "SELECT", "CallStmt": "CALL"}
 _VERSION = re.compile(r"^\d+$")
+PLATFORM = ("-- Extensions Supabase's platform provides (pg-delta leaves them out), as the "
+            "squashed files created them:\n")
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Squashed:
     rollbacks: list[Path] = field(default_factory=list)  # rollback files that no longer match
     history: str = ""  # what was done to the target's history
     statements: int = 0
+    reordered: list[str] = field(default_factory=list)  # tables whose column order changed
     proof_seconds: float = 0.0
     note: str = ""  # nothing to do, and why
     warnings: list[str] = field(default_factory=list)
@@ -72,6 +76,31 @@ def lost_data(pairs: list[tuple[MigrationFile, FileAnalysis]]) -> list[str]:
     return out
 
 
+_CREATED_EXTENSION = re.compile(r'^CREATE EXTENSION (?:IF NOT EXISTS )?"?([^"\s;]+)"?',
+                                re.IGNORECASE | re.MULTILINE)
+
+
+def _extension_name(text: str) -> str:
+    m = _CREATED_EXTENSION.match(" ".join(text.split()))
+    return m.group(1).lower() if m else ""
+
+
+def platform_extensions(pairs: list[tuple[MigrationFile, FileAnalysis]], sql: str,
+                        desired: dict[str, Any]) -> list[str]:
+    """The files' own CREATE EXTENSION statements for extensions the desired schema has and
+    pg-delta's Supabase profile leaves to the platform (pg_stat_statements, pg_graphql, …:
+    hosted projects have them already, a local stack may not)."""
+    made = {m.group(1).lower() for m in _CREATED_EXTENSION.finditer(sql)}
+    kept = set(desired.get("extension_info") or {})
+    out: dict[str, str] = {}
+    for _, a in pairs:
+        for st in a.statements:
+            name = _extension_name(st.text) if st.kind == "CreateExtensionStmt" else ""
+            if name and name in kept and name not in made:
+                out.setdefault(name, st.text)
+    return list(out.values())
+
+
 def _stale_rollbacks(migrations_dir: Path, squashed: list[MigrationFile]) -> list[Path]:
     folder = migrations_dir.parent / "rollbacks"
     return [folder / f.path.name for f in squashed if (folder / f.path.name).is_file()]
@@ -98,7 +127,7 @@ def run_squash(settings: Settings, version: str | None, *, linked: bool,
                confirm: Callable[[str], bool]) -> Squashed:
     from toolkit.analysis_cache import analyse
     from toolkit.delta import engine
-    from toolkit.delta.proof import Proof, amended, prove
+    from toolkit.delta.proof import Proof, amended, prove, reordered
     from toolkit.delta.pull import NotProven, header
     from toolkit.delta.sides import filled
     from toolkit.migrations import discover
@@ -143,6 +172,10 @@ def run_squash(settings: Settings, version: str | None, *, linked: bool,
         desired = full.catalog
         delta = engine.plan(empty.conninfo, full.conninfo, preconditions=left_out)
     sql = header("migration squash") + delta.sql
+    platform = platform_extensions(pairs, delta.sql, desired)
+    if platform:
+        sql = (header("migration squash") + PLATFORM + "".join(f"{t};\n" for t in platform)
+               + "\n" + delta.sql)
     def proven(text: str) -> Proof:
         new = MigrationFile(last.version, last.name, last.path, text)
         return prove(settings, [], (new, analyse([new]).by_version()[last.version]),
@@ -158,6 +191,7 @@ def run_squash(settings: Settings, version: str | None, *, linked: bool,
         lines = proof.failures + proof.lines
         raise NotProven(f"the squashed file does not give the schema of the files it replaces "
                         f"({len(lines)} difference(s) remain): nothing changed", lines, sql)
+    out.reordered = reordered(desired, proof.after)
     statements = list(split(sql))
     out.statements = len(statements)
     out.removed = [f.path for f in squashed[:-1]]
