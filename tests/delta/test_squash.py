@@ -23,7 +23,7 @@ from tests.corpus.projects import (
     schema_dump,
 )
 from toolkit.local import LocalStack
-from toolkit.statements import split
+from toolkit.project.statements import split
 
 # One file only: nothing to squash (the CLI says so, and so does toolkit; tested below).
 SINGLE = tuple(p for p in PROJECTS if len(migration_files(p)) == 1)

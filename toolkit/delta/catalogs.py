@@ -1,4 +1,4 @@
-"""One whole catalog against another with toolkit's own comparison (toolkit.compare): every
+"""One whole catalog against another with toolkit's own comparison (toolkit.judge.compare): every
 relation, function, type, sequence, schema, extension, publication and Supabase-table policy
 or trigger either side has. Both sides are shadows read by the same inspect query, so no
 difference is excused: equal means equal."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from toolkit import compare
-from toolkit.analysis_model import managed
+from toolkit.judge import compare
+from toolkit.project.model import managed
 
 Compare = Callable[[str, dict[str, Any], dict[str, Any]], list[compare.Difference]]
 

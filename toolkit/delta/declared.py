@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.errors import ConfigError
-from toolkit.migrations import MigrationFile
-from toolkit.project_config import ProjectConfig
+from toolkit.project.config import ProjectConfig
+from toolkit.project.migrations import MigrationFile
 
 SCHEMAS_DIR = "schemas"
 

@@ -8,13 +8,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.analysis_model import FileAnalysis
-from toolkit.compare import Difference
+from toolkit.db.waits import Limits
 from toolkit.delta.catalogs import differences, line
-from toolkit.migrations import MigrationFile
+from toolkit.judge.compare import Difference
+from toolkit.oracle.standins import StandIns
+from toolkit.project.migrations import MigrationFile
+from toolkit.project.model import FileAnalysis
 from toolkit.settings import Settings
-from toolkit.standins import StandIns
-from toolkit.waits import Limits
 
 
 @dataclass
@@ -49,7 +49,7 @@ def prove(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
           stand: StandIns) -> Proof:
     """Replay `order` then `new` on a fresh shadow (from the snapshot of `order` when the
     embedded shadow kept one) and compare the result with `desired`."""
-    from toolkit.shadow import expected
+    from toolkit.oracle.replay import expected
 
     started = time.perf_counter()
     files = [*order, new]

@@ -57,7 +57,7 @@ class Pulled:
 def _history_matches(local: list[str], applied: set[str]) -> None:
     """The target must have applied exactly the local files: the difference is then the hand
     changes alone (a pending file would come out as its own undoing)."""
-    from toolkit.history import version_order
+    from toolkit.db.history import version_order
 
     pending = [v for v in local if v not in applied]
     remote = sorted((v for v in applied if v not in local), key=version_order)
@@ -98,16 +98,16 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
              now: datetime | None = None) -> Pulled:
     import time
 
-    from toolkit.analysis_cache import analyse
-    from toolkit.catalog import inspect
-    from toolkit.db import connect
+    from toolkit.db.catalog import inspect
+    from toolkit.db.connect import connect
+    from toolkit.db.history import new_migration_name, version_order
     from toolkit.delta import engine
     from toolkit.delta.proof import Proof, amended, prove
     from toolkit.delta.sides import filled
-    from toolkit.history import new_migration_name, version_order
-    from toolkit.migrations import MigrationFile, discover
-    from toolkit.standins import standins
-    from toolkit.statements import split
+    from toolkit.oracle.standins import standins
+    from toolkit.project.migrations import MigrationFile, discover
+    from toolkit.project.parse_cache import analyse
+    from toolkit.project.statements import split
 
     if not settings.db_url:
         raise ConfigError("pull needs the target database: set SUPABASE_DB_URL (or --db-url)")

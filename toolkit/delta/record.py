@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from toolkit.db.history import LOCK_KEY, remote_versions, version_order
+from toolkit.db.sqlfiles import load_sql
 from toolkit.errors import Refused
-from toolkit.history import LOCK_KEY, remote_versions, version_order
-from toolkit.sqlfiles import load_sql
 
 
 def _locked(conn: Any, statement_timeout_ms: int, read: list[str], local: set[str],
             version: str) -> None:
     """Take the lock, then refuse when another run changed the history since `read`."""
-    from toolkit.history import changed_under_lock
+    from toolkit.db.history import changed_under_lock
 
     conn.execute(load_sql("history_lock.sql"), {
         "statement_timeout": f"{statement_timeout_ms}ms", "lock_key": LOCK_KEY})

@@ -18,8 +18,8 @@ Body = Callable[[], tuple[str, dict[str, Any]]]
 def finish(command: str, as_json: bool, body: Body) -> NoReturn:
     """Run `body`; print its text or JSON and exit 0, or one line and the error's exit code;
     a file that failed its proof lists what still differs (exit 1)."""
-    from toolkit.cli_run import leave_on_error
-    from toolkit.output import emit_error
+    from toolkit.cli.run import leave_on_error
+    from toolkit.output.write import emit_error
 
     with leave_on_error(command, as_json):
         try:

@@ -1,9 +1,9 @@
 """A shadow database filled with a set of files and kept open, for pg-delta to read.
 
-The replay is the oracle's (toolkit.shadow.replay): the same Supabase shape, role, search path
-and stand-ins as check and apply use. On the embedded shadow a replay starts from the longest
-snapshot of the same files and keeps its own end as the next one, so a second diff of
-unchanged files starts one server and replays nothing.
+The replay is the oracle's (toolkit.oracle.replay.replay): the same Supabase shape, role,
+search path and stand-ins as check and apply use. On the embedded shadow a replay starts from
+the longest snapshot of the same files and keeps its own end as the next one, so a second
+diff of unchanged files starts one server and replays nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.analysis_model import FileAnalysis
-from toolkit.migrations import MigrationFile
+from toolkit.db.waits import Limits
+from toolkit.oracle.replay import Replay, prefix_keys, replay
+from toolkit.oracle.standins import StandIns
+from toolkit.project.migrations import MigrationFile
+from toolkit.project.model import FileAnalysis
 from toolkit.settings import Settings
-from toolkit.shadow import Replay, prefix_keys, replay
-from toolkit.standins import StandIns
-from toolkit.waits import Limits
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
            stand: StandIns) -> Iterator[Side]:
     """A shadow with stand-ins and `order` replayed, with hosted Supabase's default privileges
     (no target: the files alone say what they make)."""
-    from toolkit.shadow import _resume_point, _store_states
-    from toolkit.shadow_server import connect_shadow, shadow_database
-    from toolkit.waits import conninfo_opener
+    from toolkit.db.waits import conninfo_opener
+    from toolkit.oracle.replay import _resume_point, _store_states
+    from toolkit.oracle.servers import connect_shadow, shadow_database
 
     limits = Limits.of(settings)
     keys = prefix_keys([f for f, _ in order], stand, None, _server(settings))
@@ -69,6 +69,6 @@ def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
 
 
 def _failures(doc: dict[str, Any]) -> list[Any]:
-    from toolkit.shadow import Failure
+    from toolkit.oracle.replay import Failure
 
     return [Failure(**f) for f in doc.get("failures", [])]

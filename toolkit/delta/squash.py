@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.analysis_model import FileAnalysis
 from toolkit.errors import ConfigError, Declined, Refused
-from toolkit.migrations import MigrationFile
+from toolkit.project.migrations import MigrationFile
+from toolkit.project.model import FileAnalysis
 from toolkit.settings import Settings
 
 # Statements run for the rows they write or the calls they make: a schema does not keep them.
@@ -109,8 +109,8 @@ def _stale_rollbacks(migrations_dir: Path, squashed: list[MigrationFile]) -> lis
 def _target_check(settings: Settings, squashed: list[MigrationFile]) -> list[str]:
     """The target's recorded versions, once it has applied every squashed file: a baseline
     records the new file as applied, which is true only where all of them ran."""
-    from toolkit.db import connect
-    from toolkit.history import remote_versions, version_order
+    from toolkit.db.connect import connect
+    from toolkit.db.history import remote_versions, version_order
 
     with connect(settings, autocommit=True) as conn:
         read = remote_versions(conn)
@@ -125,14 +125,14 @@ def _target_check(settings: Settings, squashed: list[MigrationFile]) -> list[str
 
 def run_squash(settings: Settings, version: str | None, *, linked: bool,
                confirm: Callable[[str], bool]) -> Squashed:
-    from toolkit.analysis_cache import analyse
     from toolkit.delta import engine
     from toolkit.delta.proof import Proof, amended, prove, reordered
     from toolkit.delta.pull import NotProven, header
     from toolkit.delta.sides import filled
-    from toolkit.migrations import discover
-    from toolkit.standins import standins
-    from toolkit.statements import split
+    from toolkit.oracle.standins import standins
+    from toolkit.project.migrations import discover
+    from toolkit.project.parse_cache import analyse
+    from toolkit.project.statements import split
 
     out = Squashed()
     migrations = discover(settings.migrations_dir)
@@ -156,8 +156,8 @@ def run_squash(settings: Settings, version: str | None, *, linked: bool,
     out.lost = lost_data(pairs)
     target = None
     if linked:
-        from toolkit.catalog import inspect
-        from toolkit.db import connect
+        from toolkit.db.catalog import inspect
+        from toolkit.db.connect import connect
 
         with connect(settings, autocommit=True) as conn:
             target = inspect(conn)
@@ -214,7 +214,7 @@ def run_squash(settings: Settings, version: str | None, *, linked: bool,
                    "target's migration history table (versions up to "
                    f"{last.version} replaced by it)?"):
         raise Declined()
-    from toolkit.db import connect
+    from toolkit.db.connect import connect
     from toolkit.delta.record import baseline
 
     with connect(settings, autocommit=True) as conn:
