@@ -413,6 +413,87 @@ def pull_rows(stack: LocalStack, runs: int) -> list[Row]:
     return [rows["warm"], rows["cold"], rows["first"]]
 
 
+DIFF_CHANGE = """create table public.agent_notes (
+  id bigint generated always as identity primary key,
+  agent_id uuid not null references public.agents (id) on delete cascade,
+  body text not null
+);
+create index agent_notes_agent_id_idx on public.agent_notes (agent_id);
+alter table public.agent_notes enable row level security;
+create policy "notes are readable" on public.agent_notes for select to authenticated
+  using (true);
+revoke all on table public.agent_notes from anon;
+alter table public.agent_tasks add column reviewed_at timestamptz;
+"""
+
+
+def diff_rows(runs: int) -> list[Row]:
+    """`toolkit diff` on the agent project (no database): supabase/schemas holding the agent
+    migration itself (no schema changes), and that plus a new table and a new column (the
+    statements printed, after the proof). Cold: replay caches and shadow snapshots emptied, the
+    shadow template and the installed pg-delta kept; warm: the second run of the same files;
+    first run: pg-delta installed by npm too."""
+    work = Path(os.environ.get("TMPDIR", "/tmp")) / f"toolkit-bench-diff-{uuid.uuid4().hex[:6]}"
+    cache = work / "cache"
+    env = clean_env(TOOLKIT_CACHE_DIR=str(cache))
+    section = "diff, the agent project, no database"
+    projects: dict[str, Path] = {}
+    for variant, extra in (("same", ""), ("changed", DIFF_CHANGE)):
+        project = work / variant
+        shutil.copytree(ROOT / "supabase" / "migrations", project / "supabase" / "migrations")
+        schemas = project / "supabase" / "schemas"
+        schemas.mkdir(parents=True)
+        for f in MIGRATION:
+            shutil.copy(f, schemas / f"10_{f.name}")
+        if extra:
+            (schemas / "20_notes.sql").write_text(extra)
+        projects[variant] = project
+
+    def emptied(*, engine: bool = False, replays: bool = True) -> None:
+        parts = ["diff", *(["shadow-state", "analysis"] if replays else []),
+                 *(["pg-delta"] if engine else [])]
+        for part in parts:
+            shutil.rmtree(cache / part, ignore_errors=True)
+        for snapshot in cache.glob("*-prefix-*") if replays else ():
+            shutil.rmtree(snapshot, ignore_errors=True)
+
+    def timed(row: Row) -> None:
+        seconds = json.loads(row.samples[-1].out)["seconds"]
+        row.note = "last run: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in seconds.items())
+
+    rows: list[Row] = []
+    try:
+        first = Row(section, "first run: pg-delta installed by npm, then as cold (changed)")
+        for _ in range(max(1, runs // 3)):
+            emptied(engine=True)
+            sample = run_child([*TOOLKIT, "diff"], env, cwd=projects["changed"])
+            if sample.code != 1:
+                raise SystemExit(f"diff, first run: exit {sample.code}\n{sample.out}")
+            first.samples.append(sample)
+        for variant, code, words in (("same", 0, "no schema changes"),
+                                     ("changed", 1, "a new table and a new column")):
+            cold = Row(section, f"cold: {words}")
+            kept = Row(section, f"shadow snapshots kept, outcome not cached: {words}")
+            warm = Row(section, f"warm (the same files again): {words}")
+            argv = [*TOOLKIT, "diff", "--json"]
+            for row, replays in ((cold, True), (kept, False)):
+                for _ in range(runs):
+                    emptied(replays=replays)
+                    sample = run_child(argv, env, cwd=projects[variant])
+                    if sample.code != code:
+                        raise SystemExit(f"diff: exit {sample.code}\n{sample.out}")
+                    row.samples.append(sample)
+            repeat(warm, runs, functools.partial(run_child, argv, env, projects[variant]),
+                   expect=code)
+            for row in (cold, kept, warm):
+                timed(row)
+            rows += [cold, kept, warm]
+        rows.append(first)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
 # --- report --------------------------------------------------------------------------------
 
 def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> str:
@@ -472,10 +553,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs per command (median of)")
     parser.add_argument("--rtt-ms", type=float, default=100.0, help="injected round trip")
     parser.add_argument("--only", choices=["startup", "network", "apply", "shadow", "pull",
-                                           "install"], action="append")
+                                           "diff", "install"], action="append")
     parser.add_argument("--state-dir", type=Path, help="reuse this local stack (left running)")
     args = parser.parse_args()
-    only = set(args.only or ["startup", "network", "apply", "shadow", "pull", "install"])
+    only = set(args.only or ["startup", "network", "apply", "shadow", "pull", "diff",
+                             "install"])
 
     rows: list[Row] = []
     detail: dict[str, Row] = {}
@@ -495,6 +577,8 @@ def main() -> None:
                 rows += shadow_rows(stack, args.runs)
             if "pull" in only:
                 rows += pull_rows(stack, args.runs)
+    if "diff" in only:
+        rows += diff_rows(args.runs)
     if "install" in only:
         rows += install_rows(args.runs)
     md = table(rows, detail, args.runs, args.rtt_ms)

@@ -25,8 +25,8 @@ connection error; 3 a precondition is unmet (rollback refused, no running local 
 answered no at a prompt (nothing changed); 5 plan --detailed-exitcode: something is pending."""
 
 # The order people meet them in: look, plan, change, prove, undo; then the helpers.
-ORDER = ("check", "plan", "apply", "verify", "rollback", "pull", "migration", "local",
-         "version")
+ORDER = ("check", "plan", "apply", "verify", "rollback", "diff", "pull", "migration",
+         "local", "version")
 
 
 class _Ordered(TyperGroup):
@@ -74,7 +74,14 @@ def root(
 
 @app.command(short_help="Is the database ready and complete? (both views)")
 @connection_options
-def check(conn: Connection, json: Json = False, format: Format = OutputFormat.auto) -> None:
+def check(
+    conn: Connection,
+    fix_sql: Annotated[bool, typer.Option(
+        "--fix-sql", help="Also print the statements that make the database match its applied "
+        "migrations (from diff's engine, pg-delta; needs Node.js 20+). check never runs them "
+        "and its exit code stays the same")] = False,
+    json: Json = False, format: Format = OutputFormat.auto,
+) -> None:
     """Is the database ready and complete? Preconditions (agents, uuid-ossp), every table the
     migrations create with its foreign keys, indexes and drift, pending files; through the
     database and, with SUPABASE_URL and a key, through the REST API, side by side."""
@@ -82,7 +89,7 @@ def check(conn: Connection, json: Json = False, format: Format = OutputFormat.au
     def body(settings: Settings) -> Report:
         from toolkit.commands.check import run_check
 
-        return run_check(settings)
+        return run_check(settings, fix_sql=fix_sql)
 
     run("check", format, json, conn.settings, body)
 
@@ -244,6 +251,34 @@ def pull(
         return show.pull(run_pull(conn.settings(), file, confirm))
 
     finish("pull", json, body)
+
+
+@app.command(short_help="The declared schema (supabase/schemas) against the migrations")
+@connection_options
+def diff(
+    conn: Connection,
+    file: Annotated[str | None, typer.Option(
+        "--file", "-f", metavar="NAME", help="Write the statements to supabase/migrations/"
+        "<UTC yyyymmddhhmmss>_<NAME>.sql (only once they are proven)", show_default=False)
+    ] = None,
+    json: Json = False, format: Format = OutputFormat.auto,
+) -> None:
+    """The declared schema (the .sql files of supabase/schemas/, or [db.migrations]
+    schema_paths of supabase/config.toml, in lexical order, as supabase db diff reads them)
+    against what the migrations make, each replayed on its own shadow database; the
+    statements between them come from pg-delta, Supabase's diff engine (installed on first
+    use; needs Node.js 20+). Prints them, as supabase db diff does; with -f NAME writes them
+    as a new migration. Before anything is written the statements are proven: the
+    migrations and the new file replayed on a fresh shadow must make the declared schema
+    exactly, else nothing is written and what still differs is listed. Statements that lose
+    data (DROP, a column type change that rewrites the table) are marked with a
+    `-- toolkit: destructive:` comment, and apply refuses them without --allow-destructive;
+    a rename is never guessed (written as drop + add, with a warning). Needs no database URL.
+    Exit 0: no schema changes, or the file written; 1: the migrations lack statements (without
+    -f), the proof failed or a declared file fails; 2: usage, configuration, no Node.js."""
+    from toolkit.delta.command import run_diff
+
+    run_diff(conn.settings, file, format, json)
 
 
 def _mount_local() -> None:

@@ -70,4 +70,22 @@ def differences(want: dict[str, Any], have: dict[str, Any]) -> list[compare.Diff
         out += list(compare.managed_table(
             table, (want.get("managed_tables") or {}).get(table),
             (have.get("managed_tables") or {}).get(table)))
+    out += _default_privileges(want.get("default_acl") or [], have.get("default_acl") or [])
     return out
+
+
+def _default_privileges(want: list[dict[str, Any]], have: list[dict[str, Any]]
+                        ) -> list[compare.Difference]:
+    """ALTER DEFAULT PRIVILEGES, entry by entry (schema, object type; the ACL names the role
+    whose defaults they are)."""
+    def index(entries: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+        return {(str(e.get("schema") or ""), str(e["objtype"])): sorted(e.get("acl") or [])
+                for e in entries}
+
+    wanted, got = index(want), index(have)
+    return [compare.Difference(
+        f"are {', '.join(got.get(k) or []) or 'none'}, expected "
+        f"{', '.join(wanted.get(k) or []) or 'none'}",
+        object=f"default privileges{' in schema ' + k[0] if k[0] else ''} on objects of type "
+        f"{k[1]}", property="default privileges")
+        for k in sorted(wanted.keys() | got.keys()) if wanted.get(k) != got.get(k)]

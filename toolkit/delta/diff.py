@@ -5,15 +5,17 @@ proven file is written, named as `migration new` names one."""
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from toolkit.delta.declared import declared_files
-from toolkit.delta.engine import Delta, plan
+from toolkit.delta.engine import Action, Delta, plan
+from toolkit.delta.install import VERSION as ENGINE_VERSION
 from toolkit.delta.proof import Proof, prove
 from toolkit.delta.sides import filled
 from toolkit.errors import ConfigError
@@ -34,9 +36,11 @@ class DiffResult:
     sql: str = ""  # the file's text ("" when nothing differs)
     proof: Proof | None = None
     written: Path | None = None
+    fixes: list[str] = field(default_factory=list)  # privileges put back after the proof
     failures: list[str] = field(default_factory=list)  # declared statements that failed
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    cached: bool = False  # the same files' earlier, clean outcome
 
     @property
     def empty(self) -> bool:
@@ -45,10 +49,10 @@ class DiffResult:
     def as_json(self) -> dict[str, Any]:
         return {"declared": self.declared, "changes": not self.delta.empty,
                 "sql": self.sql, **{k: v for k, v in self.delta.as_json().items()
-                                    if k != "sql"},
+                                    if k != "sql"}, "fixes": self.fixes,
                 "proof": self.proof.as_json() if self.proof else None,
                 "written": str(self.written) if self.written else None,
-                "failures": self.failures, "warnings": self.warnings,
+                "failures": self.failures, "warnings": self.warnings, "cached": self.cached,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
@@ -87,27 +91,51 @@ def _check_name(directory: Path, name: str, now: datetime) -> None:
 
 def run(settings: Settings, supabase_dir: Path, name: str | None,
         now: datetime | None = None) -> DiffResult:
-    from toolkit.oracle.standins import standins
-    from toolkit.project.parse_cache import analyse
+    from toolkit.delta.install import ensure_engine
 
     now = now or datetime.now(UTC)
     if name is not None:
         _check_name(settings.migrations_dir, name, now)
+    ensure_engine()  # no Node.js: one line before any shadow starts
     declared = declared_files(supabase_dir, settings.config)
     if not declared:
         where = ", ".join(settings.config.schema_paths) or f"{supabase_dir / 'schemas'}/*.sql"
         raise ConfigError(f"no declared schema: no files match {where} (write the schema you "
                           "want there, as `supabase db diff` reads it)")
     migrations = migration_files(settings.migrations_dir)
+    result = _result(settings, migrations, declared, now)
+    if name is not None and result.proof is not None and result.proof.ok:
+        from toolkit.db.history import new_migration
+
+        result.written = new_migration(settings.migrations_dir, name, rollback=False, now=now,
+                                       sql=result.sql)[0]
+    return result
+
+
+def _result(settings: Settings, migrations: list[MigrationFile],
+            declared: list[MigrationFile], now: datetime) -> DiffResult:
+    """The statements and their proof; from the cache when the same files were diffed before
+    with the same outcome (a clean one: nothing differs, or the statements were proven)."""
+    from toolkit import cache
+    from toolkit.delta.sides import state_key
+    from toolkit.oracle.standins import standins
+    from toolkit.project.parse_cache import analyse
+
     started = time.perf_counter()
     m_analysis, d_analysis = analyse(migrations), analyse(declared)
     # One set of stand-ins for both sides: what either uses but neither makes is on both.
     stand = standins(Analysis([*m_analysis.files, *d_analysis.files]), None)
     seconds: dict[str, float] = {"parse": time.perf_counter() - started}
+    m_pairs, d_pairs = _pairs(migrations, m_analysis), _pairs(declared, d_analysis)
+    key = hashlib.sha256("\0".join((
+        "diff", cache.toolkit_version(), ENGINE_VERSION, state_key(settings, m_pairs, stand),
+        state_key(settings, d_pairs, stand))).encode()).hexdigest()[:32]
+    hit = _cached(cache.load("diff", key), [str(f.path) for f in declared], seconds)
+    if hit is not None:
+        return hit
     result = DiffResult([str(f.path) for f in declared], Delta("", []))
     started = time.perf_counter()
-    with filled(settings, _pairs(migrations, m_analysis), stand) as have, \
-            filled(settings, _pairs(declared, d_analysis), stand) as want:
+    with filled(settings, m_pairs, stand) as have, filled(settings, d_pairs, stand) as want:
         seconds["shadows"] = time.perf_counter() - started
         result.failures = _failure_lines(want.replay.failures, declared)
         if have.replay.failures:
@@ -126,26 +154,47 @@ def run(settings: Settings, supabase_dir: Path, name: str | None,
     if not result.delta.transactional:
         result.warnings.append("some statements cannot run in a transaction: the file runs "
                                "statement by statement (-- toolkit:no-transaction)")
+    result.seconds = seconds
     if result.delta.empty:
-        result.seconds = seconds
+        cache.store("diff", key, _to_cache(result))
         return result
     version = now.strftime("%Y%m%d%H%M%S")
-    path = settings.migrations_dir / f"{version}_{name or 'diff'}.sql"
+    path = settings.migrations_dir / f"{version}_diff.sql"
     text = HEADER + ("-- toolkit:no-transaction\n" if not result.delta.transactional else "") \
         + "\n" + result.delta.sql
     started = time.perf_counter()
     proof = _prove(settings, migrations, m_analysis, path, version, text, desired, stand)
     if not proof.ok and proof.fixes:
+        result.fixes = proof.fixes
         text = text.rstrip("\n") + "\n\n" + FIXES + "".join(f"{s};\n" for s in proof.fixes)
         proof = _prove(settings, migrations, m_analysis, path, version, text, desired, stand)
     seconds["proof"] = time.perf_counter() - started
-    result.sql, result.proof, result.seconds = text, proof, seconds
-    if name is not None and proof.ok:
-        from toolkit.db.history import new_migration
-
-        result.written = new_migration(settings.migrations_dir, name, rollback=False, now=now,
-                                       sql=text)[0]
+    result.sql, result.proof = text, proof
+    if proof.ok:
+        cache.store("diff", key, _to_cache(result))
     return result
+
+
+def _to_cache(r: DiffResult) -> dict[str, Any]:
+    return {"sql": r.sql, "actions": [asdict(a) for a in r.delta.actions],
+            "renames": r.delta.renames, "transactional": r.delta.transactional,
+            "engine_seconds": r.delta.seconds, "fixes": r.fixes, "warnings": r.warnings,
+            "proven": r.proof is not None}
+
+
+def _cached(doc: Any, declared: list[str], seconds: dict[str, float]) -> DiffResult | None:
+    if not isinstance(doc, dict):
+        return None
+    try:
+        actions = [Action(**{**a, "destroys": tuple(a["destroys"])}) for a in doc["actions"]]
+        delta = Delta(str(doc["sql"]), actions, list(doc["renames"]),
+                      bool(doc["transactional"]), float(doc["engine_seconds"]))
+        return DiffResult(declared, delta, str(doc["sql"]),
+                          Proof([], cached=True) if doc["proven"] else None,
+                          fixes=list(doc["fixes"]), warnings=list(doc["warnings"]),
+                          seconds=seconds, cached=True)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _prove(settings: Settings, migrations: list[MigrationFile], analysis: Analysis,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.db.waits import Limits
 from toolkit.delta.catalogs import differences, line
@@ -16,12 +16,16 @@ from toolkit.project.migrations import MigrationFile
 from toolkit.project.model import FileAnalysis
 from toolkit.settings import Settings
 
+if TYPE_CHECKING:
+    from toolkit.db.catalog import Catalog
+
 
 @dataclass
 class Proof:
     differences: list[Difference]  # what still differs after the new file; [] when proven
     failures: list[str] = field(default_factory=list)  # statements of the new file that failed
     seconds: float = 0.0
+    cached: bool = False  # proven by an earlier run on the same files
     after: dict[str, Any] = field(default_factory=dict)  # the catalog the replay made
 
     @property
@@ -41,25 +45,26 @@ class Proof:
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "differences": self.lines, "failures": self.failures,
-                "seconds": round(self.seconds, 3)}
+                "seconds": round(self.seconds, 3), "cached": self.cached}
 
 
 def prove(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
           new: tuple[MigrationFile, FileAnalysis], desired: dict[str, Any],
-          stand: StandIns) -> Proof:
+          stand: StandIns, target: Catalog | None = None) -> Proof:
     """Replay `order` then `new` on a fresh shadow (from the snapshot of `order` when the
-    embedded shadow kept one) and compare the result with `desired`."""
+    embedded shadow kept one) and compare the result with `desired`; with `target`, under its
+    default privileges and on its major, as check's oracle replays for it."""
     from toolkit.oracle.replay import expected
 
     started = time.perf_counter()
     files = [*order, new]
-    result = expected(files, len(files), stand, None, settings.shadow_db_url,
+    result = expected(files, len(files), stand, target, settings.shadow_db_url,
                       settings.connect_timeout_s, Limits.of(settings))
     name = new[0].path.name
     failed = [f"{name}:{f.line}:{f.col}: {f.message}" for f in result.failures
               if f.file == name]
     return Proof(differences(desired, result.after), failed, time.perf_counter() - started,
-                 result.after)
+                 after=result.after)
 
 
 FIXES = "-- Privileges the engine's plan leaves to the default privileges, put back as the " \

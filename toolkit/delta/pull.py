@@ -104,6 +104,7 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
     from toolkit.delta import engine
     from toolkit.delta.proof import Proof, amended, prove
     from toolkit.delta.sides import filled
+    from toolkit.delta.url import target_url
     from toolkit.oracle.standins import standins
     from toolkit.project.migrations import MigrationFile, discover
     from toolkit.project.parse_cache import analyse
@@ -132,14 +133,15 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
     version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
     filename = new_migration_name(settings.migrations_dir, version, name)
     started = time.perf_counter()
-    with filled(settings, order, stand) as side:
+    with filled(settings, order, stand, target.doc["default_acl"],
+                prefer_major=target.major) as side:
         failed = [f"{f.file}:{f.line}:{f.col}: {f.message}" for f in side.replay.failures]
         if failed:
             raise Refused("the migrations do not replay on the shadow database, so what they "
                           f"make is not known: {failed[0]}"
                           + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""))
         desired = as_shadow_has(target.doc, side.catalog, left_out)
-        delta = engine.plan(side.conninfo, settings.require_db(),
+        delta = engine.plan(side.conninfo, target_url(settings),
                             secrets=tuple(settings.secrets), preconditions=left_out)
     out.timings["diff"] = time.perf_counter() - started
     if delta.empty:
@@ -153,7 +155,7 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
     def proven(text: str) -> Proof:
         new = MigrationFile(version, name, path, text)
         return prove(settings, order, (new, analyse([*files, new]).by_version()[version]),
-                     desired, stand)
+                     desired, stand, target)
 
     proof = proven(sql)
     fixed = amended(sql, proof)

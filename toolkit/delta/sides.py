@@ -2,8 +2,8 @@
 
 The replay is the oracle's (toolkit.oracle.replay.replay): the same Supabase shape, role,
 search path and stand-ins as check and apply use. On the embedded shadow a replay starts from
-the longest snapshot of the same files and keeps its own end as the next one, so a second
-diff of unchanged files starts one server and replays nothing.
+the longest snapshot of the same files and keeps its own end as the next one, so a second diff
+of unchanged files starts one server and replays nothing.
 """
 
 from __future__ import annotations
@@ -31,37 +31,48 @@ class Side:
         return self.replay.after
 
 
-def _server(settings: Settings) -> str:
+def _server(settings: Settings, prefer_major: int | None) -> str:
+    """The server part of the cache key, as the oracle spells it."""
     from toolkit.redact import mask_url
 
     url = settings.shadow_db_url
-    return f"url:{mask_url(url)}" if url else "embedded:None"
+    return f"url:{mask_url(url)}" if url else f"embedded:{prefer_major}"
+
+
+def state_key(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
+              stand: StandIns, target_acl: list[dict[str, Any]] | None = None,
+              prefer_major: int | None = None) -> str:
+    """What the filled shadow holds, as a key: the oracle's key of the replay's end state."""
+    return prefix_keys([f for f, _ in order], stand, target_acl,
+                       _server(settings, prefer_major))[-1]
 
 
 @contextmanager
 def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
-           stand: StandIns) -> Iterator[Side]:
-    """A shadow with stand-ins and `order` replayed, with hosted Supabase's default privileges
-    (no target: the files alone say what they make)."""
+           stand: StandIns, target_acl: list[dict[str, Any]] | None = None,
+           prefer_major: int | None = None) -> Iterator[Side]:
+    """A shadow with stand-ins and `order` replayed: with hosted Supabase's default privileges,
+    or with a target's (`target_acl`, as the oracle mirrors them for check)."""
     from toolkit.db.waits import conninfo_opener
     from toolkit.oracle.replay import _resume_point, _store_states
     from toolkit.oracle.servers import connect_shadow, shadow_database
 
     limits = Limits.of(settings)
-    keys = prefix_keys([f for f, _ in order], stand, None, _server(settings))
+    keys = prefix_keys([f for f, _ in order], stand, target_acl,
+                      _server(settings, prefer_major))
     end = len(order)
     start, snapshot, earlier = (0, None, {}) if settings.shadow_db_url else \
-        _resume_point(keys, [end], None)
-    with shadow_database(settings.shadow_db_url, connect_timeout_s=settings.connect_timeout_s,
-                         resume=snapshot) as sh:
+        _resume_point(keys, [end], prefer_major)
+    with shadow_database(settings.shadow_db_url, prefer_major=prefer_major,
+                         connect_timeout_s=settings.connect_timeout_s, resume=snapshot) as sh:
         if snapshot is not None and not sh.resumed:
             start, earlier = 0, {}
         done = earlier.get(start, {}) if start else {}
         with connect_shadow(sh.conninfo, settings.connect_timeout_s, limits) as conn:
-            result = replay(conn, order, set(), stand, None, sh.major, sh.origin, limits,
+            result = replay(conn, order, set(), stand, target_acl, sh.major, sh.origin, limits,
                             conninfo_opener(sh.conninfo, settings.connect_timeout_s),
                             start=start, stood_in=list(done.get("stood_in", [])),
-                            failures=_failures(done))
+                            failures=_failures(done), hosted_acl=done.get("hosted_acl"))
         yield Side(sh.conninfo, result)
         if sh.keep is not None:
             sh.keep(keys[end])

@@ -143,6 +143,8 @@ class Report:
     shadow: dict[str, Any] = field(default_factory=dict)  # origin, major, cached, seconds
     exit_on_pending: bool = False  # plan --detailed-exitcode
     rolled_back: str | None = None  # rollback: the <version>_<name> it undid
+    # check --fix-sql: the engine's statements that make the target match the migrations
+    fix_sql: dict[str, Any] | None = None
 
     def error(self, message: str, **where: Any) -> None:
         self.problems.append(Finding("error", message, **where))
@@ -196,4 +198,5 @@ class Report:
             "target": self.target,
             "shadow": self.shadow,
             **({"rolled_back": self.rolled_back} if self.command == "rollback" else {}),
+            **({"fix_sql": self.fix_sql} if self.fix_sql is not None else {}),
         }
