@@ -144,3 +144,29 @@ def test_pull_nothing_to_pull(db: str, tmp_path: Path) -> None:
     assert result.code == 0, result.output
     assert result.json["changed"] is False and result.json["file"] is None
     assert _files(folder) == sorted(p.name for p in MIGRATIONS.glob("*.sql"))
+
+
+def test_pull_says_what_it_cannot_capture(stack: LocalStack, db: str, tmp_path: Path) -> None:
+    """A table Supabase's profile leaves to the platform (owned by supabase_admin): pg-delta
+    writes nothing, toolkit's comparison still sees it, so pull says so (exit 1) rather than
+    "no schema changes"; nothing is written or recorded."""
+    folder = _copy(tmp_path)
+    env = {"SUPABASE_DB_URL": db}
+    applied = run_toolkit("apply", "--no-verify", "--migrations-dir", str(folder), env=env)
+    assert applied.code == 0, applied.output
+    with admin(stack, db) as conn:
+        conn.execute("create table public.platform_made (id integer primary key)")
+        conn.execute("alter table public.platform_made owner to supabase_admin")
+        before = conn.execute("select count(*) from supabase_migrations.schema_migrations"
+                              ).fetchone()
+    result = run_toolkit("pull", "--yes", "--json", "--migrations-dir", str(folder), env=env,
+                         timeout=300)
+    assert result.code == 1, result.output
+    assert result.json["ok"] is False
+    assert "relation public.platform_made: missing" in result.json["differences"]
+    assert len([ln for ln in result.stderr.splitlines() if ln.strip()]) == 1
+    assert _files(folder) == sorted(p.name for p in MIGRATIONS.glob("*.sql"))
+    with admin(stack, db) as conn:
+        after = conn.execute("select count(*) from supabase_migrations.schema_migrations"
+                             ).fetchone()
+    assert after == before

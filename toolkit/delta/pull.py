@@ -25,10 +25,13 @@ DEFAULT_NAME = "remote_schema"  # the name `supabase db pull` gives its file
 class NotProven(ToolkitError):
     """The generated file does not give the desired schema: nothing was written."""
 
-    def __init__(self, message: str, differences: list[str], sql: str = "") -> None:
+    def __init__(self, message: str, differences: list[str], sql: str = "",
+                 heading: str = "Still different after the generated file (\"missing\": the "
+                 "replay lacks what the desired schema has):") -> None:
         super().__init__(message)
         self.differences = differences
         self.sql = sql  # the file that was not written, for --json
+        self.heading = heading
 
     @property
     def exit_code(self) -> Any:  # type: ignore[override]
@@ -102,6 +105,7 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
     from toolkit.db.connect import connect
     from toolkit.db.history import new_migration_name, version_order
     from toolkit.delta import engine
+    from toolkit.delta.catalogs import differences, line
     from toolkit.delta.proof import Proof, amended, prove
     from toolkit.delta.sides import filled
     from toolkit.delta.url import target_url
@@ -143,7 +147,15 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
         desired = as_shadow_has(target.doc, side.catalog, left_out)
         delta = engine.plan(side.conninfo, target_url(settings),
                             secrets=tuple(settings.secrets), preconditions=left_out)
+        left = [] if not delta.empty else [line(d) for d in differences(desired, side.catalog)]
     out.timings["diff"] = time.perf_counter() - started
+    if left:
+        raise NotProven(f"pg-delta finds nothing to write, yet the target differs from what "
+                        f"the migrations make ({len(left)} difference(s)): what its Supabase "
+                        "profile leaves to the platform (objects owned by Supabase's roles) is "
+                        "not pulled; nothing written", left,
+                        heading="Where the target differs from what the migrations make "
+                        "(\"missing\": the migrations lack what the target has):")
     if delta.empty:
         return out
     out.renames = list(delta.renames)

@@ -26,7 +26,7 @@ def finish(command: str, as_json: bool, body: Body) -> NoReturn:
             text, data = body()
         except NotProven as exc:
             if not as_json:
-                print("\n".join(["Still different after the generated file:",
+                print("\n".join([exc.heading,
                                  *(f"  {d}" for d in exc.differences),
                                  f"FAILED: {exc} (exit 1)"]))
                 sys.stdout.flush()
