@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from toolkit.cli.options import Connection, Format, Json, OutputFormat, connection_options
-from toolkit.cli.run import confirmer, run, terminal_question
+from toolkit.cli.run import confirmer, require_yes, run, terminal_question
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.output.report import Report
@@ -232,17 +232,8 @@ def pull(
     found": exit 0, nothing written."""
     from toolkit.delta.show import finish
 
+    require_yes("pull", yes, json, "it writes a file and the database's history")
     confirm = confirmer("pull", yes)
-    if not yes:
-        import sys
-
-        if not sys.stdin.isatty():
-            from toolkit.cli.run import leave_on_error
-            from toolkit.errors import ConfigError
-
-            with leave_on_error("pull", json):
-                raise ConfigError("pull needs --yes when not run from a terminal (it writes a "
-                                  "file and the database's history)")
 
     def body() -> tuple[str, dict[str, Any]]:
         from toolkit.delta import show

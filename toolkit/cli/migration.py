@@ -11,7 +11,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from toolkit.cli.options import Connection, Json, MigrationsDir, connection_options
-from toolkit.cli.run import _settings, confirmer
+from toolkit.cli.run import _settings, confirmer, require_yes
 from toolkit.errors import ExitCode
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
@@ -154,16 +154,9 @@ def squash(
     elsewhere."""
     from toolkit.delta.show import finish
 
-    if linked and not yes:
-        import sys
-
-        if not sys.stdin.isatty():
-            from toolkit.cli.run import leave_on_error
-            from toolkit.errors import ConfigError
-
-            with leave_on_error("migration squash", json):
-                raise ConfigError("migration squash --linked needs --yes when not run from a "
-                                  "terminal (it rewrites the database's history)")
+    if linked:
+        require_yes("migration squash", yes, json,
+                    "with --linked it rewrites the database's history")
 
     def body() -> tuple[str, dict[str, object]]:
         from toolkit.delta import show
