@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -335,6 +336,83 @@ def shadow_rows(stack: LocalStack, runs: int) -> list[Row]:
     return [warm, cold, first]
 
 
+PULL_HAND_CHANGES = """
+alter table public.agent_tasks add column effort integer not null default 3;
+create index agent_tasks_effort_idx on public.agent_tasks (effort);
+create table public.notes (id bigint generated always as identity primary key,
+    body text not null, created_at timestamptz not null default now());
+alter table public.notes enable row level security;
+revoke delete on public.agent_logs from service_role;
+comment on table public.agent_tools is 'the tools an agent may call';
+"""
+
+
+def _pull_keeps(entry: Path) -> bool:
+    """What a cold run keeps: the installed engine and the shadow server's template."""
+    return entry.name == "pg-delta" or (entry.name.startswith("shadow-")
+                                        and "-prefix-" not in entry.name)
+
+
+def _empty_cache(cache: Path, *, everything: bool) -> None:
+    for entry in cache.iterdir() if cache.exists() else ():
+        if everything or not _pull_keeps(entry):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def pull_rows(stack: LocalStack, runs: int) -> list[Row]:
+    """`toolkit pull` on the agent project: a database with the agent migration applied, then
+    changed by hand, pulled into a migration (diff, proof, file, history row). Cold: the
+    replay's caches and snapshots emptied (the shadow template and the installed engine kept);
+    warm: the same files pulled again on a fresh database, caches kept; first run on a
+    machine: everything emptied, pg-delta installed by npm too."""
+    section = "pull, agent project, loopback (fresh hand-changed database each run)"
+    rows = {"first": Row(section, "first run on a machine: shadow template built, pg-delta "
+                         "installed (npm), then as cold"),
+            "cold": Row(section, "cold: replay caches and snapshots emptied"),
+            "warm": Row(section, "warm: the same files pulled again")}
+    cache = Path(tempfile.mkdtemp(prefix="toolkit-bench-pull-"))
+    phases: dict[str, list[dict[str, float]]] = {k: [] for k in rows}
+    order = ["first"] + ["cold", "warm"] * runs
+    try:
+        for kind in order:
+            if kind != "warm":
+                _empty_cache(cache, everything=kind == "first")
+            name = f"bench_pull_{uuid.uuid4().hex[:8]}"
+            url = create_database(stack, name)
+            folder = Path(tempfile.mkdtemp(prefix="toolkit-bench-mig-"))
+            try:
+                for f in sorted((ROOT / "supabase" / "migrations").glob("*.sql")):
+                    shutil.copy(f, folder / f.name)
+                env = clean_env(SUPABASE_DB_URL=url, TOOLKIT_CACHE_DIR=str(cache))
+                applied = run_child([*TOOLKIT, "apply", "--no-verify", "--migrations-dir",
+                                     str(folder)], env)
+                if applied.code != 0:
+                    raise SystemExit(f"apply: exit {applied.code}\n{applied.out}")
+                import psycopg
+
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(PULL_HAND_CHANGES)
+                sample = run_child([*TOOLKIT, "pull", "--yes", "--json", "--migrations-dir",
+                                    str(folder)], env)
+                if sample.code != 0:
+                    raise SystemExit(f"pull ({kind}): exit {sample.code}\n{sample.out}")
+                doc = json.loads(sample.out[sample.out.index("{"):])
+                if not doc["changed"]:
+                    raise SystemExit(f"pull ({kind}) found nothing to pull:\n{sample.out}")
+                rows[kind].samples.append(sample)
+                phases[kind].append(doc["seconds"])
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+                drop_database(stack, name)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    for kind, row in rows.items():
+        keys = phases[kind][0].keys() if phases[kind] else []
+        row.note = "in-process: " + ", ".join(
+            f"{k} {statistics.median(p[k] for p in phases[kind]) * 1000:.0f} ms" for k in keys)
+    return [rows["warm"], rows["cold"], rows["first"]]
+
+
 DIFF_CHANGE = """create table public.agent_notes (
   id bigint generated always as identity primary key,
   agent_id uuid not null references public.agents (id) on delete cascade,
@@ -446,6 +524,9 @@ def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> 
         elif r.name.startswith("cache hit"):
             old = next(x for x in rows if x.name.startswith("before the lock"))
             ratio = f"{r.median / old.median:.2f}x before"
+        elif r.section.startswith("pull") and not r.name.startswith("warm"):
+            hot = next(x for x in rows if x.section == r.section and x.name.startswith("warm"))
+            ratio = f"+{(r.median - hot.median) * 1000:.0f} ms"
         elif r.section.startswith("shadow") and not r.name.startswith("replay cached"):
             hot = next(x for x in rows if x.name.startswith("replay cached"))
             ratio = f"+{(r.median - hot.median) * 1000:.0f} ms"
@@ -471,17 +552,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per command (median of)")
     parser.add_argument("--rtt-ms", type=float, default=100.0, help="injected round trip")
-    parser.add_argument("--only", choices=["startup", "network", "apply", "shadow", "diff",
-                                           "install"], action="append")
+    parser.add_argument("--only", choices=["startup", "network", "apply", "shadow", "pull",
+                                           "diff", "install"], action="append")
     parser.add_argument("--state-dir", type=Path, help="reuse this local stack (left running)")
     args = parser.parse_args()
-    only = set(args.only or ["startup", "network", "apply", "shadow", "diff", "install"])
+    only = set(args.only or ["startup", "network", "apply", "shadow", "pull", "diff",
+                             "install"])
 
     rows: list[Row] = []
     detail: dict[str, Row] = {}
     if "startup" in only:
         rows += startup(args.runs)
-    if only & {"network", "apply", "shadow"}:
+    if only & {"network", "apply", "shadow", "pull"}:
         # A stack of its own, stopped and removed afterwards, unless --state-dir names one.
         with (contextlib.nullcontext(args.state_dir) if args.state_dir
               else throwaway_state_dir("toolkit-bench-")) as state_dir:
@@ -493,6 +575,8 @@ def main() -> None:
                 rows += apply_rows(stack, args.runs)
             if "shadow" in only:
                 rows += shadow_rows(stack, args.runs)
+            if "pull" in only:
+                rows += pull_rows(stack, args.runs)
     if "diff" in only:
         rows += diff_rows(args.runs)
     if "install" in only:

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from toolkit.cli.options import Connection, Format, Json, OutputFormat, connection_options
-from toolkit.cli.run import confirmer, run, terminal_question
+from toolkit.cli.run import confirmer, require_yes, run, terminal_question
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.output.report import Report
@@ -25,8 +25,8 @@ connection error; 3 a precondition is unmet (rollback refused, no running local 
 answered no at a prompt (nothing changed); 5 plan --detailed-exitcode: something is pending."""
 
 # The order people meet them in: look, plan, change, prove, undo; then the helpers.
-ORDER = ("check", "plan", "apply", "verify", "rollback", "diff", "migration", "local",
-         "version")
+ORDER = ("check", "plan", "apply", "verify", "rollback", "diff", "pull", "migration",
+         "local", "version")
 
 
 class _Ordered(TyperGroup):
@@ -208,6 +208,42 @@ def rollback(
     run("rollback", format, json, conn.settings, body)
 
 
+@app.command(short_help="Write the changes made on the database by hand as a migration")
+@connection_options
+def pull(
+    conn: Connection,
+    file: Annotated[str, typer.Option(
+        "--file", "-f", metavar="NAME", help="The new file's name: supabase/migrations/<UTC "
+        "yyyymmddhhmmss>_NAME.sql")] = "remote_schema",
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Write and record without asking (required without a terminal)")
+    ] = False,
+    json: Json = False,
+) -> None:
+    """What was changed on the database by hand (the dashboard, psql), as a migration, as
+    `supabase db pull` makes it, without Docker: the database compared with what the
+    migrations make on a shadow (pg-delta, installed on first use; Node.js 20+). Supabase's own
+    schemas are left out, but for what projects put there (triggers on auth.users, policies on
+    storage.objects). The file is proven before it is written: the migrations and the new file,
+    replayed on a fresh shadow, must give the database's schema, else nothing is written and
+    what still differs is listed (exit 1). Then it is written and recorded in the database's
+    history as applied, so check finds nothing to do. Asks on a terminal, needs --yes
+    elsewhere. Every migration must be applied first (exit 3 otherwise). "No schema changes
+    found": exit 0, nothing written."""
+    from toolkit.delta.show import finish
+
+    require_yes("pull", yes, json, "it writes a file and the database's history")
+    confirm = confirmer("pull", yes)
+
+    def body() -> tuple[str, dict[str, Any]]:
+        from toolkit.delta import show
+        from toolkit.delta.pull import run_pull
+
+        return show.pull(run_pull(conn.settings(), file, confirm))
+
+    finish("pull", json, body)
+
+
 @app.command(short_help="The declared schema (supabase/schemas) against the migrations")
 @connection_options
 def diff(
@@ -249,9 +285,9 @@ def _mount_migration() -> None:
     from toolkit.cli.migration import app as migration_app
 
     app.add_typer(migration_app, name="migration",
-                  short_help="new, list, repair: as the Supabase CLI has them",
+                  short_help="new, list, repair, squash: as the Supabase CLI has them",
                   help="Migration files and the history table, as the Supabase CLI has them: "
-                  "new, list, repair.")
+                  "new, list, repair, squash.")
 
 
 _mount_local()

@@ -71,6 +71,14 @@ def confirmer(command: str, yes: bool) -> Callable[[str], bool]:
     return confirm
 
 
+def require_yes(command: str, yes: bool, as_json: bool, why: str) -> None:
+    """Without --yes and without a terminal to ask at: one line, exit 2, before any work."""
+    if yes or sys.stdin.isatty():
+        return
+    with leave_on_error(command, as_json):
+        raise ConfigError(f"{command} needs --yes when not run from a terminal ({why})")
+
+
 def terminal_question() -> Callable[[str], bool] | None:
     """A yes/no question on the terminal (default no); None when there is none to ask at."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):

@@ -78,7 +78,7 @@ def _failure_lines(failures: list[Failure], files: list[MigrationFile]) -> list[
 
 def _check_name(directory: Path, name: str, now: datetime) -> None:
     """The name's errors before the work (the same rules `migration new` applies)."""
-    from toolkit.commands.migration import local_versions, new_migration
+    from toolkit.project.naming import local_versions, new_migration
 
     with tempfile.TemporaryDirectory(prefix="toolkit-diff-name-") as tmp:
         new_migration(Path(tmp), name, rollback=False, now=now)
@@ -105,7 +105,7 @@ def run(settings: Settings, supabase_dir: Path, name: str | None,
     migrations = migration_files(settings.migrations_dir)
     result = _result(settings, migrations, declared, now)
     if name is not None and result.proof is not None and result.proof.ok:
-        from toolkit.commands.migration import new_migration
+        from toolkit.project.naming import new_migration
 
         result.written = new_migration(settings.migrations_dir, name, rollback=False, now=now,
                                        sql=result.sql)[0]

@@ -156,9 +156,18 @@ def marked(sql: str, actions: list[Action]) -> str:
     return "".join(out)
 
 
-def plan(source: str, desired: str, *, secrets: tuple[str, ...] = ()) -> Delta:
-    """The statements that make `source` (a conninfo or URL) what `desired` is."""
+def plan(source: str, desired: str, *, secrets: tuple[str, ...] = (),
+         preconditions: list[str] | None = None) -> Delta:
+    """The statements that make `source` (a conninfo or URL) what `desired` is. With
+    `preconditions` (schema.name of tables the migrations use but never create), toolkit's
+    profile instead of Supabase's: those tables are left out, policies on storage.objects
+    kept (toolkit.delta.profile)."""
     engine = ensure_engine()
+    profile = PROFILE
+    if preconditions is not None:
+        from toolkit.delta.profile import project_profile
+
+        profile = str(project_profile(engine.node, engine.main, preconditions))
     started = time.perf_counter()
     src_url, src_env = node_url(source)
     dst_url, dst_env = node_url(desired)
@@ -170,7 +179,7 @@ def plan(source: str, desired: str, *, secrets: tuple[str, ...] = ()) -> Delta:
     with tempfile.TemporaryDirectory(prefix="toolkit-delta-") as tmp:
         plan_path = Path(tmp) / "plan.json"
         proc = _run(engine, ["plan", "--source", src_url, "--desired", dst_url,
-                             "--profile", PROFILE, "--renames", "prompt",
+                             "--profile", profile, "--renames", "prompt",
                              "--out", str(plan_path)], env, "plan")
         if proc.returncode != 0 or not plan_path.exists():
             raise EngineError(f"pg-delta plan failed: {_scrub(_last_line(proc.stderr), secrets)}")

@@ -17,13 +17,9 @@ if TYPE_CHECKING:
 
 
 def fix_sql(settings: Settings, project: Project, target: Catalog, oracle: Oracle) -> Delta:
-    from psycopg.conninfo import make_conninfo
+    from toolkit.delta.url import target_url
 
-    from toolkit.db.connect import connect_kwargs
-
-    # TLS as toolkit's own connections have it (hosted Supabase requires it).
-    tls = {k: v for k, v in connect_kwargs(settings).items() if k == "sslmode"}
-    url = make_conninfo(settings.require_db(), **tls)
+    url = target_url(settings)
     order = project.pairs(oracle.applied)
     with filled(settings, order, oracle.stand, target.doc["default_acl"],
                 prefer_major=target.major) as want:

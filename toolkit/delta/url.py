@@ -3,7 +3,11 @@ which goes in PGPASSWORD (never on a command line others can read in the process
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
+
+if TYPE_CHECKING:
+    from toolkit.settings import Settings
 
 # libpq parameters node-postgres reads from a URL's query; the others have no meaning to it.
 _QUERY = ("sslmode", "sslrootcert", "sslcert", "sslkey", "application_name", "options")
@@ -29,3 +33,14 @@ def node_url(conninfo: str) -> tuple[str, dict[str, str]]:
         url += "?" + urlencode(query)
     env = {"PGPASSWORD": d["password"]} if d.get("password") else {}
     return url, env
+
+
+def target_url(settings: Settings) -> str:
+    """The target's connection string with the TLS toolkit's own connections use (hosted
+    Supabase requires it), for pg-delta's driver."""
+    from psycopg.conninfo import make_conninfo
+
+    from toolkit.db.connect import connect_kwargs
+
+    tls = {k: v for k, v in connect_kwargs(settings).items() if k == "sslmode"}
+    return make_conninfo(settings.require_db(), **tls)
