@@ -142,6 +142,8 @@ class Report:
     shadow: dict[str, Any] = field(default_factory=dict)  # origin, major, cached, seconds
     exit_on_pending: bool = False  # plan --detailed-exitcode
     rolled_back: str | None = None  # rollback: the <version>_<name> it undid
+    # check --fix-sql: the engine's statements that make the target match the migrations
+    fix_sql: dict[str, Any] | None = None
 
     def error(self, message: str, **where: Any) -> None:
         self.problems.append(Finding("error", message, **where))
@@ -152,10 +154,6 @@ class Report:
     @property
     def errors(self) -> list[Finding]:
         return [p for p in self.problems if p.level == "error"]
-
-    @property
-    def preconditions_ok(self) -> bool:
-        return all(p.ok for p in self.preconditions)
 
     @property
     def missing(self) -> list[str]:
@@ -193,4 +191,5 @@ class Report:
             "target": self.target,
             "shadow": self.shadow,
             **({"rolled_back": self.rolled_back} if v.shows_rolled_back else {}),
+            **({"fix_sql": self.fix_sql} if self.fix_sql is not None else {}),
         }

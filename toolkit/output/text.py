@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from toolkit.output.progress import paint
 from toolkit.output.report import Report
@@ -88,6 +88,8 @@ def render_text(report: Report, outcome: Outcome, *, colour: bool = False) -> st
     if report.pending and not report.planned:
         out.append("")
         out.append("Pending: " + ", ".join(report.pending))
+    if report.fix_sql is not None:
+        out += ["", *_fix_sql(report.fix_sql)]
     problems = [p for p in outcome.findings if p.level != "notice"]
     if problems or report.notes:
         out.append("")
@@ -103,6 +105,13 @@ def render_text(report: Report, outcome: Outcome, *, colour: bool = False) -> st
     tone = {"ok": "green", "incomplete": "yellow", "pending": "yellow"}.get(outcome.status, "red")
     out.append(paint(outcome.summary, tone, colour))
     return "\n".join(out)
+
+
+def _fix_sql(fix: dict[str, Any]) -> list[str]:
+    if not fix.get("sql"):
+        return ["Fix SQL: none (the engine finds nothing to change)"]
+    return ["Fix SQL (what makes the database match its applied migrations; check never runs "
+            "it):", *fix["sql"].rstrip("\n").splitlines()]
 
 
 def _kinds(counts: dict[str, int]) -> str:
