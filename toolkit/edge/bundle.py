@@ -124,7 +124,7 @@ def build_bundle(project_root: Path, shadow_url: str | None = None) -> dict[str,
     ours = project_names(replay, stand)
     creators, created = creators_of(analysis)
     rank = {n: i for i, n in enumerate(created)}
-    names = sorted((n for n in ours if n in after["relations"]),
+    names = sorted((n for n in ours if n in after.relations),
                    key=lambda n: (rank.get(n, len(rank)), n))
     return {
         "postgres_major": replay.major,
@@ -143,14 +143,14 @@ def build_bundle(project_root: Path, shadow_url: str | None = None) -> dict[str,
                        for r in analysis.references if r.strong and not managed(r.name)],
             "extensions": analysis.extensions_needed,
         },
-        "relations": [{"name": n, "kind": after["relations"][n]["kind"],
-                       "table": after["relations"][n]["kind"] in TABLE_KINDS,
+        "relations": [{"name": n, "kind": after.relations[n].kind,
+                       "table": after.relations[n].kind in TABLE_KINDS,
                        "created_by": creators.get(n)} for n in names],
         "unknown": sorted(replay.unknown & ours),
         "expected": {
-            "relations": {n: after["relations"][n] for n in names},
-            "functions": {k: v for k, v in after["functions"].items() if not managed(k)},
-            "types": {k: v for k, v in after["types"].items() if not managed(k)},
+            "relations": {n: after.relations[n].to_json() for n in names},
+            "functions": {k: v.to_json() for k, v in after.functions.items() if not managed(k)},
+            "types": {k: v.to_json() for k, v in after.types.items() if not managed(k)},
         },
     }
 
