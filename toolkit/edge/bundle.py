@@ -20,8 +20,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+from toolkit.db.model import Json
 from toolkit.project.migrations import FILE_NAME
 
 FUNCTION = Path("supabase") / "functions" / "migration-guide"
@@ -35,6 +36,57 @@ _HEAD = (
 _OPEN = "export const BUNDLE: Bundle = "
 
 
+# The bundle as the port's types.ts declares it (Bundle); `expected` holds catalog objects as
+# the inspect query spells them (toolkit.db.model's to_json).
+class Inspect(TypedDict):
+    search_path: str
+    text: str
+
+
+class BundledMigration(TypedDict):
+    version: str
+    name: str
+    file: str
+    sha256: str
+    creates: list[str]  # tables the file creates, as toolkit plan names them
+    sql: str
+
+
+class TableRequirement(TypedDict):
+    name: str
+    columns: list[str]
+    types: list[str | None]
+
+
+class Preconditions(TypedDict):
+    tables: list[TableRequirement]
+    extensions: list[str]
+
+
+class BundledRelation(TypedDict):
+    name: str
+    kind: str
+    table: bool
+    created_by: str | None
+
+
+class Expected(TypedDict):
+    relations: dict[str, Json]
+    functions: dict[str, Json]
+    types: dict[str, Json]
+
+
+class Bundle(TypedDict):
+    postgres_major: int
+    keywords: list[str]
+    inspect: Inspect
+    migrations: list[BundledMigration]
+    preconditions: Preconditions
+    relations: list[BundledRelation]  # the project's own, in the order the migrations make them
+    unknown: list[str]  # relations the shadow could not replay: never judged
+    expected: Expected
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -42,7 +94,8 @@ def _digest(text: str) -> str:
 # -- reading -----------------------------------------------------------------------------------
 
 def read_bundle(path: Path) -> dict[str, Any] | None:
-    """The bundle's document, or None when there is none (or it is not ours)."""
+    """The bundle's document, or None when there is none (or it is not ours). Read as any
+    JSON: a file of an older toolkit, or edited by hand, is checked field by field."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -102,7 +155,7 @@ def bundle_stale(project_root: Path) -> str | None:
 
 # -- writing -----------------------------------------------------------------------------------
 
-def build_bundle(project_root: Path, shadow_url: str | None = None) -> dict[str, Any]:
+def build_bundle(project_root: Path, shadow_url: str | None = None) -> Bundle:
     """Replay the migrations on a shadow database with no target (stand-ins made from what
     the migrations reference, hosted Supabase's default privileges) and keep what the
     function needs."""
@@ -162,7 +215,7 @@ def keywords() -> list[str]:
     return sorted(RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS)
 
 
-def render(doc: dict[str, Any]) -> str:
+def render(doc: Bundle) -> str:
     body = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
     return f"{_HEAD}{_OPEN}{body};\n"
 

@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from toolkit.db.catalog import Catalog
 from toolkit.db.history import version_order
 from toolkit.db.model import Function, Relation, Type
 from toolkit.judge import compare
-from toolkit.oracle.replay import Replay, package_hint
+from toolkit.oracle.replay import Failure, Replay, package_hint
 from toolkit.oracle.standins import StandIns
-from toolkit.output.report import ObjectResult, PreconditionResult, Report, TableResult
+from toolkit.output.report import (
+    Finding,
+    ObjectResult,
+    PreconditionResult,
+    Report,
+    TableResult,
+)
 from toolkit.project.migrations import MigrationFile, MigrationSet
 from toolkit.project.model import Analysis, Reference, managed, shown
 from toolkit.shape import managed as supabase_managed
@@ -36,7 +42,7 @@ VOUCHED_PERMISSION = re.compile(
 _MISSING_RELATION = re.compile(r'relation "([^"]+)" does not exist')
 
 
-def _target_lacks_too(fail: Any, target: Catalog | None) -> bool:
+def _target_lacks_too(fail: Failure, target: Catalog | None) -> bool:
     """A relation the shadow lacks (named inside a function body, say, where the parser does
     not look for stand-ins) that the target lacks as well: the target would fail the same way."""
     found = _MISSING_RELATION.search(fail.message) if fail.sqlstate == "42P01" else None
@@ -229,7 +235,7 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
     roots = [f for f in replay.failures if f.caused_by is None]
     caused = {id(f): _caused(n) for f, n in zip(replay.failures, follows, strict=True)}
     missing = [f for f in roots if f.extension]
-    def vouched(f: Any) -> bool:
+    def vouched(f: Failure) -> bool:
         return shadow_vouches(f.sqlstate, f.message) or _target_lacks_too(f, target)
 
     lacking = [f for f in roots if not f.extension and not vouched(f)]
@@ -388,10 +394,9 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
         judge_drift.others(report, analysis, replay, target, before, ours, excused)
 
 
-def finding(level: str, where: str, diff: compare.Difference, table: str | None = None) -> Any:
+def finding(level: str, where: str, diff: compare.Difference, table: str | None = None
+            ) -> Finding:
     """A report finding from a typed difference: renderers read its fields."""
-    from toolkit.output.report import Finding
-
     return Finding(level, f"{where}: {diff.message}", kind=diff.kind,  # type: ignore[arg-type]
                    table=table, column=diff.column, object=diff.object,
                    property=diff.property, expected=diff.expected, actual=diff.actual,
