@@ -5,8 +5,9 @@ normalised by PostgreSQL: a type is what format_type() prints, a constraint what
 pg_get_constraintdef() prints, a privilege what aclexplode() lists. Nothing is re-derived from
 SQL text.
 
-`want` is the shadow database after replaying the migrations, `have` the target. A property is
-compared only when both sides carry it (a catalog read by an older toolkit lacks it).
+`want` is the shadow database after replaying the migrations, `have` the target, both parsed
+into toolkit.db.model's classes, so each carries every property the query reads (a cached
+catalog of another layout is never read back: toolkit.oracle.replay.STATE_LAYOUT).
 
 Where one statement puts a property back, the difference carries it (`fix_sql`); whole-object
 fixes (a missing policy, a dropped column) do not: they are the diff engine's. A fix never
