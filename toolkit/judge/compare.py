@@ -36,7 +36,7 @@ from toolkit.db.model import (
     Trigger,
     Type,
 )
-from toolkit.project.model import shown
+from toolkit.project.model import short
 
 _ACTION: dict[str | None, str] = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE",
                                   "n": "SET NULL", "d": "SET DEFAULT"}
@@ -70,7 +70,8 @@ _N = TypeVar("_N", Policy, Trigger)
 FixMaker = Callable[[list[str], str, bool], str]
 
 
-def _x(text: str | None) -> str | None:
+def _norm(text: str | None) -> str | None:
+    """A deparsed expression as compared: calls of `extensions.` functions unqualified."""
     return _EXT_CALL.sub("", text) if text else text
 
 
@@ -173,13 +174,13 @@ def _con_key(k: Constraint) -> tuple[str, ...]:
         return ("p",)
     if k.type in ("f", "u"):
         return (k.type, *(k.columns or []))
-    return (k.type, _x(k.definition) or "")
+    return (k.type, _norm(k.definition) or "")
 
 
 def _con_words(k: Constraint) -> str:
     cols = _cols(k.columns)
     if k.type == "f":
-        return f"foreign key ({cols}) -> {shown(k.ref)}({_cols(k.ref_columns)})"
+        return f"foreign key ({cols}) -> {short(k.ref)}({_cols(k.ref_columns)})"
     if k.type == "u":
         return f"unique ({cols})"
     if k.type == "c":
@@ -188,7 +189,8 @@ def _con_words(k: Constraint) -> str:
 
 
 def _index_key(i: Index) -> str:
-    return _INDEX_NAME.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX ON ", _x(i.definition) or "")
+    return _INDEX_NAME.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX ON ",
+                           _norm(i.definition) or "")
 
 
 def _index_words(i: Index) -> str:
@@ -221,11 +223,11 @@ def _columns(name: str, want: Relation, have: Relation) -> list[Difference]:
                           f', expected {_IDENTITY.get(w.identity, "not an identity")}', obj,
                           "identity", _IDENTITY.get(w.identity),
                           _IDENTITY.get(h.identity), column=col))
-        if _x(h.generated) != _x(w.generated):
+        if _norm(h.generated) != _norm(w.generated):
             out.append(_d(f'column "{col}" is generated as {h.generated or "nothing"}, '
                           f'expected {w.generated or "not generated"}', obj, "generated",
                           w.generated, h.generated, column=col))
-        elif _x(h.default) != _x(w.default) and not (h.identity or w.identity):
+        elif _norm(h.default) != _norm(w.default) and not (h.identity or w.identity):
             fix = f"{alter} set default {w.default}" if w.default else \
                 f"{alter} drop default"
             out.append(_d(f'column "{col}" defaults to {h.default or "nothing"}, expected '
@@ -252,7 +254,7 @@ def _column_name(table: str, col: str) -> Callable[[], str]:
 
 
 def _column_shape(c: Column) -> tuple[str | bool | None, ...]:
-    return (c.type, c.not_null, _x(c.default), c.identity, _x(c.generated))
+    return (c.type, c.not_null, _norm(c.default), c.identity, _norm(c.generated))
 
 
 def _column_renames(name: str, out: list[Difference], wanted: dict[str, Column],
@@ -321,8 +323,8 @@ def _constraints(name: str, want: Relation, have: Relation) -> list[Difference]:
         if w.type == "f":
             if (h.ref, h.ref_columns) != (w.ref, w.ref_columns):
                 out.append(_d(
-                    f"foreign key on ({_cols(w.columns)}) points at {shown(h.ref)}"
-                    f"({_cols(h.ref_columns)}), expected {shown(w.ref)}"
+                    f"foreign key on ({_cols(w.columns)}) points at {short(h.ref)}"
+                    f"({_cols(h.ref_columns)}), expected {short(w.ref)}"
                     f"({_cols(w.ref_columns)})", obj, "references",
                     f"{w.ref}({_cols(w.ref_columns)})",
                     f"{h.ref}({_cols(h.ref_columns)})", column=col))
@@ -336,13 +338,13 @@ def _constraints(name: str, want: Relation, have: Relation) -> list[Difference]:
                     f"{_con_words(w)} is ON UPDATE {_ACTION.get(h.on_update, '?')}, "
                     f"expected ON UPDATE {_ACTION.get(w.on_update, '?')}", obj, "on update",
                     _ACTION.get(w.on_update), _ACTION.get(h.on_update), column=col))
-            elif _x(h.definition) != _x(w.definition):
+            elif _norm(h.definition) != _norm(w.definition):
                 out.append(_d(f"{_con_words(w)} is {h.definition}, expected {w.definition}", obj,
                               "definition", w.definition, h.definition, column=col))
-        elif w.type != "p" and _x(h.definition) != _x(w.definition):
+        elif w.type != "p" and _norm(h.definition) != _norm(w.definition):
             out.append(_d(f"{_con_words(w)} is {h.definition}, expected {w.definition}", obj,
                           "definition", w.definition, h.definition, column=col))
-        if h.name != w.name and _x(h.definition) == _x(w.definition):
+        if h.name != w.name and _norm(h.definition) == _norm(w.definition):
             rename = f"alter table {qname(name)} rename constraint {{}} to {{}}"
             out.append(_d(f"constraint {w.name} renamed to {h.name}", obj, "name",
                           w.name, h.name, rename.format(ident(h.name), ident(w.name)),
@@ -384,14 +386,14 @@ def _policy_words(p: Policy) -> str:
     if not p.permissive:
         parts.insert(0, "restrictive")
     if p.using:
-        parts.append(f"using ({_x(p.using)})")
+        parts.append(f"using ({_norm(p.using)})")
     if p.check:
-        parts.append(f"with check ({_x(p.check)})")
+        parts.append(f"with check ({_norm(p.check)})")
     return " ".join(parts)
 
 
 def _trigger_words(t: Trigger) -> str:
-    return (_x(t.definition) or "") + ("" if t.enabled == "O" else " (disabled)")
+    return (_norm(t.definition) or "") + ("" if t.enabled == "O" else " (disabled)")
 
 
 def _named(kind: str, table: str, want: tuple[_N, ...], have: tuple[_N, ...],
@@ -405,7 +407,7 @@ def _named(kind: str, table: str, want: tuple[_N, ...], have: tuple[_N, ...],
         if h is None:
             out.append(_d(f'{kind} "{name}" missing', obj, "exists", True, False))
         elif isinstance(h, Trigger) and isinstance(w, Trigger) and \
-                _x(h.definition) == _x(w.definition) and h.enabled != w.enabled:
+                _norm(h.definition) == _norm(w.definition) and h.enabled != w.enabled:
             how = "enable" if w.enabled == "O" else "disable"
             alter = f"alter table {qname(table)} {{}} trigger {ident(name)}"
             out.append(_d(f'{kind} "{name}" is {"disabled" if how == "enable" else "enabled"}, '
@@ -544,12 +546,12 @@ def relation(name: str, want: Relation, have: Relation,
                    f"{_KIND.get(want.kind, want.kind)}", obj, "kind",
                    _KIND.get(want.kind), _KIND.get(have.kind))]
     out = _columns(name, want, have)
-    if _x(want.view) != _x(have.view):
+    if _norm(want.view) != _norm(have.view):
         out.append(_d("view definition differs from the migrations", obj, "definition",
                       want.view, have.view))
     if want.parents != have.parents:
-        out.append(_d(f"inherits from ({', '.join(map(shown, have.parents))}), "
-                      f"expected ({', '.join(map(shown, want.parents))})", obj, "inherits",
+        out.append(_d(f"inherits from ({', '.join(map(short, have.parents))}), "
+                      f"expected ({', '.join(map(short, want.parents))})", obj, "inherits",
                       want.parents, have.parents))
     if want.partition_bound != have.partition_bound:
         out.append(_d(f"partition bound is {have.partition_bound or 'none'}, "
@@ -710,7 +712,7 @@ def function(name: str, want: Function, have: Function,
     h_ex = {r: ["EXECUTE"] for r in have.executors}
     out += acl(obj, w_ex, h_ex, lambda privs, role, revoke: _grant_sql(
         ["execute"], f"{kind} {_function_target(name)}", role, revoke), excused=excused)
-    if not out and _x(want.definition) != _x(have.definition):
+    if not out and _norm(want.definition) != _norm(have.definition):
         out.append(_d("its definition differs from the migrations", obj, "definition",
                       want.definition, have.definition))
     return out
