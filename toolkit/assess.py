@@ -28,7 +28,8 @@ from toolkit.settings import Settings
 if TYPE_CHECKING:
     import psycopg
 
-    from toolkit.db.catalog import Catalog, HistoryRow
+    from toolkit.db.catalog import Catalog
+    from toolkit.db.model import HistoryRow
     from toolkit.judge.destructive import Lost
     from toolkit.oracle.expected import Oracle
     from toolkit.project.load import Project
@@ -53,7 +54,7 @@ class Assessment:
         return self.report.problems
 
     @property
-    def history(self) -> list[HistoryRow] | None:
+    def history(self) -> tuple[HistoryRow, ...] | None:
         """The target's history rows; None without a database or when it may not be read."""
         return self.target.history if self.target is not None else None
 

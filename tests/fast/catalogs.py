@@ -89,8 +89,9 @@ def captured_oracle(project: str, failures: list[Failure] | None = None
         done = [f.version for f in migrations.files if f.version in applied]
         todo = [f.version for f in migrations.files if f.version not in applied]
         captured = _captured(project)
-        replay = Replay(before=state(project, len(done)), after=state(project),
-                        major=captured["major"], origin="captured",
+        replay = Replay(before=Catalog.from_json(state(project, len(done))),
+                        after=Catalog.from_json(state(project)), major=captured["major"],
+                        origin="captured",
                         failures=list(failures or []))
         return Oracle(replay, standins(analysis, cat), done, todo)
 
@@ -102,7 +103,7 @@ def judged(project: str, command: str, target_doc: dict[str, Any] | None,
     """assess()'s judgement, in the mode `command`, of a captured target (None: no database
     URL) against the captured replay: the very steps the commands run, only without a server."""
     migrations, analysis = _parsed(project)
-    cat = Catalog(target_doc) if target_doc is not None else None
+    cat = Catalog.from_json(target_doc) if target_doc is not None else None
     a = Assessment(mode_of(command), Report(command), Project(migrations, analysis), cat, None)
     judge(a, captured_oracle(project, failures), include_all=include_all)
     stand = a.oracle.stand if a.oracle is not None else standins(analysis, cat)

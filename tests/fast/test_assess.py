@@ -73,7 +73,8 @@ def _after(before_doc: dict[str, Any], after_doc: dict[str, Any], *, complete: b
     before = judged(ROAD, "apply", before_doc).assessment
     assert before.report.pending == [SECOND]
     before.report.pending = [] if complete else before.report.pending
-    return reassess(before, _settings(), Catalog(after_doc), counted=counted, complete=complete)
+    return reassess(before, _settings(), Catalog.from_json(after_doc), counted=counted,
+                    complete=complete)
 
 
 def test_after_apply_the_judgement_is_replaced_not_added_to() -> None:

@@ -258,7 +258,7 @@ def _destructive(conn: Any, report: Report, project: Project, allow: bool,
 
 def _touched(oracle: Oracle) -> set[str]:
     """The relations the pending files change, as the shadow saw them."""
-    before, after = oracle.replay.before["relations"], oracle.replay.after["relations"]
+    before, after = oracle.replay.before.relations, oracle.replay.after.relations
     return {n for n in set(before) | set(after) if before.get(n) != after.get(n)}
 
 

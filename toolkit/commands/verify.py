@@ -136,7 +136,7 @@ def run_verify(settings: Settings) -> Report:
                             "inserts into agent_profiles and rolls back)")
         return report
     assert seen.oracle is not None
-    after = seen.oracle.replay.after["relations"]
+    after = seen.oracle.replay.after.relations
     if "public.agent_profiles" not in after or "public.agents" not in seen.oracle.stand.copied:
         connecting.abandon()
         report.notes.append("functional test skipped: the migrations do not declare the agent "

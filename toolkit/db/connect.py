@@ -141,6 +141,17 @@ def monitor_opener(settings: Settings) -> Opener:
     return open_monitor
 
 
+def conninfo_opener(conninfo: str, connect_timeout_s: int) -> Opener:
+    """How the watchdog opens its own connection to a shadow database."""
+    def open_monitor() -> psycopg.Connection[Any]:
+        import psycopg
+
+        return psycopg.connect(conninfo, autocommit=True, connect_timeout=connect_timeout_s,
+                               application_name="toolkit watch", **KEEPALIVES)
+
+    return open_monitor
+
+
 def describe_target(settings: Settings) -> dict[str, str]:
     out = {}
     if settings.config.project_id:  # supabase/config.toml's name for the project

@@ -275,18 +275,6 @@ def watched(conn: psycopg.Connection[Any], limits: Limits, what: str, *,
             progress.current().waiting(None)
 
 
-def conninfo_opener(conninfo: str, connect_timeout_s: int) -> Opener:
-    def open_monitor() -> psycopg.Connection[Any]:
-        import psycopg
-
-        from toolkit.db.connect import KEEPALIVES
-
-        return psycopg.connect(conninfo, autocommit=True, connect_timeout=connect_timeout_s,
-                               application_name="toolkit watch", **KEEPALIVES)
-
-    return open_monitor
-
-
 def give_up(watch: Watch, exc: BaseException) -> ToolkitError | None:
     """The one-line error for a read that ended on a timeout (the server's or the
     watchdog's); None when `exc` is some other failure."""

@@ -30,8 +30,7 @@ def try_fixes(report: Report, project: Project, oracle: Oracle, target: Catalog,
         return
     import psycopg
 
-    from toolkit.db.connect import limits
-    from toolkit.db.waits import conninfo_opener
+    from toolkit.db.connect import conninfo_opener, limits
     from toolkit.errors import ToolkitError
     from toolkit.oracle.replay import _replay_sql, replay
     from toolkit.oracle.servers import connect_shadow, shadow_database
@@ -42,7 +41,7 @@ def try_fixes(report: Report, project: Project, oracle: Oracle, target: Catalog,
         with shadow_database(settings.shadow_db_url, prefer_major=target.major,
                              connect_timeout_s=settings.connect_timeout_s) as sh, \
                 connect_shadow(sh.conninfo, settings.connect_timeout_s, bounds) as conn:
-            replay(conn, order, {len(order)}, oracle.stand, target.doc["default_acl"],
+            replay(conn, order, {len(order)}, oracle.stand, target.default_acl,
                    sh.major, sh.origin, bounds,
                    conninfo_opener(sh.conninfo, settings.connect_timeout_s))
             role = _replay_sql("shadow_replay_setup.sql")
