@@ -119,31 +119,33 @@ def test_text_mode_prints_the_one_outcome(monkeypatch: pytest.MonkeyPatch,
     assert last == "PENDING: 1 migration pending: 20261203090000 (exit 5)"
 
 
+def _config_error(settings: Settings) -> Report:
+    raise ConfigError("nothing to check: set SUPABASE_DB_URL")
+
+
+def _declined(settings: Settings) -> Report:
+    raise Declined("apply declined: nothing changed")
+
+
 @pytest.mark.usefixtures("leave")
-def test_a_usage_error_exits_2_with_one_line(monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("command", "body", "code", "status", "line"), [
+    ("check", _config_error, ExitCode.USAGE, "failed",
+     "toolkit: error: nothing to check: set SUPABASE_DB_URL\n"),
+    ("apply", _declined, ExitCode.DECLINED, "declined",
+     "toolkit: apply declined: nothing changed\n"),
+])
+def test_the_error_path_exits_with_one_line(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str,
+        body: Callable[[Settings], Report], code: int, status: str, line: str) -> None:
+    """A usage error exits 2, a declined question 4 (run() raises SystemExit for it)."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-
-    def body(settings: Settings) -> Report:
-        raise ConfigError("nothing to check: set SUPABASE_DB_URL")
-
-    assert _run("check", "auto", True, body) == ExitCode.USAGE
+    try:
+        left = _run(command, "auto", True, body)
+    except SystemExit as exc:
+        left = int(exc.code or 0)
+    assert left == code
     out, err = capsys.readouterr()
-    assert err == "toolkit: error: nothing to check: set SUPABASE_DB_URL\n"
-    assert json.loads(out) == {"command": "check", "ok": False, "status": "failed",
-                               "exit_code": 2, "error": "nothing to check: set SUPABASE_DB_URL"}
-
-
-@pytest.mark.usefixtures("leave")
-def test_a_declined_apply_exits_4(monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-
-    def body(settings: Settings) -> Report:
-        raise Declined("apply declined: nothing changed")
-
-    with pytest.raises(SystemExit) as left:
-        _run("apply", "auto", True, body)
-    assert left.value.code == ExitCode.DECLINED
-    doc = json.loads(capsys.readouterr().out)
-    assert (doc["status"], doc["exit_code"]) == ("declined", 4)
+    assert err == line
+    doc = json.loads(out)
+    assert (doc["command"], doc["ok"], doc["status"], doc["exit_code"]) == \
+        (command, False, status, code)
