@@ -1,4 +1,4 @@
-"""The local gateway without hypercorn (the `local` extra): toolkit's own HTTP/1.1 server.
+"""The local gateway without hypercorn (the `local` extra): the relay alone, HTTP/1.1 only.
 
 The gateway process is started with hypercorn made unimportable (sys.modules entry None, what
 Python does for a package that is not installed), in front of the stack's real PostgREST.
