@@ -91,6 +91,38 @@ def project(base: Path, files: int) -> Path:
     return root
 
 
+def forget(cache: Path) -> None:
+    """Nothing cached but the shadow's template: no replayed states, no snapshot of a replayed
+    prefix, no parsed files."""
+    for part in cache.glob("*"):
+        if part.name.startswith("shadow-pg") and "-prefix-" not in part.name:
+            continue
+        if part.is_dir():
+            shutil.rmtree(part, ignore_errors=True)
+        else:
+            part.unlink(missing_ok=True)
+
+
+# The sequential peer: what a user of supabase-py writes to see that each table answers.
+SEQUENTIAL_PEER = """
+import sys
+from supabase import create_client
+url, key, names = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().split()
+client = create_client(url, key)
+for name in names:
+    client.table(name).select("*").limit(0).execute()
+"""
+
+# toolkit with the shadow's catalog read planned without fresh statistics (shadow_analyze.sql
+# not run): the same code otherwise, for the row that shows what the ANALYZE buys.
+WITHOUT_ANALYZE = """
+import runpy
+from toolkit import shadow
+shadow._read_catalog = lambda conn, *, files_run: shadow.inspect(conn).doc
+runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
+"""
+
+
 class Tools:
     """Each peer as a function of (project folder, database URL through the proxy)."""
 
@@ -100,8 +132,7 @@ class Tools:
 
     def toolkit(self, code: Path, tag: str) -> Callable[[Path, str], Sample]:
         def run(root: Path, url: str) -> Sample:
-            for part in ("shadow", "analysis"):  # nothing cached but the shadow's template
-                shutil.rmtree(self.cache / tag / part, ignore_errors=True)
+            forget(self.cache / tag)
             env = clean_env(SUPABASE_DB_URL=url, TOOLKIT_CACHE_DIR=str(self.cache / tag),
                             PYTHONPATH=str(code),
                             PYTHONPYCACHEPREFIX=str(self.cache / f"pyc-{tag}"))
@@ -161,42 +192,68 @@ def apply_rows(stack: LocalStack, base: Path, sizes: list[int], runs: int,
     return rows
 
 
+def public_tables(url: str, out: Path) -> Path:
+    names = run_child([PSQL, "-X", "-q", "-At", "-d", url, "-c",
+                       "select tablename from pg_tables where schemaname = 'public'"],
+                      clean_env())
+    out.write_text(names.out, encoding="utf-8")
+    return out
+
+
 def check_rows(stack: LocalStack, base: Path, files: int, runs: int, rtt_ms: float,
                toolkit: Path, cache: Path) -> list[Row]:
-    """check with REST on the largest history, warm, against psql's floor."""
+    """check with REST on the largest history, warm: over the RTT proxy against psql's floor,
+    and on loopback against supabase-py probing the same tables one after another."""
     root = project(base, files)
     dbname = f"scale_{uuid.uuid4().hex[:8]}"
     url = create_database(stack, dbname)
-    section = f"check, {files} files ({files * TABLES_PER_FILE} tables), warm, {rtt_ms:g} ms RTT"
-    rows = [Row(section, "`toolkit check` (database + REST)"),
-            Row(section, "`toolkit check` (database only)"),
-            Row(section, "floor: `psql -c 'select 1'`")]
+    tables = files * TABLES_PER_FILE
+    far_section = f"check, {files} files ({tables} tables), warm, {rtt_ms:g} ms RTT"
+    near_section = f"check, {files} files ({tables} tables), warm, loopback"
+    rest_name = "`toolkit check` (database + REST)"
+    rows = [Row(far_section, rest_name),
+            Row(far_section, "`toolkit check` (database only)"),
+            Row(far_section, "floor: `psql -c 'select 1'`"),
+            Row(near_section, rest_name),
+            Row(near_section, "`toolkit check` (database only)"),
+            Row(near_section, "supabase-py, one table after another"),
+            Row(near_section, "floor: `psql -c 'select 1'`")]
     try:
         env = clean_env(SUPABASE_DB_URL=url, TOOLKIT_CACHE_DIR=str(cache / "check"),
                         PYTHONPATH=str(toolkit))
         done = run_child([PY, "-m", "toolkit", "apply", "--no-verify"], env, cwd=root)
         if done.code != 0:
             raise SystemExit(f"apply for the check rows failed:\n{done.out}")
+        names = public_tables(url, base / "tables.txt")
         with serve_api(stack, dbname) as api:
             delay = rtt_ms / 2000
             pg = LatencyProxy("127.0.0.1", stack.db_port, delay).start()
+            pg.name = "database"
             gw = LatencyProxy("127.0.0.1", int(api.api_url.rsplit(":", 1)[1]), delay).start()
+            gw.name = "REST"
             try:
                 far = via(pg, url, stack.db_port)
-                rest = {**env, "SUPABASE_DB_URL": far, "SUPABASE_URL": f"http://127.0.0.1:"
-                        f"{gw.port}", "SUPABASE_SERVICE_ROLE_KEY": api.service_role_key}
+                key = api.service_role_key
                 argv = [PY, "-m", "toolkit", "check", "--format", "text"]
-                commands = [(rows[0], argv, rest, root),
-                            (rows[1], argv, {**env, "SUPABASE_DB_URL": far}, root),
-                            (rows[2], [PSQL, "-X", "-q", "-d", far, "-c", "select 1"],
-                             clean_env(), root)]
-                for _row, a, e, cwd in commands:
-                    run_child(a, e, cwd=cwd)  # warm: the replay cached, PostgREST's cache too
+                psql = [PSQL, "-X", "-q", "-d", far, "-c", "select 1"]
+                near_psql = [PSQL, "-X", "-q", "-d", url, "-c", "select 1"]
+                commands = [
+                    (rows[0], argv, {**env, "SUPABASE_DB_URL": far, "SUPABASE_URL": "http://"
+                                     f"127.0.0.1:{gw.port}", "SUPABASE_SERVICE_ROLE_KEY": key}),
+                    (rows[1], argv, {**env, "SUPABASE_DB_URL": far}),
+                    (rows[2], psql, clean_env()),
+                    (rows[3], argv, {**env, "SUPABASE_URL": api.api_url,
+                                     "SUPABASE_SERVICE_ROLE_KEY": key}),
+                    (rows[4], argv, env),
+                    (rows[5], [PY, "-c", SEQUENTIAL_PEER, api.api_url, key, str(names)],
+                     clean_env()),
+                    (rows[6], near_psql, clean_env())]
+                for _row, a, e in commands:
+                    run_child(a, e, cwd=root)  # warm: the replay cached, PostgREST's cache too
                 for _ in range(runs):
-                    for row, a, e, cwd in commands:
-                        def once(a: list[str] = a, e: dict[str, str] = e,
-                                 c: Path = cwd) -> Sample:
-                            return run_child(a, e, cwd=c)
+                    for row, a, e in commands:
+                        def once(a: list[str] = a, e: dict[str, str] = e) -> Sample:
+                            return run_child(a, e, cwd=root)
 
                         sample = through([pg, gw], once)()
                         if sample.code != 0:
@@ -208,6 +265,75 @@ def check_rows(stack: LocalStack, base: Path, files: int, runs: int, rtt_ms: flo
     finally:
         drop_database(stack, dbname)
     return rows
+
+
+def psql_on_shadow(root: Path, cache: Path) -> Sample:
+    """The history's files through one psql session on toolkit's embedded shadow (a copy of
+    its template, as a replay gets), after what the files need of the target (untimed)."""
+    os.environ["TOOLKIT_CACHE_DIR"] = str(cache)
+    from toolkit.shadow_embedded import embedded_shadow
+
+    files = sorted((root / "supabase" / "migrations").glob("*.sql"))
+    with embedded_shadow() as shadow:
+        need = run_child([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", shadow.conninfo, "-c",
+                          'create extension if not exists "uuid-ossp" with schema extensions; '
+                          "create table if not exists public.agents (id uuid primary key)"],
+                         clean_env())
+        if need.code != 0:
+            raise SystemExit(f"psql on the shadow: {need.out}")
+        argv = [PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", shadow.conninfo]
+        for f in files:
+            argv += ["-f", str(f)]
+        return run_child(argv, clean_env())
+
+
+def history_rows(stack: LocalStack, base: Path, files: int, runs: int, toolkit: Path,
+                 cache: Path) -> list[Row]:
+    """A history of `files` files, applied, on loopback: a warm check; a check after one more
+    file is added (the replay resumes from the cached prefix); a cold replay, with and without
+    the shadow's catalog ANALYZE; and the same files through one psql session on the shadow."""
+    root = project(base / "history", files)
+    folder = root / "supabase" / "migrations"
+    dbname = f"scale_{uuid.uuid4().hex[:8]}"
+    url = create_database(stack, dbname)
+    section = f"history of {files} files ({files * TABLES_PER_FILE} tables), loopback"
+    warm = Row(section, "`toolkit check`, warm (all applied, replay cached)")
+    added = Row(section, "`toolkit check` after adding one file (replay resumes)")
+    cold = Row(section, "`toolkit check`, cold replay (template kept)")
+    bare = Row(section, "`toolkit check`, cold replay, no catalog ANALYZE")
+    psql = Row(section, "psql: the same files in one session on the shadow")
+    tag = cache / "history"
+    env = clean_env(SUPABASE_DB_URL=url, TOOLKIT_CACHE_DIR=str(tag), PYTHONPATH=str(toolkit))
+    check = [PY, "-m", "toolkit", "check", "--format", "text"]
+
+    def ok(row: Row, sample: Sample, codes: tuple[int, ...] = (0,)) -> None:
+        if sample.code not in codes:
+            raise SystemExit(f"{row.name}: exit {sample.code}\n{sample.out}")
+        row.samples.append(sample)
+        print(f"  {section}: {row.name}: {sample.seconds:.1f}s", flush=True)
+
+    try:
+        done = run_child([PY, "-m", "toolkit", "apply", "--no-verify"], env, cwd=root)
+        if done.code != 0:
+            raise SystemExit(f"apply for the history rows failed:\n{done.out}")
+        run_child(check, env, cwd=root)
+        for i in range(runs):
+            ok(warm, run_child(check, env, cwd=root))
+            n = files + i + 1
+            (folder / f"2030{n:010d}_s{n:04d}.sql").write_text(migration(n), encoding="utf-8")
+            ok(added, run_child(check, env, cwd=root), (0, 1))  # 1: a file pending
+            applied = run_child([PY, "-m", "toolkit", "apply", "--no-verify"], env, cwd=root)
+            if applied.code != 0:
+                raise SystemExit(f"apply of file {n} failed:\n{applied.out}")
+            run_child(check, env, cwd=root)  # the new file's state cached, as after any apply
+        for _ in range(runs):
+            for row, argv in ((cold, check), (bare, [PY, "-c", WITHOUT_ANALYZE, *check[3:]])):
+                forget(tag)
+                ok(row, run_child(argv, env, cwd=root))
+            ok(psql, psql_on_shadow(root, tag))
+    finally:
+        drop_database(stack, dbname)
+    return [warm, added, cold, bare, psql]
 
 
 def machine() -> str:
@@ -261,6 +387,8 @@ def main() -> None:
     parser.add_argument("--once", type=int, default=0, help="a larger size, run once")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rtt-ms", type=float, default=100.0)
+    parser.add_argument("--history", type=int, default=300,
+                        help="the history rows' size (0: none)")
     parser.add_argument("--before", type=Path, help="another checkout's root, as 'before'")
     parser.add_argument("--psql-up-to", type=int, default=10,
                         help="the psql loop only up to this many files (it costs minutes)")
@@ -295,6 +423,8 @@ def main() -> None:
                                        lambda n, f: skip(n, f) or "before" in n)
                 rows += check_rows(stack, base, 100 if 100 in sizes else max(sizes), args.runs,
                                    args.rtt_ms, ROOT, cache)
+                if args.history:
+                    rows += history_rows(stack, base, args.history, args.runs, ROOT, cache)
             finally:
                 proxy.stop()
     finally:
