@@ -1,9 +1,9 @@
 // Drift: one catalog document compared with another, each difference a typed finding. A port of
-// toolkit/compare.py (relation, function, type_) giving the same findings: both sides come from
+// toolkit/judge/compare.py (relation, function, type_) giving the same findings: both sides come from
 // the same inspect query, so every value was normalised by PostgreSQL and nothing is re-derived
 // from SQL text. `want` is the bundled expected catalog, `have` the live one. A property is
 // compared only when both sides carry it (a bundle written by an older toolkit lacks it).
-// compare.cases.json holds cases that both this port and toolkit/compare.py must answer alike.
+// compare.cases.json holds cases that both this port and toolkit/judge/compare.py must answer alike.
 import type { Column, Constraint, FunctionInfo, Index, Policy, Relation, Trigger, TypeInfo } from "./types.ts";
 
 const ACTION: Record<string, string> = {
