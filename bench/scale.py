@@ -117,7 +117,7 @@ for name in names:
 # not run): the same code otherwise, for the row that shows what the ANALYZE buys.
 WITHOUT_ANALYZE = """
 import runpy
-from toolkit import shadow
+from toolkit.oracle import replay as shadow
 shadow._read_catalog = lambda conn, *, files_run: shadow.inspect(conn).doc
 runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
 """
@@ -271,7 +271,7 @@ def psql_on_shadow(root: Path, cache: Path) -> Sample:
     """The history's files through one psql session on toolkit's embedded shadow (a copy of
     its template, as a replay gets), after what the files need of the target (untimed)."""
     os.environ["TOOLKIT_CACHE_DIR"] = str(cache)
-    from toolkit.shadow_embedded import embedded_shadow
+    from toolkit.oracle.embedded import embedded_shadow
 
     files = sorted((root / "supabase" / "migrations").glob("*.sql"))
     with embedded_shadow() as shadow:

@@ -39,9 +39,9 @@ from postgrest import AsyncRequestBuilder
 from postgrest.exceptions import APIError
 from supabase import AsyncClient, AsyncClientOptions, AsyncSupabaseException, acreate_client
 
-from toolkit import rest_pool
 from toolkit.errors import ConnectError
 from toolkit.redact import redact
+from toolkit.rest.pool import lean_transport
 
 MISSING_CODES = {"42P01", "PGRST205"}  # PostgREST 12.0 / 12.2+
 FORBIDDEN_CODE = "42501"
@@ -51,7 +51,7 @@ RETRY_S = 2.0  # how long unknown answers are retried (a 503 while the schema ca
 # Probes in flight at once: HTTP/1.1 uses one connection each (the pool's size), HTTP/2 streams
 # on one connection (below the 100-128 streams Kong and nginx allow). The rest wait on a
 # semaphore, not in httpx's pool, whose queueing time would count against the timeout. 64
-# connections keep 300 probes to about five round trips over a 100 ms link; with rest_pool's
+# connections keep 300 probes to about five round trips over a 100 ms link; with rest/pool.py's
 # checkout a probe's CPU does not grow with them (docs/benchmarks-scale.md).
 HTTP1_IN_FLIGHT = 64
 HTTP2_IN_FLIGHT = 100
@@ -159,8 +159,8 @@ async def _client(url: str, key: str, timeout_s: float,
         # follow a redirect into https with one: a redirect is reported instead (_probe).
         verify=tls,
         follow_redirects=tls,
-        # Plain HTTP/1.1: a pool whose checkout does not walk every connection (rest_pool).
-        transport=None if tls or http2 else rest_pool.transport(),
+        # Plain HTTP/1.1: a pool whose checkout does not walk every connection (rest/pool.py).
+        transport=None if tls or http2 else lean_transport(),
     )
     # The Supabase client sends its usual headers (apikey, Authorization: Bearer, X-Client-Info)
     # through `http`; its own retry is off, since unknown answers are retried here (bounded).

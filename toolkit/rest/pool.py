@@ -84,7 +84,7 @@ class _Returned:
         self.pool.give_back(self.conn)
 
 
-def transport(keepalive_s: float = 5.0) -> httpx.AsyncHTTPTransport:
+def lean_transport(keepalive_s: float = 5.0) -> httpx.AsyncHTTPTransport:
     """An httpx transport (plain http, HTTP/1.1) on the pool above: httpx's own request and
     exception mapping stay, only the pool under it changes (httpx < 0.29 keeps it in `_pool`)."""
     out = httpx.AsyncHTTPTransport(verify=False, http1=True, http2=False)
