@@ -13,8 +13,13 @@ tools/supabase-cli) and a psql loop (`psql -X -1 -f` file by file). Runs are int
 user + system) and peak RSS, and the round trips the proxy counted on the database side.
 toolkit's shadow keeps its template between runs but replays from nothing each run.
 
-Then, on the 100-file history: `toolkit check` with the REST API (its tables probed through the
-gateway, also behind the proxy), warm, against the floor: psql connecting and running one query.
+Then, on the 100-file history, warm: `toolkit check` with the REST API (its tables probed
+through the gateway, the proxy in front of the gateway too) and without, against the floor (psql
+connecting and running one query) at the RTT, and on loopback against supabase-py probing the
+same tables one after another. On a --history file history (300), loopback: a warm check, a
+check after adding one file (the replay resumes from the cached prefix), a cold replay with and
+without the shadow's catalog ANALYZE, and the same files through one psql session on a copy of
+the shadow's template. Last, the CPU of the REST probes alone at --probes table counts.
 
 The table goes to docs/benchmarks-scale.md with the date and the machine.
 """
@@ -22,6 +27,8 @@ The table goes to docs/benchmarks-scale.md with the date and the machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import platform
 import shutil
@@ -267,6 +274,9 @@ def check_rows(stack: LocalStack, base: Path, files: int, runs: int, rtt_ms: flo
     return rows
 
 
+REPLAY_S: dict[str, list[float]] = {}  # the replay's own seconds, as check --json reports them
+
+
 def psql_on_shadow(root: Path, cache: Path) -> Sample:
     """The history's files through one psql session on toolkit's embedded shadow (a copy of
     its template, as a replay gets), after what the files need of the target (untimed)."""
@@ -326,14 +336,75 @@ def history_rows(stack: LocalStack, base: Path, files: int, runs: int, toolkit: 
             if applied.code != 0:
                 raise SystemExit(f"apply of file {n} failed:\n{applied.out}")
             run_child(check, env, cwd=root)  # the new file's state cached, as after any apply
+        as_json = [PY, "-m", "toolkit", "check", "--json"]
         for _ in range(runs):
-            for row, argv in ((cold, check), (bare, [PY, "-c", WITHOUT_ANALYZE, *check[3:]])):
+            for row, argv in ((cold, as_json), (bare, [PY, "-c", WITHOUT_ANALYZE, *as_json[3:]])):
                 forget(tag)
-                ok(row, run_child(argv, env, cwd=root))
+                sample = run_child(argv, env, cwd=root)
+                ok(row, sample)
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    doc = json.loads(sample.out[sample.out.index("{"):])
+                    REPLAY_S.setdefault(row.name, []).append(doc["shadow"]["replay_seconds"])
             ok(psql, psql_on_shadow(root, tag))
     finally:
         drop_database(stack, dbname)
     return [warm, added, cold, bare, psql]
+
+
+PROBE_CPU = """
+import json, resource, sys, time
+from toolkit.rest.client import probe
+url, key, n, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+names = [f"many_{i}" for i in range(n)]
+probe(url, key, names[:1], timeout)  # the client's import and first connection: not counted
+before, start = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+found = probe(url, key, names, timeout)
+after = resource.getrusage(resource.RUSAGE_SELF)
+cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+print(json.dumps({"cpu_s": cpu, "wall_s": time.perf_counter() - start,
+                  "present": sum(p.state == "present" for p in found)}))
+"""
+
+
+def probe_rows(stack: LocalStack, counts: list[int], rtt_ms: float, toolkit: Path
+               ) -> list[str]:
+    """CPU per REST probe at growing table counts, over the RTT proxy with a 3 s timeout."""
+    dbname = f"scale_{uuid.uuid4().hex[:8]}"
+    url = create_database(stack, dbname)
+    lines = []
+    try:
+        ddl = "".join(f"create table public.many_{i} (id bigint primary key);\n"
+                      for i in range(max(counts)))
+        made = run_child([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", ddl],
+                         clean_env())
+        if made.code != 0:
+            raise SystemExit(f"probe rows: {made.out}")
+        with serve_api(stack, dbname) as api:
+            gw = LatencyProxy("127.0.0.1", int(api.api_url.rsplit(":", 1)[1]),
+                              rtt_ms / 2000).start()
+            try:
+                env = clean_env(PYTHONPATH=str(toolkit))
+                for n in counts:
+                    for _ in range(60):  # PostgREST's schema cache loads the tables
+                        got = run_child([PY, "-c", PROBE_CPU, api.api_url, api.service_role_key,
+                                         str(n), "10"], env)
+                        if got.code == 0 and json.loads(got.out)["present"] == n:
+                            break
+                        time.sleep(1)
+                    got = run_child([PY, "-c", PROBE_CPU, f"http://127.0.0.1:{gw.port}",
+                                     api.service_role_key, str(n), "3"], env)
+                    if got.code != 0:
+                        raise SystemExit(f"probe rows, {n} tables: {got.out}")
+                    fig = json.loads(got.out)
+                    lines.append(f"| {n} | {fig['present']} | {fig['wall_s']:.2f} s | "
+                                 f"{fig['cpu_s'] * 1000:.0f} ms | "
+                                 f"{fig['cpu_s'] * 1000 / n:.2f} ms |")
+                    print(f"  probes: {lines[-1]}", flush=True)
+            finally:
+                gw.stop()
+    finally:
+        drop_database(stack, dbname)
+    return lines
 
 
 def machine() -> str:
@@ -350,7 +421,7 @@ def machine() -> str:
             f"at the end {load}")
 
 
-def render(rows: list[Row], args: argparse.Namespace) -> str:
+def render(rows: list[Row], args: argparse.Namespace, probes: list[str]) -> str:
     def ms(x: float) -> str:
         return f"{x:.2f} s" if x >= 1 else f"{x * 1000:.0f} ms"
 
@@ -359,12 +430,17 @@ def render(rows: list[Row], args: argparse.Namespace) -> str:
         "",
         f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on {machine()}, with "
         f"`bench/scale.py --sizes {args.sizes} --runs {args.runs}"
-        + (f" --once {args.once}" if args.once else "") + f" --rtt-ms {args.rtt_ms:g}`. "
-        f"Every database connection goes through the benchmark's latency proxy "
-        f"({args.rtt_ms:g} ms round trip, one more for each new connection's handshake). "
+        + (f" --once {args.once}" if args.once else "") + f" --rtt-ms {args.rtt_ms:g}"
+        f" --history {args.history} --probes {args.probes}`. "
+        f"The apply rows and the '{args.rtt_ms:g} ms RTT' rows connect through the "
+        f"benchmark's latency proxy ({args.rtt_ms:g} ms round trip, one more for each new "
+        "connection's handshake), which sits in front of the database and, for REST, in front "
+        "of the API gateway too (toolkit -> proxy -> gateway -> PostgREST, all on this "
+        "machine): so a REST row pays the round trip for each request it waits on, and the "
+        "gateway's and PostgREST's own time on top. 'loopback' rows connect directly. "
         "Medians of interleaved runs (n = runs counted); CPU is the child's user + system "
-        "time, peak RSS its own (os.wait4); round trips are the proxy's count on the database "
-        "side (changes of direction client→server→client).",
+        "time, peak RSS its own (os.wait4); round trips are the proxies' counts (changes of "
+        "direction client→server→client; database + REST where both were used).",
         "",
         "| work | command | n | wall | min-max | vs `supabase db push` | CPU | peak RSS "
         "| round trips |",
@@ -374,10 +450,23 @@ def render(rows: list[Row], args: argparse.Namespace) -> str:
         peer = next((x for x in rows if x.section == r.section and "db push" in x.name), None)
         ratio = f"{r.median / peer.median:.2f}x" if peer and peer is not r else ""
         xs = [s.seconds for s in r.samples]
-        rtts = statistics.median(s.round_trips for s in r.samples)
-        lines.append(f"| {r.section} | {r.name} | {len(xs)} | {ms(r.median)} | "
+        rtts = f"{statistics.median(s.round_trips for s in r.samples):g}"
+        rest = [s.per_proxy.get("REST", (0, 0))[1] for s in r.samples]
+        if any(rest):
+            db = statistics.median(s.per_proxy.get("database", (0, 0))[1] for s in r.samples)
+            rtts = f"{db:g} + {statistics.median(rest):g} REST"
+        name = r.name
+        if r.name in REPLAY_S:
+            name += f" (replay itself {ms(statistics.median(REPLAY_S[r.name]))})"
+        lines.append(f"| {r.section} | {name} | {len(xs)} | {ms(r.median)} | "
                      f"{ms(min(xs))}-{ms(max(xs))} | {ratio} | {ms(r.cpu_ms / 1000)} | "
-                     f"{r.rss_mb:.0f} MB | {rtts:g} |")
+                     f"{r.rss_mb:.0f} MB | {rtts} |")
+    if probes:
+        lines += ["", f"REST probes alone (toolkit.rest.client.probe in a child, after its "
+                  f"import and first connection), over the {args.rtt_ms:g} ms RTT proxy with "
+                  "a 3 s timeout:", "",
+                  "| tables | present | wall | CPU | CPU per probe |", "|--:|--:|--:|--:|--:|",
+                  *probes]
     return "\n".join(lines) + "\n"
 
 
@@ -387,6 +476,8 @@ def main() -> None:
     parser.add_argument("--once", type=int, default=0, help="a larger size, run once")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rtt-ms", type=float, default=100.0)
+    parser.add_argument("--probes", default="100,1000,5000",
+                        help="table counts for the CPU-per-probe figures ('': none)")
     parser.add_argument("--history", type=int, default=300,
                         help="the history rows' size (0: none)")
     parser.add_argument("--before", type=Path, help="another checkout's root, as 'before'")
@@ -411,6 +502,7 @@ def main() -> None:
             "before" in name and files > max(sizes))
 
     started = time.monotonic()
+    probes: list[str] = []
     try:
         with throwaway_state_dir("toolkit-scale-") as state_dir:
             stack = start(state_dir)
@@ -423,6 +515,9 @@ def main() -> None:
                                        lambda n, f: skip(n, f) or "before" in n)
                 rows += check_rows(stack, base, 100 if 100 in sizes else max(sizes), args.runs,
                                    args.rtt_ms, ROOT, cache)
+                if args.probes:
+                    probes = probe_rows(stack, [int(n) for n in args.probes.split(",")],
+                                        args.rtt_ms, ROOT)
                 if args.history:
                     rows += history_rows(stack, base, args.history, args.runs, ROOT, cache)
             finally:
@@ -430,7 +525,7 @@ def main() -> None:
     finally:
         shutil.rmtree(base, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
-    text = render(rows, args)
+    text = render(rows, args, probes)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)
