@@ -373,10 +373,12 @@ def probe_rows(stack: LocalStack, counts: list[int], rtt_ms: float, toolkit: Pat
     url = create_database(stack, dbname)
     lines = []
     try:
-        ddl = "".join(f"create table public.many_{i} (id bigint primary key);\n"
-                      for i in range(max(counts)))
-        made = run_child([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", ddl],
+        ddl = Path(tempfile.mkstemp(prefix="toolkit-scale-", suffix=".sql")[1])
+        ddl.write_text("".join(f"create table public.many_{i} (id bigint primary key);\n"
+                               for i in range(max(counts))), encoding="utf-8")
+        made = run_child([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", str(ddl)],
                          clean_env())
+        ddl.unlink()
         if made.code != 0:
             raise SystemExit(f"probe rows: {made.out}")
         with serve_api(stack, dbname) as api:
@@ -446,7 +448,7 @@ def render(rows: list[Row], args: argparse.Namespace, probes: list[str]) -> str:
         "| round trips |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
-    for r in rows:
+    for r in sorted(rows, key=lambda r: not r.section.startswith("apply")):
         peer = next((x for x in rows if x.section == r.section and "db push" in x.name), None)
         ratio = f"{r.median / peer.median:.2f}x" if peer and peer is not r else ""
         xs = [s.seconds for s in r.samples]
@@ -503,23 +505,35 @@ def main() -> None:
 
     started = time.monotonic()
     probes: list[str] = []
+    failed: list[str] = []
     try:
         with throwaway_state_dir("toolkit-scale-") as state_dir:
             stack = start(state_dir)
             proxy = LatencyProxy("127.0.0.1", stack.db_port, args.rtt_ms / 2000).start()
             proxy.name = "database"
             try:
-                rows = apply_rows(stack, base, sizes, args.runs, tools, proxy, skip)
-                if args.once:
-                    rows += apply_rows(stack, base, [args.once], 1, tools, proxy,
-                                       lambda n, f: skip(n, f) or "before" in n)
-                rows += check_rows(stack, base, 100 if 100 in sizes else max(sizes), args.runs,
-                                   args.rtt_ms, ROOT, cache)
-                if args.probes:
-                    probes = probe_rows(stack, [int(n) for n in args.probes.split(",")],
-                                        args.rtt_ms, ROOT)
-                if args.history:
-                    rows += history_rows(stack, base, args.history, args.runs, ROOT, cache)
+                rows = []
+                sections: list[Callable[[], None]] = [
+                    lambda: rows.extend(check_rows(stack, base, 100 if 100 in sizes
+                                                   else max(sizes), args.runs, args.rtt_ms,
+                                                   ROOT, cache)),
+                    lambda: probes.extend(probe_rows(
+                        stack, [int(n) for n in args.probes.split(",") if n], args.rtt_ms,
+                        ROOT)),
+                    lambda: rows.extend(history_rows(stack, base, args.history, args.runs,
+                                                     ROOT, cache) if args.history else []),
+                    lambda: rows.extend(apply_rows(stack, base, sizes, args.runs, tools, proxy,
+                                                   skip)),
+                    lambda: rows.extend(apply_rows(
+                        stack, base, [args.once], 1, tools, proxy,
+                        lambda n, f: skip(n, f) or "before" in n) if args.once else []),
+                ]
+                for section in sections:  # one that fails leaves the others' rows
+                    try:
+                        section()
+                    except (Exception, SystemExit) as exc:
+                        failed.append(f"{type(exc).__name__}: {exc}"[:2000])
+                        print(f"section failed: {failed[-1]}", flush=True)
             finally:
                 proxy.stop()
     finally:
@@ -530,6 +544,8 @@ def main() -> None:
     args.out.write_text(text, encoding="utf-8")
     print(text)
     print(f"({time.monotonic() - started:.0f} s)")
+    if failed:
+        raise SystemExit("failed sections:\n" + "\n".join(failed))
 
 
 if __name__ == "__main__":
