@@ -17,8 +17,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.edge.bundle import BUNDLE, keywords, read_bundle  # noqa: E402
+from toolkit.db.model import Function, Relation  # noqa: E402
+from toolkit.edge.bundle import keywords  # noqa: E402
 from toolkit.judge import compare  # noqa: E402
+from toolkit.project.edge_bundle import BUNDLE, read_bundle  # noqa: E402
 
 CASES = ROOT / "supabase" / "functions" / "migration-guide" / "compare.cases.json"
 NAME = "public.agent_status"
@@ -27,6 +29,26 @@ NAME = "public.agent_status"
 def findings(diffs: list[compare.Difference]) -> list[list[Any]]:
     return sorted([[d.message, d.object, d.property, d.expected, d.actual, d.fix_sql]
                    for d in diffs], key=lambda f: f[0])
+
+
+def _full(rel: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """A case written before the inspect query read a property, given it as the base has it
+    (a column by its name; one the base lacks, as unset): both sides then carry the same
+    value, as when the property was not compared, and the answers stay what they were."""
+    out = {**copy.deepcopy(base), **copy.deepcopy(rel)}
+    like = {c["name"]: c for c in base["columns"]}
+    unset = {k: None for k in base["columns"][0]}
+    out["columns"] = [{**unset, **like.get(c["name"], {}), **c} for c in out["columns"]]
+    return out
+
+
+def relation(case: dict[str, Any], base: dict[str, Any]) -> tuple[Relation, Relation]:
+    want = _full(case["want"], base) if case["want"] else base
+    return Relation.from_json(want), Relation.from_json(_full(case["have"], base))
+
+
+def function(have: dict[str, Any]) -> Function:
+    return Function.from_json({**FUNCTION, **have})
 
 
 def _new_cases(base: dict[str, Any]) -> list[dict[str, Any]]:
@@ -73,7 +95,7 @@ def _new_cases(base: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-FUNCTION = {
+FUNCTION: dict[str, Any] = {
     "def": "CREATE OR REPLACE FUNCTION public.is_pro(uid uuid)\n RETURNS boolean\n LANGUAGE sql\n"
            " STABLE SECURITY DEFINER\n SET search_path TO ''\nAS $function$ select true "
            "$function$\n",
@@ -122,13 +144,13 @@ def main() -> int:
     known = {c["title"] for c in cases}
     cases += [c for c in _new_cases(base) if c["title"] not in known]
     for c in cases:
-        diffs = compare.relation(NAME, c["want"] or base, c["have"])
+        diffs = compare.relation(NAME, *relation(c, base))
         c["messages"] = sorted(d.message for d in diffs)
         c["findings"] = findings(diffs)
     name = "public.is_pro(uid uuid)"
     functions = []
     for c in _function_cases():
-        diffs = compare.function(name, FUNCTION, c["have"])
+        diffs = compare.function(name, Function.from_json(FUNCTION), function(c["have"]))
         functions.append({**c, "findings": findings(diffs)})
     out = {
         "note": "Cases both toolkit/judge/compare.py (tests/workflow/test_edge_bundle.py) and "

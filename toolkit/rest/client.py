@@ -12,7 +12,7 @@ stack's gateway accepts it (with the `local` extra), but not every plain-http se
 gateway that only speaks HTTP/1.1 fails every probe), hence opt-in. TOOLKIT_HTTP2=0 forces
 HTTP/1.1.
 
-Only PostgREST's own answers count (issue 12): a table is present on a 2xx JSON array, missing on
+Only PostgREST's own answers count: a table is present on a 2xx JSON array, missing on
 PostgREST's missing-table codes, forbidden on its 42501; anything else (an HTML page, a proxy's
 502, a 503 while the schema cache loads) is unknown, retried a little, and never ok.
 """
