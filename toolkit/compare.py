@@ -16,7 +16,7 @@ takes away what the migrations grant: revokes only remove what they do not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,13 @@ _PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
 # Whose privileges are judged: the API roles and PUBLIC always, and any role the migrations
 # grant to (read from the shadow's side). Other roles' grants on the target are the platform's.
 API_ROLES = ("anon", "authenticated", "service_role")
+# Supabase's own roles (and PostgreSQL's pg_* ones): what they hold is the platform's even
+# where a migration grants them something.
+_PLATFORM_ROLES = frozenset({
+    "postgres", "supabase_admin", "authenticator", "dashboard_user", "pgbouncer",
+    "supabase_auth_admin", "supabase_storage_admin", "supabase_functions_admin",
+    "supabase_realtime_admin", "supabase_replication_admin", "supabase_read_only_user",
+    "supabase_etl_admin", "pgsodium_keyholder", "pgsodium_keyiduser", "pgsodium_keymaker"})
 _SEQ_OPTIONS = (("type", "as {}"), ("increment", "increment by {}"), ("min", "minvalue {}"),
                 ("max", "maxvalue {}"), ("start", "start with {}"), ("cache", "cache {}"))
 
@@ -171,7 +178,8 @@ def _index_words(i: dict[str, Any]) -> str:
     return ("unique index" if i["unique"] else "index") + f" on ({_cols(i['columns'])})"
 
 
-def _columns(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[Difference]:
+def _columns(name: str, want: dict[str, Any], have: dict[str, Any], roles: Iterable[str]
+             ) -> list[Difference]:
     out: list[Difference] = []
     got = {c["name"]: c for c in have["columns"]}
     wanted = {c["name"]: c for c in want["columns"]}
@@ -216,7 +224,7 @@ def _columns(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[Diff
                           column=col))
         if _both(w, h, "grants"):
             out += acl(f"column {name}.{col}", w["grants"] or {}, h["grants"] or {},
-                        _column_fix(name, col), column=col)
+                        _column_fix(name, col), column=col, roles=roles)
         out += _comment(obj, _column_name(name, col), w, h, col)
     for col in got.keys() - wanted.keys():
         out.append(_d(f'column "{col}" not in the migrations', f"column {name}.{col}",
@@ -434,18 +442,38 @@ def grant_fix(table: str, role: str, privileges: list[str], revoke: bool = False
     return _grant_sql(privileges, table, role, revoke)
 
 
-def judged_roles(want: dict[str, Any]) -> list[str]:
-    """API roles, PUBLIC, and every role the migrations' side grants to."""
-    return [*API_ROLES, "PUBLIC", *sorted(r for r in want if r not in API_ROLES
-                                          and r != "PUBLIC")]
+def project_roles(doc: dict[str, Any]) -> frozenset[str]:
+    """The roles the migrations grant to anywhere (read from the shadow's catalog), beyond the
+    API roles, PUBLIC and the platform's: what they hold is judged on every object, so a grant
+    to them made by hand on an object the migrations never granted them is drift too."""
+    def grantees() -> Any:
+        for rel in doc.get("relations", {}).values():
+            yield from rel.get("grants") or {}
+            for col in rel.get("columns", []):
+                yield from col.get("grants") or {}
+        for seq in doc.get("sequences", {}).values():
+            yield from seq.get("grants") or {}
+        for nsp in doc.get("schema_info", {}).values():
+            yield from nsp.get("grants") or {}
+        for fn in doc.get("functions", {}).values():
+            yield from fn.get("executors") or []
+
+    return frozenset(r for r in grantees() if r not in API_ROLES and r != "PUBLIC"
+                     and r not in _PLATFORM_ROLES and not r.startswith("pg_"))
+
+
+def judged_roles(want: dict[str, Any], roles: Iterable[str] = ()) -> list[str]:
+    """API roles, PUBLIC, every role the migrations' side grants to on this object, and
+    `roles` (the project's roles, judged everywhere)."""
+    return [*API_ROLES, "PUBLIC", *sorted((set(want) | set(roles)) - {*API_ROLES, "PUBLIC"})]
 
 
 def acl(obj: str, want: dict[str, Any], have: dict[str, Any], fix: FixMaker,
-         column: str | None = None, excused: Excuse | None = None
-         ) -> list[Difference]:
+         column: str | None = None, excused: Excuse | None = None,
+         roles: Iterable[str] = ()) -> list[Difference]:
     """Privileges per grantee, less what `excused` allows."""
     out: list[Difference] = []
-    for role in judged_roles(want):
+    for role in judged_roles(want, roles):
         w = set(want.get(role) or [])
         h = set(have.get(role) or [])
         ex = excused or Excuse()
@@ -513,7 +541,7 @@ def _relation_props(name: str, want: dict[str, Any], have: dict[str, Any]) -> li
 
 
 def relation(name: str, want: dict[str, Any], have: dict[str, Any],
-             excused: Excuse | None = None) -> list[Difference]:
+             excused: Excuse | None = None, roles: Iterable[str] = ()) -> list[Difference]:
     """Every way the target's relation `have` differs from the shadow's `want`."""
     word = _KEYWORD.get(want["kind"], "table")
     obj = f"{word} {name}"
@@ -521,7 +549,7 @@ def relation(name: str, want: dict[str, Any], have: dict[str, Any],
         return [_d(f"is {_KIND.get(have['kind'], have['kind'])}, expected "
                    f"{_KIND.get(want['kind'], want['kind'])}", obj, "kind",
                    _KIND.get(want["kind"]), _KIND.get(have["kind"]))]
-    out = _columns(name, want, have)
+    out = _columns(name, want, have, roles)
     if _x(want["view"]) != _x(have["view"]):
         out.append(_d("view definition differs from the migrations", obj, "definition",
                       want["view"], have["view"]))
@@ -554,7 +582,7 @@ def relation(name: str, want: dict[str, Any], have: dict[str, Any],
     # GRANT ... ON TABLE covers views and foreign tables too.
     out += acl(obj, want["grants"], have["grants"],
                 lambda privs, role, revoke: _grant_sql(privs, qname(name), role, revoke),
-                excused=excused)
+                excused=excused, roles=roles)
     return out
 
 
@@ -636,7 +664,7 @@ class _AlterFunction(_AlterColumn):
 
 
 def function(name: str, want: dict[str, Any], have: dict[str, Any],
-             excused: Excuse | None = None) -> list[Difference]:
+             excused: Excuse | None = None, roles: Iterable[str] = ()) -> list[Difference]:
     """What differs in a function: body, SECURITY DEFINER, settings (search_path),
     volatility, owner, who may execute it; 'its definition' only when none of those says it."""
     out: list[Difference] = []
@@ -688,7 +716,8 @@ def function(name: str, want: dict[str, Any], have: dict[str, Any],
         w_ex = {r: ["EXECUTE"] for r in want["executors"]}
         h_ex = {r: ["EXECUTE"] for r in have["executors"]}
         out += acl(obj, w_ex, h_ex, lambda privs, role, revoke: _grant_sql(
-            ["execute"], f"{kind} {_function_target(name)}", role, revoke), excused=excused)
+            ["execute"], f"{kind} {_function_target(name)}", role, revoke), excused=excused,
+            roles=roles)
     elif want["grants"] != have["grants"]:
         out.append(_d(f"executable by {', '.join(have['grants']) or 'no API role'}, expected "
                       f"{', '.join(want['grants']) or 'no API role'}", obj, "executable by",
@@ -703,6 +732,13 @@ def type_(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[Differe
     if want == have:
         return []
     obj = f"type {name}"
+    out: list[Difference] = []
+    if _both(want, have, "owner") and want["owner"] != have["owner"]:
+        out.append(_d(f"owned by {have['owner']}, expected {want['owner']}", obj, "owner",
+                      want["owner"], have["owner"],
+                      f"alter type {qname(name)} owner to {ident(want['owner'])}"))
+    if (want["labels"], want["base"]) == (have["labels"], have["base"]):
+        return out
     if want["labels"] is not None and have["labels"] is not None:
         apart = [(w, h) for w, h in zip(want["labels"], have["labels"], strict=False)
                  if w != h]
@@ -711,15 +747,15 @@ def type_(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[Differe
             rename = f"alter type {qname(name)} rename value {{}} to {{}}"
             fix = rename.format(literal(apart[0][1]), literal(apart[0][0]))
             setup = rename.format(literal(apart[0][0]), literal(apart[0][1]))
-        return [_d(f"has values ({', '.join(have['labels'])}), expected "
-                   f"({', '.join(want['labels'])})", obj, "values", want["labels"],
-                   have["labels"], fix, setup=setup)]
-    return [_d(f"is {have['base'] or 'an enum'}, expected {want['base'] or 'an enum'}", obj,
-               "kind", want["base"] or "enum", have["base"] or "enum")]
+        return [*out, _d(f"has values ({', '.join(have['labels'])}), expected "
+                         f"({', '.join(want['labels'])})", obj, "values", want["labels"],
+                         have["labels"], fix, setup=setup)]
+    return [*out, _d(f"is {have['base'] or 'an enum'}, expected {want['base'] or 'an enum'}",
+                     obj, "kind", want["base"] or "enum", have["base"] or "enum")]
 
 
 def sequence(name: str, want: dict[str, Any], have: dict[str, Any],
-             excused: Excuse | None = None) -> list[Difference]:
+             excused: Excuse | None = None, roles: Iterable[str] = ()) -> list[Difference]:
     obj = f"sequence {name}"
     alter = _Alter(name, "sequence")
     out: list[Difference] = []
@@ -731,24 +767,26 @@ def sequence(name: str, want: dict[str, Any], have: dict[str, Any],
         out.append(_d(f"cycle is {have.get('cycle')}, expected {want.get('cycle')}", obj,
                       "cycle", want.get("cycle"), have.get("cycle"),
                       f"{alter} {'' if want.get('cycle') else 'no '}cycle"))
-    if want.get("owned_by") != have.get("owned_by"):
+    # An identity column's sequence follows its column: OWNED BY and owner are the table's.
+    identity = bool(want.get("identity"))
+    if want.get("owned_by") != have.get("owned_by") and not identity:
         w = want.get("owned_by")
         column = f"{qname(w.rsplit('.', 1)[0])}.{ident(w.rsplit('.', 1)[1])}" if w else "none"
         out.append(_d(f"owned by column {have.get('owned_by') or 'none'}, expected "
                       f"{w or 'none'}", obj, "owned by", w, have.get("owned_by"),
                       f"{alter} owned by {column}"))
-    if want.get("owner") != have.get("owner"):
+    if want.get("owner") != have.get("owner") and not identity:
         out.append(_d(f"owned by role {have.get('owner')}, expected {want.get('owner')}", obj,
                       "owner", want.get("owner"), have.get("owner"),
                       f"{alter} owner to {ident(want['owner'])}"))
     out += acl(obj, want.get("grants") or {}, have.get("grants") or {},
                 lambda privs, role, revoke: _grant_sql(privs, f"sequence {qname(name)}", role,
-                                                       revoke), excused=excused)
+                                                       revoke), excused=excused, roles=roles)
     return out
 
 
-def schema(name: str, want: dict[str, Any], have: dict[str, Any], *, owner: bool
-           ) -> list[Difference]:
+def schema(name: str, want: dict[str, Any], have: dict[str, Any], *, owner: bool,
+           roles: Iterable[str] = ()) -> list[Difference]:
     obj = f"schema {name}"
     out: list[Difference] = _comment(obj, lambda: f"schema {ident(name)}", want, have)
     if owner and want.get("owner") != have.get("owner"):
@@ -757,7 +795,7 @@ def schema(name: str, want: dict[str, Any], have: dict[str, Any], *, owner: bool
                       f"alter schema {ident(name)} owner to {ident(want['owner'])}"))
     out += acl(obj, want.get("grants") or {}, have.get("grants") or {},
                 lambda privs, role, revoke: _grant_sql(privs, f"schema {ident(name)}", role,
-                                                       revoke))
+                                                       revoke), roles=roles)
     return out
 
 

@@ -93,35 +93,38 @@ def _report(report: Report, kind: str, name: str, diffs: list[compare.Difference
 
 
 def others(report: Report, analysis: Analysis, replay: Replay, target: Catalog,
-           before: dict[str, Any], ours: set[str], ex: Excused) -> None:
+           before: dict[str, Any], ours: set[str], ex: Excused, roles: frozenset[str]
+           ) -> None:
     have = target.doc
-    _sequences(report, before, have, ex)
-    _schemas(report, before, have, ours)
+    _sequences(report, before, have, ex, roles)
+    _schemas(report, before, have, ours, roles)
     _extensions(report, analysis, before, have)
     _managed_tables(report, before, have)
     _default_privileges(report, analysis, replay, target, before, ours)
 
 
 def _sequences(report: Report, before: dict[str, Any], have: dict[str, Any],
-               ex: Excused) -> None:
+               ex: Excused, roles: frozenset[str]) -> None:
     if "sequences" not in before or "sequences" not in have:
         return
     for name, want in sorted(before["sequences"].items()):
         if managed(name):
             continue
         got = have["sequences"].get(name)
+        if got is None and want.get("identity"):
+            continue  # its column is no identity any more: said as the column
         if got is None:
             _report(report, "sequence", name, [compare.Difference(
                 "missing", object=f"sequence {name}", property="exists", expected="yes",
                 actual="no")], missing=True)
             continue
-        diffs = compare.sequence(name, want, got, excuse(ex, name, "S"))
+        diffs = compare.sequence(name, want, got, excuse(ex, name, "S"), roles)
         if diffs:
             _report(report, "sequence", name, diffs)
 
 
 def _schemas(report: Report, before: dict[str, Any], have: dict[str, Any],
-             ours: set[str]) -> None:
+             ours: set[str], roles: frozenset[str]) -> None:
     if "schema_info" not in before or "schema_info" not in have:
         return
     for name, want in sorted(before["schema_info"].items()):
@@ -135,11 +138,12 @@ def _schemas(report: Report, before: dict[str, Any], have: dict[str, Any],
                 actual="no")], missing=True)
             continue
         if not mine:
-            # public is the platform's: only what the API roles and PUBLIC may do in it.
-            keep = (*compare.API_ROLES, "PUBLIC")
+            # public is the platform's: only what the API roles, PUBLIC and the project's own
+            # roles may do in it.
+            keep = {*compare.API_ROLES, "PUBLIC", *roles}
             want = {"grants": {r: p for r, p in want["grants"].items() if r in keep}}
             got = {"grants": {r: p for r, p in got["grants"].items() if r in keep}}
-        diffs = compare.schema(name, want, got, owner=mine)
+        diffs = compare.schema(name, want, got, owner=mine, roles=roles)
         if diffs:
             _report(report, "schema", name, diffs)
 
