@@ -341,7 +341,7 @@ class Lab:
                               cwd=PROJECT, capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
             raise SystemExit(f"apply failed:\n{proc.stdout}{proc.stderr}")
-        code, doc, out = run_check(url, self.cache)
+        code, _doc, out = run_check(url, self.cache)
         if code != 0:
             raise SystemExit(f"the applied project is not clean:\n{out}")
 
@@ -384,7 +384,7 @@ class Lab:
                     with self.admin(name) as conn:
                         for fix in fixes:
                             conn.execute(fix)
-                    again, doc2, text2 = run_check(url, self.cache)
+                    again, doc2, _ = run_check(url, self.cache)
                     out.fixed = again == 0
                     if not out.fixed:
                         out.detail += f" | after {fixes}: " + "; ".join(
