@@ -202,20 +202,13 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
     for key in sorted(expected.keys() | actual.keys(), key=lambda k: (k[0] or "", k[1])):
         schema, objtype = key
         w, h = expected.get(key, {}), actual.get(key, {})
-        where = f" in schema {schema}" if schema else ""
-        what = DEFAULT_ACL_OBJECTS.get(objtype, objtype)
-        obj = f"default privileges for role postgres{where} on {what}"
-        diffs = compare.acl(obj, {r: sorted(p) for r, p in w.items()},
-                            {r: sorted(p) for r, p in h.items()}, _default_fix(schema, what))
+        diffs = default_privileges(schema, objtype, w, h)
         if not diffs:
             continue
+        where = f" in schema {schema}" if schema else ""
+        what = DEFAULT_ACL_OBJECTS.get(objtype, objtype)
         later = _made_under_other_defaults(target, before, schema, objtype, w, h, ours)
         for d in diffs:
-            d = compare.Difference(
-                f"{d.message.split(' (')[0]} on new {what}{where} (tables the migrations "
-                f"made keep their grants; {d.fix_sql} puts the default back)",
-                None, "default-privileges", d.object, d.property, d.expected, d.actual,
-                d.fix_sql)
             if later:
                 report.problems.append(finding("warning", "default privileges", d))
             else:
@@ -228,6 +221,22 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
             report.objects.append(ObjectResult(
                 "default privileges", f"{what}{where}", "drifted",
                 "; ".join(d.message.split(" (")[0] for d in diffs)))
+
+
+def default_privileges(schema: str | None, objtype: str, want: dict[str, set[str]],
+                       have: dict[str, set[str]]) -> list[compare.Difference]:
+    """What postgres's default privileges (in `schema`, or global) on objects of `objtype`
+    give each role, the expected against the target's: one difference per role and
+    direction, with the ALTER DEFAULT PRIVILEGES that puts it back."""
+    where = f" in schema {schema}" if schema else ""
+    what = DEFAULT_ACL_OBJECTS.get(objtype, objtype)
+    obj = f"default privileges for role postgres{where} on {what}"
+    diffs = compare.acl(obj, {r: sorted(p) for r, p in want.items()},
+                        {r: sorted(p) for r, p in have.items()}, _default_fix(schema, what))
+    return [compare.Difference(
+        f"{d.message.split(' (')[0]} on new {what}{where} (tables the migrations made keep "
+        f"their grants; {d.fix_sql} puts the default back)", None, "default-privileges",
+        d.object, d.property, d.expected, d.actual, d.fix_sql) for d in diffs]
 
 
 def _default_fix(schema: str | None, what: str) -> compare.FixMaker:
