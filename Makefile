@@ -70,7 +70,7 @@ lint: deps
 # replayed on a shadow database, the expected catalog and the inspect query. Rerun after any
 # change to supabase/migrations/ (toolkit check and the Deno tests say when it is stale).
 bundle: deps
-	$(BIN)/python -m toolkit.edge_bundle
+	$(BIN)/python -m toolkit.edge.bundle
 
 bench-scale: deps
 	$(BIN)/python bench/scale.py $(SCALE_ARGS)

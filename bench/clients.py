@@ -3,7 +3,7 @@ through plain postgrest-py: what does the Supabase client cost?
 
     python bench/clients.py supabase|postgrest <SUPABASE_URL> <SERVICE_ROLE_KEY>
 
-`supabase` (toolkit's, toolkit/rest.py): `await acreate_client(url, key,
+`supabase` (toolkit's, toolkit/rest/client.py): `await acreate_client(url, key,
 options=AsyncClientOptions(httpx_client=http, postgrest_client_retry=False))`, then
 `.table(t).select("*").limit(0).execute()`; `postgrest`: postgrest-py's `AsyncPostgrestClient`
 (the client that `.table()` wraps) built directly over the same httpx client with the headers
@@ -57,7 +57,7 @@ async def probe_round(factory: Callable[[str, str, Any], Awaitable[Any]], url: s
                       key: str) -> int:
     import httpx  # already imported by either client library
 
-    # toolkit's settings for plain http (toolkit/rest.py): HTTP/1.1, no TLS context.
+    # toolkit's settings for plain http (toolkit/rest/client.py): HTTP/1.1, no TLS context.
     async with httpx.AsyncClient(timeout=httpx.Timeout(10), verify=False,
                                  limits=httpx.Limits(max_connections=16)) as http:
         client = await factory(url, key, http)

@@ -4,7 +4,7 @@ Replays chosen histories of tests/projects/ on the embedded shadow, exactly as t
 does, and writes the catalog PostgreSQL reports after each file (state 0: only the stand-ins).
 The fast tests then judge and compare these real catalogs in-process, with no server.
 
-Rerun after a change to toolkit/sql/inspect.sql or to these projects:
+Rerun after a change to toolkit/db/sql/inspect.sql or to these projects:
     .venv/bin/python scripts/capture-catalogs.py
 """
 
@@ -24,11 +24,11 @@ PROJECTS = ("agent-road", "profiles-auth", "views-functions")
 
 
 def capture(project: str) -> dict[str, object]:
-    from toolkit.analysis import analyse_file
-    from toolkit.analysis_model import Analysis
-    from toolkit.migrations import discover
-    from toolkit.shadow import expected
-    from toolkit.standins import standins
+    from toolkit.oracle.replay import expected
+    from toolkit.oracle.standins import standins
+    from toolkit.project.migrations import discover
+    from toolkit.project.model import Analysis
+    from toolkit.project.parse import analyse_file
 
     migrations = discover(ROOT / "tests" / "projects" / project / "supabase" / "migrations")
     created: set[str] = set()

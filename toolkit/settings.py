@@ -25,16 +25,16 @@ from toolkit.envnames import (
     ENV_URL,
 )
 from toolkit.errors import ConfigError
-from toolkit.keys import (
+from toolkit.project.config import ProjectConfig, load_config
+from toolkit.project.root import default_migrations_dir, find_root
+from toolkit.redact import mask_url
+from toolkit.rest.keys import (
     jwt_claims,
     require_one_line,
     require_same_project,
     require_service_key,
     strip_bearer,
 )
-from toolkit.project_config import ProjectConfig, load_config
-from toolkit.redact import mask_url
-from toolkit.root import default_migrations_dir, find_root
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
 # PostgreSQL's own time units for timeouts (ms, s, min, h); a bare number is seconds.
@@ -68,7 +68,7 @@ class Settings:
     @property
     def secrets(self) -> list[str]:
         """Every secret value we were given, for redaction and GitHub masks."""
-        from toolkit.dburl import password_forms
+        from toolkit.db.url import password_forms
 
         out: list[str] = []
         for url in (self.db_url, self.shadow_db_url):
@@ -146,7 +146,7 @@ def parse_duration_ms(value: str | int | float, what: str) -> int:
 def validate_db_url(url: str, origin: str = "database URL") -> None:
     """Catch the malformed URLs before psycopg does, with a line that says what to fix and
     names where the URL came from (--db-url, SUPABASE_DB_URL or .env)."""
-    from toolkit.dburl import explain
+    from toolkit.db.url import explain
 
     problem = explain(url, origin)
     if problem:
@@ -263,7 +263,7 @@ def load_settings(
 
     db_url = get(ENV_DB_URL)
     if db_url:
-        from toolkit.dburl import origin_name
+        from toolkit.db.url import origin_name
 
         validate_db_url(db_url, origin_name(sources.get(ENV_DB_URL)))
     url = get(ENV_URL)

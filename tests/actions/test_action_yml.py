@@ -210,14 +210,14 @@ def test_step_runs_in_the_working_directory(action: dict[str, Any], db: str,
 # workflow condition name.
 
 def statuses_the_code_writes() -> set[str]:
-    """The second argument of every Verdict(...) and _make(...) in toolkit/verdict.py, and the
-    status the error path writes (toolkit/render_github.py)."""
-    tree = ast.parse((ROOT / "toolkit" / "verdict.py").read_text(encoding="utf-8"))
+    """The second argument of every Verdict(...) and _make(...) in toolkit/judge/outcome.py, and the
+    status the error path writes (toolkit/output/github.py)."""
+    tree = ast.parse((ROOT / "toolkit" / "judge" / "outcome.py").read_text(encoding="utf-8"))
     found = {node.args[1].value for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
              and node.func.id in ("Verdict", "_make") and len(node.args) > 1
              and isinstance(node.args[1], ast.Constant)}
-    errors = (ROOT / "toolkit" / "render_github.py").read_text(encoding="utf-8")
+    errors = (ROOT / "toolkit" / "output" / "github.py").read_text(encoding="utf-8")
     found |= set(re.findall(r'"status": "(\w+)"', errors))
     return {str(v) for v in found}
 

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import MIGRATIONS, NEW_TABLES, ROOT, Result, admin, run_toolkit
 from toolkit.local import ApiHandle, LocalStack
-from toolkit.render_github import command_line, output_lines
+from toolkit.output.github import command_line, output_lines
 
 VERSION = "20261126021500"
 

@@ -205,12 +205,12 @@ def test_server_checks_the_transaction_is_still_toolkits(stack: LocalStack, db: 
     server-side check stops before the history row, and the report says what stayed."""
     import psycopg
 
-    from toolkit.analysis_model import FileAnalysis, Statement
-    from toolkit.apply import _failed
-    from toolkit.apply_pipeline import FilePlan, Session
-    from toolkit.catalog import inspect
-    from toolkit.migrations import MigrationFile
-    from toolkit.report import Report
+    from toolkit.commands.apply import _failed
+    from toolkit.db.apply_file import FilePlan, Session
+    from toolkit.db.catalog import inspect
+    from toolkit.output.report import Report
+    from toolkit.project.migrations import MigrationFile
+    from toolkit.project.model import FileAnalysis, Statement
     from toolkit.settings import Settings
 
     sql = ("create table public.kept (id int);\ncommit;\n"

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import run_toolkit
-from toolkit.local.postgres import pg_bin
+from toolkit.postgres.cluster import pg_bin
 
 FILE = ("create table public.broken (id int primary key, n int default 'abc'::int);\n"
         "create index broken_n_idx on public.broken (n);\n"

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from toolkit.local import LocalStack
-from toolkit.local.postgres import pg_bin
+from toolkit.postgres.cluster import pg_bin
 
 PROJECTS_DIR = Path(__file__).resolve().parent.parent / "projects"
 # Projects whose files need extensions only Supabase's image has: the local stack (like psql on

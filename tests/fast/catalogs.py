@@ -14,14 +14,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from toolkit import judge
-from toolkit.analysis import analyse_file
-from toolkit.analysis_model import Analysis
-from toolkit.catalog import Catalog
-from toolkit.migrations import MigrationSet, discover
-from toolkit.report import Report
-from toolkit.shadow import Failure, Replay
-from toolkit.standins import StandIns, standins
+from toolkit.db.catalog import Catalog
+from toolkit.judge import target as judge
+from toolkit.oracle.replay import Failure, Replay
+from toolkit.oracle.standins import StandIns, standins
+from toolkit.output.report import Report
+from toolkit.project.migrations import MigrationSet, discover
+from toolkit.project.model import Analysis
+from toolkit.project.parse import analyse_file
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.analysis_cache import analyse
-from toolkit.migrations import discover
+from toolkit.project.migrations import discover
+from toolkit.project.parse_cache import analyse
 
 FILE = "20260101000000_t.sql"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.fast.catalogs import state
-from toolkit import compare
+from toolkit.judge import compare
 
 TASKS = "public.agent_tasks"
 

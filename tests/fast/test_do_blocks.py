@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.analysis_cache import analyse
-from toolkit.migrations import discover
+from toolkit.project.migrations import discover
+from toolkit.project.parse_cache import analyse
 
 DO_BLOCK = """do $$
 begin

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fast.catalogs import judged, target
-from toolkit.report import Report
-from toolkit.shadow import Failure
+from toolkit.oracle.replay import Failure
+from toolkit.output.report import Report
 
 ROAD = "agent-road"
 FIRST, SECOND = "20261126021500", "20261203090000"

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 
 from tests.fast.catalogs import judged, state, target
-from toolkit import prefix
-from toolkit.catalog import Catalog
-from toolkit.dburl import explain, password_forms
-from toolkit.destructive import Lost, _candidates, _parsed, describe
+from toolkit.db.catalog import Catalog
+from toolkit.db.url import explain, password_forms
 from toolkit.errors import ConfigError, MigrationFileError
-from toolkit.migrations import discover
+from toolkit.judge.destructive import Lost, _candidates, _parsed, describe
+from toolkit.judge.rollback_effects import Loss
+from toolkit.oracle import prefix
+from toolkit.project.migrations import discover
+from toolkit.project.statements import same_statements, split
 from toolkit.redact import MASK, mask_url, redact
-from toolkit.rollback_sql import Loss
 from toolkit.settings import parse_duration_ms
-from toolkit.statements import same_statements, split
 
 # -- statements -------------------------------------------------------------------------------
 

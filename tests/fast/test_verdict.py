@@ -10,9 +10,9 @@ import pytest
 
 from tests.fast.catalogs import judged, target
 from toolkit.errors import ExitCode
-from toolkit.report import AppliedMigration, PreconditionResult, Report, TableResult
-from toolkit.shadow import Failure
-from toolkit.verdict import Verdict, verdict
+from toolkit.judge.outcome import Verdict, verdict
+from toolkit.oracle.replay import Failure
+from toolkit.output.report import AppliedMigration, PreconditionResult, Report, TableResult
 
 ROAD = "agent-road"
 

@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import ROOT, run_toolkit
 from toolkit.local import LocalStack
-from toolkit.local.procs import free_port
+from toolkit.postgres.procs import free_port
 
 WITHOUT_HYPERCORN = (
     "import sys; sys.modules['hypercorn'] = None; "

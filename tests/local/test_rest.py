@@ -143,7 +143,7 @@ def test_create_database_and_serve_api(stack: LocalStack) -> None:
             r = httpx.get(f"{stack.api_url}/rest/v1/only_here", headers=headers)
             assert r.status_code == 404
             pids = [item.pid for item in api.launched]
-        from toolkit.local import procs
+        from toolkit.postgres import procs
 
         assert all(procs.cmdline(pid) is None for pid in pids)
     finally:

@@ -11,9 +11,10 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from toolkit.local import LocalStack, load, procs, start, status, stop
+from toolkit.local import LocalStack, load, start, status, stop
 from toolkit.local.paths import Paths
 from toolkit.local.state import read_state, write_state
+from toolkit.postgres import procs
 
 
 def test_start_is_idempotent_and_fast(stack: LocalStack) -> None:

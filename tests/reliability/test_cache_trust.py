@@ -18,8 +18,8 @@ from psycopg.conninfo import conninfo_to_dict
 from tests.conftest import SESSION_SECRETS, SHADOW, run_toolkit
 from tests.reliability.helpers import one_line_error
 from toolkit.local import LocalStack
-from toolkit.local.osuser import server_user
-from toolkit.shadow_embedded import embedded_shadow, find_binaries, template_key
+from toolkit.oracle.embedded import embedded_shadow, find_binaries, template_key
+from toolkit.postgres.osuser import server_user
 
 EMBEDDED = {"TOOLKIT_SHADOW_DB_URL": ""}  # empty: the embedded server, not the session's
 

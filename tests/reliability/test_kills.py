@@ -149,7 +149,7 @@ SHADOW_KILLS = 6
 
 def _shadow_dirs_of(pid: int) -> list[Path]:
     """The shadow folders whose marker names toolkit process `pid`."""
-    from toolkit.shadow_lifecycle import MARKER, PREFIX, base_dir
+    from toolkit.postgres.lifecycle import MARKER, PREFIX, base_dir
 
     out = []
     for work in Path(base_dir() or "/tmp").glob(f"{PREFIX}*"):
@@ -161,7 +161,7 @@ def _shadow_dirs_of(pid: int) -> list[Path]:
 
 def _processes_using(path: Path) -> list[int]:
     """Every live process whose command line names `path` (a postmaster: `postgres -D`)."""
-    from toolkit.local.procs import cmdline
+    from toolkit.postgres.procs import cmdline
 
     found = []
     for entry in Path("/proc").iterdir():
@@ -219,9 +219,9 @@ def test_sigkill_during_shadow_start_leaves_no_server(stack: LocalStack,
 
 ORPHAN_MAKER = """
 import sys, time
-from toolkit import shadow_lifecycle
+from toolkit.postgres import lifecycle as shadow_lifecycle
 shadow_lifecycle._prctl = lambda: None  # as on a system without PR_SET_PDEATHSIG
-from toolkit.shadow_embedded import embedded_shadow
+from toolkit.oracle.embedded import embedded_shadow
 with embedded_shadow() as shadow:
     print(shadow.conninfo, flush=True)
     time.sleep(600)

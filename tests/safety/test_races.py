@@ -16,7 +16,7 @@ import psycopg
 
 from tests.conftest import MIGRATIONS, ROOT, admin, run_toolkit
 from tests.reliability.helpers import spawn, toolkit_backends, wait_for
-from toolkit.history import LOCK_KEY
+from toolkit.db.history import LOCK_KEY
 from toolkit.local import LocalStack
 
 BASE = "20261126021500"

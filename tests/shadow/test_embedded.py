@@ -11,10 +11,10 @@ import psycopg
 import pytest
 
 from toolkit.errors import ConfigError
-from toolkit.local import procs
-from toolkit.shadow_database import ShadowDatabase
-from toolkit.shadow_embedded import cache_root, find_binaries
-from toolkit.shadow_server import shadow_database
+from toolkit.oracle.database import ShadowDatabase
+from toolkit.oracle.embedded import cache_root, find_binaries
+from toolkit.oracle.servers import shadow_database
+from toolkit.postgres import procs
 
 
 def _socket_dir(shadow: ShadowDatabase) -> Path:
@@ -119,7 +119,7 @@ def test_the_cache_is_private_and_must_be_ours(shadow_cache: Path) -> None:
 
 
 def test_no_server_binaries_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.shadow_embedded as embedded
+    import toolkit.oracle.embedded as embedded
 
     monkeypatch.setattr(embedded, "BINDIR_GLOBS", ("/nonexistent/postgresql/*/bin",))
     monkeypatch.setenv("PATH", "/nonexistent")

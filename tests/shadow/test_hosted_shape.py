@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from toolkit.shadow_database import ShadowDatabase
-from toolkit.shadow_server import shadow_database
+from toolkit.oracle.database import ShadowDatabase
+from toolkit.oracle.servers import shadow_database
 
 # In the order a project's files would run them.
 ACCEPTED = [

@@ -44,11 +44,11 @@ def test_a_snapshot_taken_by_another_run_means_a_whole_replay(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two runs may pick the same snapshot; the one that finds it gone replays from the start.
     The race is staged (a fake: the snapshot list names a folder that is gone by then)."""
-    from toolkit import shadow_embedded
-    from toolkit.analysis_cache import analyse
-    from toolkit.migrations import discover
-    from toolkit.shadow import expected
-    from toolkit.standins import StandIns
+    from toolkit.oracle import embedded as shadow_embedded
+    from toolkit.oracle.replay import expected
+    from toolkit.oracle.standins import StandIns
+    from toolkit.project.migrations import discover
+    from toolkit.project.parse_cache import analyse
 
     monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(tmp_path / "cache"))
     folder = tmp_path / "migrations"

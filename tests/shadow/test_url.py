@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from toolkit.errors import ConfigError, ConnectError
-from toolkit.shadow_server import SCRATCH_PREFIX, shadow_database
+from toolkit.oracle.servers import SCRATCH_PREFIX, shadow_database
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 

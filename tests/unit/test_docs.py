@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from toolkit.docs import PAGE, render
+from toolkit.cli.docs import PAGE, render
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_commands_page_is_what_the_cli_says() -> None:
     committed = PAGE.read_text(encoding="utf-8")
     assert committed == render(), (
-        "docs/commands.md is stale: run `.venv/bin/python -m toolkit.docs --write` and commit it")
+        "docs/commands.md is stale: run `.venv/bin/python -m toolkit.cli.docs --write` and "
+        "commit it")
 
 
 def test_commands_page_covers_every_command() -> None:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from toolkit.errors import ConfigError
-from toolkit.keys import api_project_ref, db_project_ref, describe_key, strip_bearer
+from toolkit.rest.keys import api_project_ref, db_project_ref, describe_key, strip_bearer
 from toolkit.settings import load_settings
 
 API = "https://abcdefghijklmnopqrst.supabase.co"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from toolkit.oracle import stand_in_note
-from toolkit.supabase_shape.managed import Wanted, made_before, stand_in_limit, wanted
+from toolkit.oracle.expected import stand_in_note
+from toolkit.shape.managed import Wanted, made_before, stand_in_limit, wanted
 
 
 def test_each_stand_in_extension_once_with_its_schema() -> None:

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import run_toolkit
 from tests.safety.test_supabase_cli import CLI
 from toolkit.errors import ConfigError
-from toolkit.project_config import load_config
+from toolkit.project.config import load_config
 from toolkit.settings import load_settings
 
 

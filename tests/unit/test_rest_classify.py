@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from toolkit.rest import Answer, classify
+from toolkit.rest.client import Answer, classify
 
 URL = "https://abc.supabase.co/rest/v1/agent_logs"
 

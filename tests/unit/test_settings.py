@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.db import connect_kwargs, is_transaction_pooler
+from toolkit.db.connect import connect_kwargs, is_transaction_pooler
 from toolkit.errors import ConfigError
 from toolkit.settings import load_settings, parse_duration_ms
 

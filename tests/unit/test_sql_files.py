@@ -1,5 +1,5 @@
-"""The README promises that every statement toolkit sends lives in a .sql file (toolkit/sql/,
-toolkit/local/sql/, toolkit/supabase_shape/). These tests read toolkit's own source with `ast`
+"""The README promises that every statement toolkit sends lives in a .sql file (toolkit/db/sql/,
+toolkit/local/sql/, toolkit/shape/). These tests read toolkit's own source with `ast`
 and fail when SQL text comes back into an execute() call or a psycopg sql.SQL() template."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 TOOLKIT = Path(__file__).resolve().parents[2] / "toolkit"
-SQL_DIRS = [TOOLKIT / "sql", TOOLKIT / "local" / "sql", TOOLKIT / "supabase_shape"]
+SQL_DIRS = [TOOLKIT / "db" / "sql", TOOLKIT / "local" / "sql", TOOLKIT / "shape"]
 
 # The first word of a statement toolkit could send.
 KEYWORD = re.compile(
@@ -28,13 +28,13 @@ GLUE = {", ", "{}::{}", "array[{}]::text[]"}
 # argument is ever allowed.
 ALLOWED = {
     # Findings and fix suggestions shown to the user, never sent.
-    ("analysis.py", "CREATE TABLE"): "a finding's wording",
-    ("analysis.py", "ALTER TABLE"): "a finding's wording",
-    ("compare.py", ""): "drift wording and grant/revoke fixes the user is told to run",
-    ("rollback.py", "rollback blocked"): "an error message",
+    ("project/parse.py", "CREATE TABLE"): "a finding's wording",
+    ("project/parse.py", "ALTER TABLE"): "a finding's wording",
+    ("judge/compare.py", ""): "drift wording and grant/revoke fixes the user is told to run",
+    ("commands/rollback.py", "rollback blocked"): "an error message",
     # Generated per run from the target's catalog (one stand-in per missing type, table or
     # schema, names quoted by ident()/qualified()): there is no fixed statement to move.
-    ("standins.py", ""): "stand-in DDL generated from the catalog",
+    ("oracle/standins.py", ""): "stand-in DDL generated from the catalog",
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pglast
 import pytest
 
-from toolkit.sqlfiles import load_sql, load_statements
+from toolkit.db.sqlfiles import load_sql, load_statements
 
 TOOLKIT = Path(__file__).resolve().parents[2] / "toolkit"
 SPLIT = sorted({m for path in TOOLKIT.rglob("*.py")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from toolkit.db import connect_kwargs
+from toolkit.db.connect import connect_kwargs
+from toolkit.db.waits import Blocker, Limits
 from toolkit.settings import load_settings
-from toolkit.waits import Blocker, Limits
 
 
 def test_a_relation_lock_is_named_with_its_holder() -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 import psycopg
 
 from tests.conftest import OUTPUT_LOG, ROOT, SHADOW, run_toolkit
-from toolkit import compare
-from toolkit.catalog import inspect, inspect_text
-from toolkit.edge_bundle import BUNDLE, FUNCTION, read_bundle
+from toolkit.db.catalog import inspect, inspect_text
+from toolkit.edge.bundle import BUNDLE, FUNCTION, read_bundle
+from toolkit.judge import compare
 from toolkit.local import LocalStack
 
 CASES = ROOT / FUNCTION / "compare.cases.json"
@@ -25,10 +25,10 @@ CASES = ROOT / FUNCTION / "compare.cases.json"
 def edge_bundle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPABASE_", "TOOLKIT_"))}
     env.update(SHADOW)
-    proc = subprocess.run([sys.executable, "-m", "toolkit.edge_bundle", *args], cwd=cwd,
+    proc = subprocess.run([sys.executable, "-m", "toolkit.edge.bundle", *args], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=120)
     with OUTPUT_LOG.open("a", encoding="utf-8") as log:
-        log.write(f"$ python -m toolkit.edge_bundle {' '.join(args)}\n{proc.stdout}\n"
+        log.write(f"$ python -m toolkit.edge.bundle {' '.join(args)}\n{proc.stdout}\n"
                   f"{proc.stderr}\n")
     return proc
 
@@ -57,7 +57,7 @@ def test_compare_cases_match_compare_py() -> None:
 def test_compare_cases_of_the_other_kinds_match() -> None:
     """The judge-level kinds (sequences, schemas, extensions, Supabase's tables, publications,
     types, default privileges, the project's roles) are in the shared file too, answered as
-    compare.py and judge_drift.py answer them now."""
+    compare.py and judge/drift.py answer them now."""
     spec = importlib.util.spec_from_file_location("compare_cases",
                                                   ROOT / "scripts" / "compare_cases.py")
     assert spec is not None and spec.loader is not None

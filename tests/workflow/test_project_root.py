@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT, run_toolkit
 from toolkit.local import stop, throwaway_state_dir
-from toolkit.root import find_root
+from toolkit.project.root import find_root
 
 
 def test_find_root_walks_up(project: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import run_toolkit
 from toolkit.local import LocalStack
-from toolkit.render_text import _kinds
+from toolkit.output.text import _kinds
 from toolkit.words import node_name, plural
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from toolkit.local import procs
 from toolkit.local.errors import LocalStackError
 from toolkit.local.paths import Paths
 from toolkit.local.postgrest_bin import ensure_postgrest
 from toolkit.local.state import LocalStack, write_secret_file
+from toolkit.postgres import procs
 
 READY_TIMEOUT = 30.0
 

@@ -1,4 +1,4 @@
-"""Give a fresh cluster the shape of a Supabase project. The shape is toolkit.supabase_shape
+"""Give a fresh cluster the shape of a Supabase project. The shape is toolkit.shape
 (shared with the shadow database), plus the local stack's own demo.sql; this module only orders
 the steps and fills in the per-stack passwords."""
 
@@ -9,7 +9,7 @@ from importlib import resources
 import psycopg
 from psycopg import sql
 
-from toolkit import supabase_shape
+from toolkit import shape as supabase_shape
 from toolkit.local.state import LocalStack
 
 TEMPLATE = "supabase_template"

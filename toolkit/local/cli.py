@@ -90,7 +90,7 @@ def _dir(state_dir: Path | None) -> Path:
     holding supabase/, found by walking up), whichever subfolder the command runs in."""
     if state_dir is not None:
         return state_dir
-    from toolkit.root import find_root, shown
+    from toolkit.project.root import find_root, shown
 
     default = default_state_dir()
     return default if default.is_absolute() else shown(find_root() / default)
@@ -113,7 +113,7 @@ def start(
 ) -> None:
     """Start the stack (idempotent: a running stack is returned as is, a half-started one fixed)."""
     from toolkit.local import start as start_stack
-    from toolkit.root import default_env_file
+    from toolkit.project.root import default_env_file
 
     target = env_file if env_file is not None else (default_env_file() if write_env else None)
     began = time.monotonic()
@@ -186,7 +186,7 @@ def reset(
     from toolkit.local.reset import recreate_database, reload_api_schema, run_seed, seed_files
 
     with _user_errors():
-        from toolkit.root import default_migrations_dir
+        from toolkit.project.root import default_migrations_dir
 
         folder = migrations_dir if migrations_dir is not None else default_migrations_dir()
         seeds = seed_files(folder)
@@ -214,9 +214,9 @@ def reset(
 
 def _apply_migrations(stack: LocalStack, folder: Path) -> int:
     """The migrations, through `toolkit apply`'s own code path (settings, core, output)."""
-    from toolkit.apply import run_apply
+    from toolkit.commands.apply import run_apply
     from toolkit.errors import ToolkitError
-    from toolkit.output import emit
+    from toolkit.output.write import emit
     from toolkit.settings import load_settings
 
     settings = None
@@ -236,7 +236,7 @@ def _apply_migrations(stack: LocalStack, folder: Path) -> int:
         typer.echo(f"error: {exc}", err=True)
         return int(exc.exit_code)
     emit(report, as_json=False, fmt="text", settings=settings)
-    from toolkit.verdict import verdict
+    from toolkit.judge.outcome import verdict
 
     return verdict(report).code
 

@@ -27,7 +27,7 @@ def recreate_database(stack: LocalStack) -> None:
 def seed_files(migrations_dir: Path) -> list[Path]:
     """The seed files beside supabase/migrations, as `supabase db reset` finds them: [db.seed]
     sql_paths of supabase/config.toml (relative to supabase/), default seed.sql."""
-    from toolkit.project_config import load_config
+    from toolkit.project.config import load_config
 
     supabase_dir = migrations_dir.parent
     return load_config(supabase_dir).seed_files(supabase_dir)

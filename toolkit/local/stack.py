@@ -10,12 +10,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.local import api, bootstrap, envfile, postgres, procs
+from toolkit.local import api, bootstrap, envfile
 from toolkit.local.errors import LocalStackError
-from toolkit.local.osuser import ServerUser, check_reachable, server_user
 from toolkit.local.paths import Paths, temp_state_dir
 from toolkit.local.postgrest_bin import ensure_postgrest
 from toolkit.local.state import LocalStack, State, read_state, write_state
+from toolkit.postgres import cluster as postgres
+from toolkit.postgres import procs
+from toolkit.postgres.osuser import ServerUser, check_reachable, server_user
 
 
 @contextmanager

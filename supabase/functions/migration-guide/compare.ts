@@ -1,11 +1,11 @@
 // Drift: one catalog document compared with another, each difference a typed finding. A port of
-// toolkit/compare.py (relation, function, type_, sequence, schema, extension, managed_table,
-// publications, publication_members, project_roles) and of toolkit/judge_drift.py's
+// toolkit/judge/compare.py (relation, function, type_, sequence, schema, extension, managed_table,
+// publications, publication_members, project_roles) and of toolkit/judge/drift.py's
 // default_privileges, giving the same findings: both sides come from
 // the same inspect query, so every value was normalised by PostgreSQL and nothing is re-derived
 // from SQL text. `want` is the bundled expected catalog, `have` the live one. A property is
 // compared only when both sides carry it (a bundle written by an older toolkit lacks it).
-// compare.cases.json holds cases that both this port and toolkit/compare.py must answer alike.
+// compare.cases.json holds cases that both this port and toolkit/judge/compare.py must answer alike.
 import type {
   Column,
   Constraint,
@@ -87,7 +87,7 @@ const SEQ_OPTIONS: [keyof SequenceInfo, string][] = [
   ["start", "start with"],
   ["cache", "cache"],
 ];
-/** pg_default_acl's object types (toolkit/standins.py's DEFAULT_ACL_OBJECTS). */
+/** pg_default_acl's object types (toolkit/oracle/standins.py's DEFAULT_ACL_OBJECTS). */
 const DEFAULT_ACL_OBJECTS: Record<string, string> = {
   r: "tables",
   S: "sequences",
@@ -97,7 +97,7 @@ const DEFAULT_ACL_OBJECTS: Record<string, string> = {
 };
 
 /** Privileges whose presence depends on the default privileges in force when an object was
- * made, where the target's and hosted Supabase's differ (toolkit/compare.py's Excuse). */
+ * made, where the target's and hosted Supabase's differ (toolkit/judge/compare.py's Excuse). */
 export interface Excuse {
   may_lack: Record<string, string[]>;
   may_have: Record<string, string[]>;
@@ -979,7 +979,7 @@ function pyRepr(v: Value): string {
   return py(v);
 }
 
-/** toolkit/judge_drift.py's default_privileges: what postgres's default privileges give each
+/** toolkit/judge/drift.py's default_privileges: what postgres's default privileges give each
  * role on new objects of a type, expected against the target's. */
 export function defaultPrivileges(schema: string | null, objtype: string, want: Grants, have: Grants): Difference[] {
   const where = schema ? ` in schema ${schema}` : "";

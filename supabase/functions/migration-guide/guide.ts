@@ -1,5 +1,5 @@
 // Judging the live catalog against the bundled expected one, in the JSON shape of
-// `toolkit check --json` (toolkit/report.py, toolkit/judge.py), plus the guidance.
+// `toolkit check --json` (toolkit/output/report.py, toolkit/judge/target.py), plus the guidance.
 import { functionDiff, relation, setKeywords, shown, typeDiff } from "./compare.ts";
 import type { Bundle, BundledMigration, CatalogDoc, TableRequirement } from "./types.ts";
 
@@ -51,7 +51,7 @@ export interface Guide {
   target: Record<string, string>;
 }
 
-/** A relation the migrations use but never create (toolkit/judge.py's _reference). */
+/** A relation the migrations use but never create (toolkit/judge/target.py's _reference). */
 export function tableRequirement(req: TableRequirement, live: CatalogDoc): PreconditionResult {
   const name = shown(req.name);
   const rel = live.relations[req.name];

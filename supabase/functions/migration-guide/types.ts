@@ -1,5 +1,5 @@
-// The shapes of the catalog document (toolkit/sql/inspect.sql, the one query toolkit and this
-// function both send) and of the bundle toolkit writes (toolkit/edge_bundle.py).
+// The shapes of the catalog document (toolkit/db/sql/inspect.sql, the one query toolkit and this
+// function both send) and of the bundle toolkit writes (toolkit/edge/bundle.py).
 
 export interface Column {
   name: string;

@@ -1,5 +1,5 @@
 // Tests that need no database: the bundle is fresh, the compare port answers as
-// toolkit/compare.py, the judging rules, redaction, key comparison and TLS defaults.
+// toolkit/judge/compare.py, the judging rules, redaction, key comparison and TLS defaults.
 import { assert, assertEquals, assertFalse, assertMatch } from "./assert.ts";
 import { BUNDLE } from "./bundle.gen.ts";
 import { isConnectionError, sslFor } from "./catalog.ts";
@@ -89,7 +89,7 @@ function findings(diffs: Difference[]): Finding[] {
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-Deno.test("compare.ts answers the shared cases as toolkit/compare.py does, field by field", async () => {
+Deno.test("compare.ts answers the shared cases as toolkit/judge/compare.py does, field by field", async () => {
   const doc = JSON.parse(await Deno.readTextFile(new URL("./compare.cases.json", import.meta.url))) as {
     name: string;
     base: Relation;

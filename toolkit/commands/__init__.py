@@ -1,0 +1,1 @@
+"""One module per command (check, plan, apply, verify, rollback) over the shared pipeline."""

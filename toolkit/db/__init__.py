@@ -1,0 +1,1 @@
+"""The target database: connecting, the catalog query, the history table, the .sql files."""

@@ -1,0 +1,1 @@
+"""Reports and how they are written: text, JSON, GitHub annotations, progress lines."""

@@ -1,0 +1,1 @@
+"""The project on disk: its root, config, migration files and what each statement does."""
