@@ -453,42 +453,85 @@ def main() -> int:
         return measure(start(state_dir), state_dir / "cache", args)
 
 
-def measure(stack: LocalStack, cache: Path, args: argparse.Namespace) -> int:
-    only = set(args.only.split(",")) if args.only else None
-    edits = [x for x in EDITS if only is None or x.id in only]
+@dataclass
+class Summary:
+    edits: list[Outcome]
+    no_ops: list[Outcome]
+    default_privileges: list[Outcome]
+    seconds: float
+
+    @property
+    def named(self) -> int:
+        return sum(r.named for r in self.edits)
+
+    @property
+    def fixes(self) -> tuple[int, int]:
+        """(restored a clean check, fixes expected)"""
+        want = [r for r in self.edits if r.fixed is not None]
+        return sum(bool(r.fixed) for r in want), len(want)
+
+    @property
+    def weakening(self) -> int:
+        return sum(bool(r.weakens) for r in self.edits)
+
+    def line(self) -> str:
+        fixed, want = self.fixes
+        return (f"named {self.named}/{len(self.edits)}; fixes restore a clean check "
+                f"{fixed}/{want}; fixes weakening a migration grant {self.weakening}; no-ops "
+                f"silent {sum(r.named for r in self.no_ops)}/{len(self.no_ops)}; "
+                f"default-privilege changes only their own finding "
+                f"{sum(r.named for r in self.default_privileges)}/"
+                f"{len(self.default_privileges)}; {self.seconds:.0f} s")
+
+    def ok(self, target: int) -> bool:
+        fixed, want = self.fixes
+        return (self.named >= min(target, len(self.edits)) and fixed == want
+                and not self.weakening
+                and all(r.named for r in self.no_ops + self.default_privileges))
+
+
+def run(stack: LocalStack, cache: Path, edits: list[Edit], jobs: int = 2,
+        quiet: bool = True) -> Summary:
+    """Every edit (and, with `quiet`, the no-ops and default-privilege changes) on its own
+    clone of the project applied once."""
     lab = Lab(stack, cache)
     t0 = time.monotonic()
     lab.prepare()
     try:
-        with ThreadPoolExecutor(args.jobs) as pool:
+        with ThreadPoolExecutor(jobs) as pool:
             results = list(pool.map(lab.edit, edits))
-            quiet = [] if only else list(pool.map(
-                lambda i: lab.quiet(f"no-op {i + 1}", NO_OPS[i]), range(len(NO_OPS))))
-            dp = [] if only else list(pool.map(
-                lambda i: lab.quiet(f"default privileges {i + 1}", DEFAULT_PRIVILEGES[i],
-                                    True), range(len(DEFAULT_PRIVILEGES))))
+            no_ops = list(pool.map(lambda i: lab.quiet(f"no-op {i + 1}", NO_OPS[i]),
+                                   range(len(NO_OPS) if quiet else 0)))
+            dp = list(pool.map(lambda i: lab.quiet(f"default privileges {i + 1}",
+                                                   DEFAULT_PRIVILEGES[i], True),
+                               range(len(DEFAULT_PRIVILEGES) if quiet else 0)))
     finally:
         lab.close()
-    for r in results:
+    return Summary(results, no_ops, dp, time.monotonic() - t0)
+
+
+def problems(summary: Summary, verbose: bool = False) -> list[str]:
+    """A line per miss, failed fix or loud no-op (per outcome with `verbose`)."""
+    out = []
+    for r in summary.edits:
         bad = not r.named or r.fixed is False or r.weakens
-        if bad or args.verbose:
+        if bad or verbose:
             flag = "ok " if not bad else "MISS" if not r.named else "FIX "
-            print(f"{flag} {r.id}: {r.detail} {r.weakens or ''}".rstrip())
-    for r in quiet + dp:
-        if not r.named or args.verbose:
-            print(f"{'ok ' if r.named else 'LOUD'} {r.id}: {r.detail}".rstrip())
-    named = sum(r.named for r in results)
-    want_fix = [r for r in results if r.fixed is not None]
-    fixed = sum(bool(r.fixed) for r in want_fix)
-    weak = sum(bool(r.weakens) for r in results)
-    print(f"named {named}/{len(results)}; fixes restore a clean check {fixed}/{len(want_fix)};"
-          f" fixes weakening a migration grant {weak}; no-ops silent "
-          f"{sum(r.named for r in quiet)}/{len(quiet)}; default-privilege changes only "
-          f"their own finding {sum(r.named for r in dp)}/{len(dp)}; "
-          f"{time.monotonic() - t0:.0f} s")
-    ok = (named >= min(args.target, len(results)) and fixed == len(want_fix) and not weak
-          and all(r.named for r in quiet + dp))
-    return 0 if ok else 1
+            out.append(f"{flag} {r.id}: {r.detail} {r.weakens or ''}".rstrip())
+    for r in summary.no_ops + summary.default_privileges:
+        if not r.named or verbose:
+            out.append(f"{'ok ' if r.named else 'LOUD'} {r.id}: {r.detail}".rstrip())
+    return out
+
+
+def measure(stack: LocalStack, cache: Path, args: argparse.Namespace) -> int:
+    only = set(args.only.split(",")) if args.only else None
+    edits = [x for x in EDITS if only is None or x.id in only]
+    summary = run(stack, cache, edits, args.jobs, quiet=only is None)
+    for line in problems(summary, args.verbose):
+        print(line)
+    print(summary.line())
+    return 0 if summary.ok(args.target) else 1
 
 
 if __name__ == "__main__":
