@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -335,6 +336,164 @@ def shadow_rows(stack: LocalStack, runs: int) -> list[Row]:
     return [warm, cold, first]
 
 
+PULL_HAND_CHANGES = """
+alter table public.agent_tasks add column effort integer not null default 3;
+create index agent_tasks_effort_idx on public.agent_tasks (effort);
+create table public.notes (id bigint generated always as identity primary key,
+    body text not null, created_at timestamptz not null default now());
+alter table public.notes enable row level security;
+revoke delete on public.agent_logs from service_role;
+comment on table public.agent_tools is 'the tools an agent may call';
+"""
+
+
+def _pull_keeps(entry: Path) -> bool:
+    """What a cold run keeps: the installed engine and the shadow server's template."""
+    return entry.name == "pg-delta" or (entry.name.startswith("shadow-")
+                                        and "-prefix-" not in entry.name)
+
+
+def _empty_cache(cache: Path, *, everything: bool) -> None:
+    for entry in cache.iterdir() if cache.exists() else ():
+        if everything or not _pull_keeps(entry):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def pull_rows(stack: LocalStack, runs: int) -> list[Row]:
+    """`toolkit pull` on the agent project: a database with the agent migration applied, then
+    changed by hand, pulled into a migration (diff, proof, file, history row). Cold: the
+    replay's caches and snapshots emptied (the shadow template and the installed engine kept);
+    warm: the same files pulled again on a fresh database, caches kept; first run on a
+    machine: everything emptied, pg-delta installed by npm too."""
+    section = "pull, agent project, loopback (fresh hand-changed database each run)"
+    rows = {"first": Row(section, "first run on a machine: shadow template built, pg-delta "
+                         "installed (npm), then as cold"),
+            "cold": Row(section, "cold: replay caches and snapshots emptied"),
+            "warm": Row(section, "warm: the same files pulled again")}
+    cache = Path(tempfile.mkdtemp(prefix="toolkit-bench-pull-"))
+    phases: dict[str, list[dict[str, float]]] = {k: [] for k in rows}
+    order = ["first"] + ["cold", "warm"] * runs
+    try:
+        for kind in order:
+            if kind != "warm":
+                _empty_cache(cache, everything=kind == "first")
+            name = f"bench_pull_{uuid.uuid4().hex[:8]}"
+            url = create_database(stack, name)
+            folder = Path(tempfile.mkdtemp(prefix="toolkit-bench-mig-"))
+            try:
+                for f in sorted((ROOT / "supabase" / "migrations").glob("*.sql")):
+                    shutil.copy(f, folder / f.name)
+                env = clean_env(SUPABASE_DB_URL=url, TOOLKIT_CACHE_DIR=str(cache))
+                applied = run_child([*TOOLKIT, "apply", "--no-verify", "--migrations-dir",
+                                     str(folder)], env)
+                if applied.code != 0:
+                    raise SystemExit(f"apply: exit {applied.code}\n{applied.out}")
+                import psycopg
+
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(PULL_HAND_CHANGES)
+                sample = run_child([*TOOLKIT, "pull", "--yes", "--json", "--migrations-dir",
+                                    str(folder)], env)
+                if sample.code != 0:
+                    raise SystemExit(f"pull ({kind}): exit {sample.code}\n{sample.out}")
+                doc = json.loads(sample.out[sample.out.index("{"):])
+                if not doc["changed"]:
+                    raise SystemExit(f"pull ({kind}) found nothing to pull:\n{sample.out}")
+                rows[kind].samples.append(sample)
+                phases[kind].append(doc["seconds"])
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+                drop_database(stack, name)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    for kind, row in rows.items():
+        keys = phases[kind][0].keys() if phases[kind] else []
+        row.note = "in-process: " + ", ".join(
+            f"{k} {statistics.median(p[k] for p in phases[kind]) * 1000:.0f} ms" for k in keys)
+    return [rows["warm"], rows["cold"], rows["first"]]
+
+
+DIFF_CHANGE = """create table public.agent_notes (
+  id bigint generated always as identity primary key,
+  agent_id uuid not null references public.agents (id) on delete cascade,
+  body text not null
+);
+create index agent_notes_agent_id_idx on public.agent_notes (agent_id);
+alter table public.agent_notes enable row level security;
+create policy "notes are readable" on public.agent_notes for select to authenticated
+  using (true);
+revoke all on table public.agent_notes from anon;
+alter table public.agent_tasks add column reviewed_at timestamptz;
+"""
+
+
+def diff_rows(runs: int) -> list[Row]:
+    """`toolkit diff` on the agent project (no database): supabase/schemas holding the agent
+    migration itself (no schema changes), and that plus a new table and a new column (the
+    statements printed, after the proof). Cold: replay caches and shadow snapshots emptied, the
+    shadow template and the installed pg-delta kept; warm: the second run of the same files;
+    first run: pg-delta installed by npm too."""
+    work = Path(os.environ.get("TMPDIR", "/tmp")) / f"toolkit-bench-diff-{uuid.uuid4().hex[:6]}"
+    cache = work / "cache"
+    env = clean_env(TOOLKIT_CACHE_DIR=str(cache))
+    section = "diff, the agent project, no database"
+    projects: dict[str, Path] = {}
+    for variant, extra in (("same", ""), ("changed", DIFF_CHANGE)):
+        project = work / variant
+        shutil.copytree(ROOT / "supabase" / "migrations", project / "supabase" / "migrations")
+        schemas = project / "supabase" / "schemas"
+        schemas.mkdir(parents=True)
+        for f in MIGRATION:
+            shutil.copy(f, schemas / f"10_{f.name}")
+        if extra:
+            (schemas / "20_notes.sql").write_text(extra)
+        projects[variant] = project
+
+    def emptied(*, engine: bool = False, replays: bool = True) -> None:
+        parts = ["diff", *(["shadow-state", "analysis"] if replays else []),
+                 *(["pg-delta"] if engine else [])]
+        for part in parts:
+            shutil.rmtree(cache / part, ignore_errors=True)
+        for snapshot in cache.glob("*-prefix-*") if replays else ():
+            shutil.rmtree(snapshot, ignore_errors=True)
+
+    def timed(row: Row) -> None:
+        seconds = json.loads(row.samples[-1].out)["seconds"]
+        row.note = "last run: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in seconds.items())
+
+    rows: list[Row] = []
+    try:
+        first = Row(section, "first run: pg-delta installed by npm, then as cold (changed)")
+        for _ in range(max(1, runs // 3)):
+            emptied(engine=True)
+            sample = run_child([*TOOLKIT, "diff"], env, cwd=projects["changed"])
+            if sample.code != 1:
+                raise SystemExit(f"diff, first run: exit {sample.code}\n{sample.out}")
+            first.samples.append(sample)
+        for variant, code, words in (("same", 0, "no schema changes"),
+                                     ("changed", 1, "a new table and a new column")):
+            cold = Row(section, f"cold: {words}")
+            kept = Row(section, f"shadow snapshots kept, outcome not cached: {words}")
+            warm = Row(section, f"warm (the same files again): {words}")
+            argv = [*TOOLKIT, "diff", "--json"]
+            for row, replays in ((cold, True), (kept, False)):
+                for _ in range(runs):
+                    emptied(replays=replays)
+                    sample = run_child(argv, env, cwd=projects[variant])
+                    if sample.code != code:
+                        raise SystemExit(f"diff: exit {sample.code}\n{sample.out}")
+                    row.samples.append(sample)
+            repeat(warm, runs, functools.partial(run_child, argv, env, projects[variant]),
+                   expect=code)
+            for row in (cold, kept, warm):
+                timed(row)
+            rows += [cold, kept, warm]
+        rows.append(first)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
 # --- report --------------------------------------------------------------------------------
 
 def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> str:
@@ -365,6 +524,9 @@ def table(rows: list[Row], detail: dict[str, Row], runs: int, rtt_ms: float) -> 
         elif r.name.startswith("cache hit"):
             old = next(x for x in rows if x.name.startswith("before the lock"))
             ratio = f"{r.median / old.median:.2f}x before"
+        elif r.section.startswith("pull") and not r.name.startswith("warm"):
+            hot = next(x for x in rows if x.section == r.section and x.name.startswith("warm"))
+            ratio = f"+{(r.median - hot.median) * 1000:.0f} ms"
         elif r.section.startswith("shadow") and not r.name.startswith("replay cached"):
             hot = next(x for x in rows if x.name.startswith("replay cached"))
             ratio = f"+{(r.median - hot.median) * 1000:.0f} ms"
@@ -390,17 +552,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per command (median of)")
     parser.add_argument("--rtt-ms", type=float, default=100.0, help="injected round trip")
-    parser.add_argument("--only", choices=["startup", "network", "apply", "shadow", "install"],
-                        action="append")
+    parser.add_argument("--only", choices=["startup", "network", "apply", "shadow", "pull",
+                                           "diff", "install"], action="append")
     parser.add_argument("--state-dir", type=Path, help="reuse this local stack (left running)")
     args = parser.parse_args()
-    only = set(args.only or ["startup", "network", "apply", "shadow", "install"])
+    only = set(args.only or ["startup", "network", "apply", "shadow", "pull", "diff",
+                             "install"])
 
     rows: list[Row] = []
     detail: dict[str, Row] = {}
     if "startup" in only:
         rows += startup(args.runs)
-    if only & {"network", "apply", "shadow"}:
+    if only & {"network", "apply", "shadow", "pull"}:
         # A stack of its own, stopped and removed afterwards, unless --state-dir names one.
         with (contextlib.nullcontext(args.state_dir) if args.state_dir
               else throwaway_state_dir("toolkit-bench-")) as state_dir:
@@ -412,6 +575,10 @@ def main() -> None:
                 rows += apply_rows(stack, args.runs)
             if "shadow" in only:
                 rows += shadow_rows(stack, args.runs)
+            if "pull" in only:
+                rows += pull_rows(stack, args.runs)
+    if "diff" in only:
+        rows += diff_rows(args.runs)
     if "install" in only:
         rows += install_rows(args.runs)
     md = table(rows, detail, args.runs, args.rtt_ms)

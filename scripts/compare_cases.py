@@ -20,8 +20,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.edge.bundle import BUNDLE, keywords, read_bundle  # noqa: E402
+from toolkit.edge.bundle import keywords  # noqa: E402
 from toolkit.judge import compare  # noqa: E402
+from toolkit.project.edge_bundle import BUNDLE, read_bundle  # noqa: E402
 
 CASES = ROOT / "supabase" / "functions" / "migration-guide" / "compare.cases.json"
 NAME = "public.agent_status"

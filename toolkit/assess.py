@@ -98,12 +98,12 @@ def observe(settings: Settings, report: Report, *, use_rest: bool = True,
 
 
 def _names_key(project: Project, settings: Settings) -> str:
-    import hashlib
+    from toolkit import cache
 
-    h = hashlib.sha256(",".join(settings.api_schemas).encode())
+    key = cache.Key("rest-names", ",".join(settings.api_schemas))
     for f in project.migrations.files:
-        h.update(f"\0{f.path.name}\0{f.digest}".encode())
-    return h.hexdigest()[:32]
+        key.add(f.path.name, f.digest)
+    return key.hex()
 
 
 def _last_names(project: Project, settings: Settings) -> list[str] | None:

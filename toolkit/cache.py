@@ -9,6 +9,7 @@ Any failure to read or write just means computing again.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -20,6 +21,24 @@ def toolkit_version() -> str:
     import toolkit
 
     return str(toolkit.__version__)
+
+
+class Key:
+    """A cache key: SHA-256 over toolkit's version, the kind and every part it depends on, each
+    part after a NUL; grown part by part, so a chain of prefixes (file 1, files 1-2, ...) costs
+    one step each. The one way every cache entry is keyed."""
+
+    def __init__(self, kind: str, *parts: str | bytes) -> None:
+        self._h = hashlib.sha256(f"{kind}\0{toolkit_version()}".encode())
+        self.add(*parts)
+
+    def add(self, *parts: str | bytes) -> Key:
+        for part in parts:
+            self._h.update(b"\0" + (part if isinstance(part, bytes) else part.encode()))
+        return self
+
+    def hex(self, length: int = 32) -> str:
+        return self._h.hexdigest()[:length]
 
 
 def cache_dir() -> Path:

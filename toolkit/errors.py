@@ -33,6 +33,11 @@ class ConnectError(ToolkitError):
     """The database or the REST API could not be reached or refused us."""
 
 
+class ServerError(ToolkitError):
+    """A PostgreSQL server toolkit runs itself (the embedded shadow, the local stack) could not
+    be made, started or stopped: a missing binary, an OS user, a failed initdb."""
+
+
 class MigrationFileError(ToolkitError):
     """A migration file cannot be read, parsed or run in a transaction."""
 
@@ -59,3 +64,32 @@ class Declined(ToolkitError):
 
     def __init__(self, message: str = "nothing changed") -> None:
         super().__init__(message)
+
+
+# SQLSTATEs that mean the run could not look (connection, login, privilege): exit 2 like any
+# connection or configuration error; any other database error is a failed run: exit 1.
+_SETUP_SQLSTATES = ("08", "28", "3D", "42501")
+
+
+def failure(exc: BaseException) -> tuple[str, ExitCode]:
+    """The one line a run that ended in `exc` prints and the code it exits with: the one
+    mapping every front (toolkit's commands, `toolkit local`) uses. toolkit's own errors carry
+    their code; an interrupt leaves the run incomplete; a database error that escaped the core
+    keeps its SQLSTATE (psycopg is not imported here: --help stays fast); an OS error names
+    the file; anything else is unexpected, exit 2."""
+    if isinstance(exc, ToolkitError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted", ExitCode.INCOMPLETE
+    if type(exc).__module__.startswith("psycopg"):
+        sqlstate = getattr(exc, "sqlstate", None) or ""
+        diag = getattr(exc, "diag", None)
+        first = getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__
+        code = ExitCode.USAGE if not sqlstate or sqlstate.startswith(_SETUP_SQLSTATES) \
+            else ExitCode.INCOMPLETE
+        return f"database error [{sqlstate or 'no SQLSTATE'}]: {' '.join(first.split())}", code
+    if isinstance(exc, OSError) and exc.strerror:
+        return (f"{exc.strerror}{f': {exc.filename}' if exc.filename else ''}",
+                ExitCode.USAGE)
+    return (f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
+            ExitCode.USAGE)

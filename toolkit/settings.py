@@ -14,6 +14,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from toolkit.envnames import (
+    DEFAULT_API_SCHEMAS,
+    DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_LOCK_TIMEOUT_MS,
+    DEFAULT_STATEMENT_TIMEOUT_MS,
     ENV_API_SCHEMAS,
     ENV_CONNECT_TIMEOUT,
     ENV_DB_URL,
@@ -53,12 +57,12 @@ class Settings:
     supabase_url: str | None = None
     service_key: str | None = None
     migrations_dir: Path = Path("supabase/migrations")
-    lock_timeout_ms: int = 4000
-    statement_timeout_ms: int = 120_000
-    connect_timeout_s: int = 10
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS
+    statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS
+    connect_timeout_s: int = DEFAULT_CONNECT_TIMEOUT_S
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     shadow_db_url: str | None = None  # None: an embedded throwaway PostgreSQL
-    api_schemas: tuple[str, ...] = ("public",)  # the schemas the REST API exposes
+    api_schemas: tuple[str, ...] = DEFAULT_API_SCHEMAS  # the schemas the REST API exposes
     config: ProjectConfig = field(default_factory=ProjectConfig)  # supabase/config.toml
 
     @property
@@ -294,7 +298,8 @@ def load_settings(
     statement = get(ENV_STATEMENT_TIMEOUT)
     connect = get(ENV_CONNECT_TIMEOUT)
     migrations = get(ENV_MIGRATIONS)
-    connect_ms = parse_duration_ms(connect, "connect timeout") if connect else 10_000
+    connect_ms = (parse_duration_ms(connect, "connect timeout") if connect
+                  else DEFAULT_CONNECT_TIMEOUT_S * 1000)
     shadow = get(ENV_SHADOW_DB_URL)
     if shadow:
         validate_db_url(shadow)
@@ -308,15 +313,18 @@ def load_settings(
         supabase_url=url,
         service_key=key,
         migrations_dir=Path(migrations) if migrations else default_migrations_dir(),
-        lock_timeout_ms=parse_duration_ms(lock, "lock timeout") if lock else 4000,
+        lock_timeout_ms=(
+            parse_duration_ms(lock, "lock timeout") if lock else DEFAULT_LOCK_TIMEOUT_MS
+        ),
         statement_timeout_ms=(
-            parse_duration_ms(statement, "statement timeout") if statement else 120_000
+            parse_duration_ms(statement, "statement timeout") if statement
+            else DEFAULT_STATEMENT_TIMEOUT_MS
         ),
         connect_timeout_s=max(1, round(connect_ms / 1000)),
         sources=sources,
         shadow_db_url=shadow,
         api_schemas=tuple(s.strip() for s in schemas.split(",") if s.strip())
-        if schemas else ("public",),
+        if schemas else DEFAULT_API_SCHEMAS,
         config=config,
     )
 

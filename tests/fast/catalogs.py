@@ -70,7 +70,7 @@ class Judged:
 
 def judged(project: str, command: str, target_doc: dict[str, Any] | None,
            failures: list[Failure] | None = None) -> Judged:
-    """The judge's steps in the order check/plan/verify run them (observe.py): preconditions
+    """The judge's steps in the order check/plan/verify run them (toolkit/assess.py): preconditions
     and history on the target, then the shadow's failures, then every relation."""
     migrations, analysis = _parsed(project)
     report = Report(command)

@@ -1,5 +1,5 @@
 """A database error the core does not expect is one line with its SQLSTATE and a deliberate
-exit code, never 'unexpected X' or a traceback (issue 12, point 6)."""
+exit code, never 'unexpected X' or a traceback."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""A signal that arrives after the outcome is decided does not change the exit code (issue 12,
-point 8). Made deterministic: toolkit's stdout is a pipe the test has filled, so toolkit
+"""A signal that arrives after the outcome is decided does not change the exit code.
+Made deterministic: toolkit's stdout is a pipe the test has filled, so toolkit
 blocks writing its report (the outcome decided) until the test sends SIGTERM and SIGINT and
 only then drains the pipe."""
 

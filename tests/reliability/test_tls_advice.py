@@ -1,4 +1,4 @@
-"""TLS failures get advice that points forward (issue 12, point 7): the CA certificate and
+"""TLS failures get advice that points forward: the CA certificate and
 sslrootcert=, never sslmode=disable for a remote host.
 
 The local PostgreSQL has no TLS, so a STAND-IN TCP server plays the one step needed: it answers

@@ -1,4 +1,4 @@
-"""Issue 12: verdicts that can be trusted. Only PostgREST's own answers count, wrong keys are
+"""Verdicts that can be trusted. Only PostgREST's own answers count, wrong keys are
 named, every non-zero exit says why. Real PostgreSQL, PostgREST and gateway throughout; the
 STAND-IN server (tests/rest/standin.py) only fakes answers no real part gives here."""
 

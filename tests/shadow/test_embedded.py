@@ -11,10 +11,12 @@ import psycopg
 import pytest
 
 from toolkit.errors import ConfigError
+from toolkit.local.state import LocalStack
 from toolkit.oracle.database import ShadowDatabase
 from toolkit.oracle.embedded import cache_root, find_binaries
 from toolkit.oracle.servers import shadow_database
 from toolkit.postgres import procs
+from toolkit.postgres.cluster import LOCALE
 
 
 def _socket_dir(shadow: ShadowDatabase) -> Path:
@@ -25,6 +27,18 @@ def _gone(work: Path) -> bool:
     data = str(work / "data")
     running = [p for p in os.listdir("/proc") if p.isdigit() and procs.is_ours(int(p), data)]
     return not work.exists() and not running
+
+
+def test_the_shadow_and_the_local_stack_share_one_locale(stack: LocalStack) -> None:
+    """One launcher (toolkit.postgres.cluster) makes both clusters: what a migration's
+    lower(), ILIKE or regex does to non-ASCII text on the shadow it does on the local stack."""
+    query = ("select datcollate, datctype, pg_catalog.lower('ÄÖÜ') from pg_catalog.pg_database"
+             " where datname = pg_catalog.current_database()")
+    with shadow_database() as shadow, psycopg.connect(shadow.conninfo) as conn:
+        on_shadow = conn.execute(query).fetchone()
+    with psycopg.connect(stack.admin_url("postgres")) as conn:
+        on_stack = conn.execute(query).fetchone()
+    assert on_shadow == on_stack == (LOCALE, LOCALE, "äöü")
 
 
 def test_has_the_supabase_shape() -> None:
@@ -119,9 +133,9 @@ def test_the_cache_is_private_and_must_be_ours(shadow_cache: Path) -> None:
 
 
 def test_no_server_binaries_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.oracle.embedded as embedded
+    from toolkit.postgres import cluster
 
-    monkeypatch.setattr(embedded, "BINDIR_GLOBS", ("/nonexistent/postgresql/*/bin",))
+    monkeypatch.setattr(cluster, "BINDIR_GLOBS", ("/nonexistent/postgresql/*/bin",))
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(ConfigError) as err, shadow_database(prefer_major=15):
         pass

@@ -1,4 +1,4 @@
-"""Keys and URLs judged before any request (issue 12, point 2): whose key, which project."""
+"""Keys and URLs judged before any request: whose key, which project."""
 
 from __future__ import annotations
 

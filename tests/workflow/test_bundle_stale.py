@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from tests.conftest import ROOT, run_toolkit
-from toolkit.edge.bundle import BUNDLE, bundle_stale
+from toolkit.project.edge_bundle import BUNDLE, bundle_stale
 
 
 def test_the_repository_bundle_is_fresh() -> None:

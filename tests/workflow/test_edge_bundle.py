@@ -15,9 +15,9 @@ import psycopg
 
 from tests.conftest import OUTPUT_LOG, ROOT, SHADOW, run_toolkit
 from toolkit.db.catalog import inspect, inspect_text
-from toolkit.edge.bundle import BUNDLE, FUNCTION, read_bundle
 from toolkit.judge import compare
 from toolkit.local import LocalStack
+from toolkit.project.edge_bundle import BUNDLE, FUNCTION, read_bundle
 
 CASES = ROOT / FUNCTION / "compare.cases.json"
 

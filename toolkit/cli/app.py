@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from toolkit.cli.options import Connection, Format, Json, OutputFormat, connection_options
-from toolkit.cli.run import confirmer, run, terminal_question
+from toolkit.cli.run import confirmer, require_yes, run, terminal_question
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.output.report import Report
@@ -25,7 +25,8 @@ connection error; 3 a precondition is unmet (rollback refused, no running local 
 answered no at a prompt (nothing changed); 5 plan --detailed-exitcode: something is pending."""
 
 # The order people meet them in: look, plan, change, prove, undo; then the helpers.
-ORDER = ("check", "plan", "apply", "verify", "rollback", "migration", "local", "version")
+ORDER = ("check", "plan", "apply", "verify", "rollback", "diff", "pull", "migration",
+         "local", "version")
 
 
 class _Ordered(TyperGroup):
@@ -73,7 +74,14 @@ def root(
 
 @app.command(short_help="Is the database ready and complete? (both views)")
 @connection_options
-def check(conn: Connection, json: Json = False, format: Format = OutputFormat.auto) -> None:
+def check(
+    conn: Connection,
+    fix_sql: Annotated[bool, typer.Option(
+        "--fix-sql", help="Also print the statements that make the database match its applied "
+        "migrations (from diff's engine, pg-delta; needs Node.js 20+). check never runs them "
+        "and its exit code stays the same")] = False,
+    json: Json = False, format: Format = OutputFormat.auto,
+) -> None:
     """Is the database ready and complete? Preconditions (agents, uuid-ossp), every table the
     migrations create with its foreign keys, indexes and drift, pending files; through the
     database and, with SUPABASE_URL and a key, through the REST API, side by side."""
@@ -81,7 +89,7 @@ def check(conn: Connection, json: Json = False, format: Format = OutputFormat.au
     def body(settings: Settings) -> Report:
         from toolkit.commands.check import run_check
 
-        return run_check(settings)
+        return run_check(settings, fix_sql=fix_sql)
 
     run("check", format, json, conn.settings, body)
 
@@ -200,6 +208,70 @@ def rollback(
     run("rollback", format, json, conn.settings, body)
 
 
+@app.command(short_help="Write the changes made on the database by hand as a migration")
+@connection_options
+def pull(
+    conn: Connection,
+    file: Annotated[str, typer.Option(
+        "--file", "-f", metavar="NAME", help="The new file's name: supabase/migrations/<UTC "
+        "yyyymmddhhmmss>_NAME.sql")] = "remote_schema",
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Write and record without asking (required without a terminal)")
+    ] = False,
+    json: Json = False,
+) -> None:
+    """What was changed on the database by hand (the dashboard, psql), as a migration, as
+    `supabase db pull` makes it, without Docker: the database compared with what the
+    migrations make on a shadow (pg-delta, installed on first use; Node.js 20+). Supabase's own
+    schemas are left out, but for what projects put there (triggers on auth.users, policies on
+    storage.objects). The file is proven before it is written: the migrations and the new file,
+    replayed on a fresh shadow, must give the database's schema, else nothing is written and
+    what still differs is listed (exit 1). Then it is written and recorded in the database's
+    history as applied, so check finds nothing to do. Asks on a terminal, needs --yes
+    elsewhere. Every migration must be applied first (exit 3 otherwise). "No schema changes
+    found": exit 0, nothing written."""
+    from toolkit.delta.show import finish
+
+    require_yes("pull", yes, json, "it writes a file and the database's history")
+    confirm = confirmer("pull", yes)
+
+    def body() -> tuple[str, dict[str, Any]]:
+        from toolkit.delta import show
+        from toolkit.delta.pull import run_pull
+
+        return show.pull(run_pull(conn.settings(), file, confirm))
+
+    finish("pull", json, body)
+
+
+@app.command(short_help="The declared schema (supabase/schemas) against the migrations")
+@connection_options
+def diff(
+    conn: Connection,
+    file: Annotated[str | None, typer.Option(
+        "--file", "-f", metavar="NAME", help="Write the statements to supabase/migrations/"
+        "<UTC yyyymmddhhmmss>_<NAME>.sql (only once they are proven)", show_default=False)
+    ] = None,
+    json: Json = False, format: Format = OutputFormat.auto,
+) -> None:
+    """The declared schema (the .sql files of supabase/schemas/, or [db.migrations]
+    schema_paths of supabase/config.toml, in lexical order, as supabase db diff reads them)
+    against what the migrations make, each replayed on its own shadow database; the
+    statements between them come from pg-delta, Supabase's diff engine (installed on first
+    use; needs Node.js 20+). Prints them, as supabase db diff does; with -f NAME writes them
+    as a new migration. Before anything is written the statements are proven: the
+    migrations and the new file replayed on a fresh shadow must make the declared schema
+    exactly, else nothing is written and what still differs is listed. Statements that lose
+    data (DROP, a column type change that rewrites the table) are marked with a
+    `-- toolkit: destructive:` comment, and apply refuses them without --allow-destructive;
+    a rename is never guessed (written as drop + add, with a warning). Needs no database URL.
+    Exit 0: no schema changes, or the file written; 1: the migrations lack statements (without
+    -f), the proof failed or a declared file fails; 2: usage, configuration, no Node.js."""
+    from toolkit.delta.command import run_diff
+
+    run_diff(conn.settings, file, format, json)
+
+
 def _mount_local() -> None:
     from toolkit.local.cli import app as local_app
 
@@ -213,9 +285,9 @@ def _mount_migration() -> None:
     from toolkit.cli.migration import app as migration_app
 
     app.add_typer(migration_app, name="migration",
-                  short_help="new, list, repair: as the Supabase CLI has them",
+                  short_help="new, list, repair, squash: as the Supabase CLI has them",
                   help="Migration files and the history table, as the Supabase CLI has them: "
-                  "new, list, repair.")
+                  "new, list, repair, squash.")
 
 
 _mount_local()

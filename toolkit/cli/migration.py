@@ -1,5 +1,6 @@
 """`toolkit migration new | list | repair`: the Supabase CLI's migration commands, same names,
-same files, same history table. Flags, prompts and exit codes only; the work is in history.py."""
+same files, same history table. Flags, prompts and exit codes only; the work is in
+toolkit/commands/migration.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from toolkit.cli.options import Connection, Json, MigrationsDir, connection_options
-from toolkit.cli.run import _settings, confirmer
+from toolkit.cli.run import _settings, confirmer, require_yes
 from toolkit.errors import ExitCode
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
@@ -56,7 +57,7 @@ def new(
     Supabase CLI does."""
 
     def body() -> tuple[str, dict[str, object]]:
-        from toolkit.db.history import new_migration
+        from toolkit.project.naming import new_migration
 
         settings = _settings(TOOLKIT_MIGRATIONS_DIR=migrations_dir)
         paths = new_migration(settings.migrations_dir, name, rollback=rollback,
@@ -73,8 +74,10 @@ def list_(conn: Connection, json: Json = False) -> None:
     them: a version in one column only is missing on the other side."""
 
     def body() -> tuple[str, dict[str, object]]:
+        from toolkit.commands.migration import render_list, side_by_side
         from toolkit.db.connect import connect
-        from toolkit.db.history import local_versions, remote_versions, render_list, side_by_side
+        from toolkit.db.history import remote_versions
+        from toolkit.project.naming import local_versions
 
         settings = conn.settings()
         local = list(local_versions(settings.migrations_dir))
@@ -114,8 +117,8 @@ def repair(
     Asks on a terminal, needs --yes elsewhere."""
 
     def body() -> tuple[str, dict[str, object]]:
+        from toolkit.commands.migration import repair as do_repair
         from toolkit.db.connect import connect
-        from toolkit.db.history import repair as do_repair
 
         settings = conn.settings()
         with connect(settings, autocommit=True) as db:
@@ -125,3 +128,44 @@ def repair(
         return "\n".join(done), {"versions": versions, "status": status.value, "result": done}
 
     _run("migration repair", json, body)
+
+
+@app.command(short_help="Replace the migrations up to a version by one file")
+@connection_options
+def squash(
+    conn: Connection,
+    version: Annotated[str | None, typer.Option(
+        "--version", help="Squash up to this version (default: all the files)",
+        show_default=False)] = None,
+    linked: Annotated[bool, typer.Option(
+        "--linked", help="Also baseline the migration history of the database (--db-url / "
+        "SUPABASE_DB_URL): versions up to the squashed one deleted, that one recorded with "
+        "its new statements")] = False,
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Update the history without asking (with --linked; required "
+        "without a terminal)")] = False,
+    json: Json = False,
+) -> None:
+    """Replace the files up to --version by one that makes the same schema, as `supabase
+    migration squash` does, without Docker: the newest of them keeps its name and holds the
+    schema (pg-delta, installed on first use; Node.js 20+), the others are removed. Proven
+    first: replayed alone on a fresh shadow it must give the schema the files made, else
+    nothing changes and what still differs is listed (exit 1). As with the CLI, statements that
+    write rows (INSERT, UPDATE, DELETE, COPY, SELECT cron.schedule(...), ...) are not carried
+    over: each is named. With --linked, the database's history is baselined in one transaction
+    (every version it applied must be among the files); asks on a terminal, needs --yes
+    elsewhere."""
+    from toolkit.delta.show import finish
+
+    if linked:
+        require_yes("migration squash", yes, json,
+                    "with --linked it rewrites the database's history")
+
+    def body() -> tuple[str, dict[str, object]]:
+        from toolkit.delta import show
+        from toolkit.delta.squash import run_squash
+
+        return show.squash(run_squash(conn.settings(), version, linked=linked,
+                                      confirm=confirmer("migration squash", yes)))
+
+    finish("migration squash", json, body)

@@ -14,48 +14,39 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
-from toolkit.envnames import (
-    ENV_API_SCHEMAS,
-    ENV_CONNECT_TIMEOUT,
-    ENV_DB_URL,
-    ENV_LOCK_TIMEOUT,
-    ENV_MIGRATIONS,
-    ENV_SERVICE_KEY,
-    ENV_SHADOW_DB_URL,
-    ENV_STATEMENT_TIMEOUT,
-    ENV_URL,
-)
+from toolkit import envnames as env
 
 if TYPE_CHECKING:
     from toolkit.settings import Settings
 
 DbUrl = Annotated[str | None, typer.Option(
-    "--db-url", help=f"Postgres connection string [env {ENV_DB_URL}]", show_default=False)]
+    "--db-url", help=f"Postgres connection string [env {env.ENV_DB_URL}]", show_default=False)]
 ApiUrl = Annotated[str | None, typer.Option(
-    "--supabase-url", help=f"Project URL, https://<ref>.supabase.co [env {ENV_URL}]",
+    "--supabase-url", help=f"Project URL, https://<ref>.supabase.co [env {env.ENV_URL}]",
     show_default=False)]
 ServiceKey = Annotated[str | None, typer.Option(
-    "--service-role-key", help=f"service_role or sb_secret_ key [env {ENV_SERVICE_KEY}]",
+    "--service-role-key", help=f"service_role or sb_secret_ key [env {env.ENV_SERVICE_KEY}]",
     show_default=False)]
 MigrationsDir = Annotated[str | None, typer.Option(
-    "--migrations-dir", help=f"Folder of <version>_<name>.sql files [env {ENV_MIGRATIONS}; "
+    "--migrations-dir", help=f"Folder of <version>_<name>.sql files [env {env.ENV_MIGRATIONS}; "
     "default supabase/migrations]", show_default=False)]
 ConnectTimeout = Annotated[str | None, typer.Option(
     "--connect-timeout", help=f"Give up connecting after this long, e.g. 10s [env "
-    f"{ENV_CONNECT_TIMEOUT}; default 10s]", show_default=False)]
+    f"{env.ENV_CONNECT_TIMEOUT}; default {env.DEFAULT_CONNECT_TIMEOUT_S}s]", show_default=False)]
 LockTimeout = Annotated[str | None, typer.Option(
     "--lock-timeout", help=f"Give up waiting for a table lock after this long [env "
-    f"{ENV_LOCK_TIMEOUT}; default 4s]", show_default=False)]
+    f"{env.ENV_LOCK_TIMEOUT}; default {env.DEFAULT_LOCK_TIMEOUT_MS // 1000}s]", show_default=False)]
 StatementTimeout = Annotated[str | None, typer.Option(
     "--statement-timeout", help=f"Cancel a statement after this long [env "
-    f"{ENV_STATEMENT_TIMEOUT}; default 120s]", show_default=False)]
+    f"{env.ENV_STATEMENT_TIMEOUT}; default {env.DEFAULT_STATEMENT_TIMEOUT_MS // 1000}s]",
+    show_default=False)]
 ShadowUrl = Annotated[str | None, typer.Option(
     "--shadow-db-url", help="A server where toolkit may create a scratch database to replay the "
-    f"migrations on [env {ENV_SHADOW_DB_URL}; default: a throwaway PostgreSQL from the server "
+    f"migrations on [env {env.ENV_SHADOW_DB_URL}; default: a throwaway PostgreSQL from the server "
     "binaries on this machine]", show_default=False)]
 ApiSchemas = Annotated[str | None, typer.Option(
     "--api-schemas", help="Comma-separated schemas the REST API exposes, probed over REST "
-    f"[env {ENV_API_SCHEMAS}; default: [api] schemas of supabase/config.toml, else public]",
+    f"[env {env.ENV_API_SCHEMAS}; default: [api] schemas of supabase/config.toml, else public]",
     show_default=False)]
 EnvFile = Annotated[Path, typer.Option(
     "--env-file", help="Read settings not given by flag or environment from this file")]
@@ -75,15 +66,15 @@ Format = Annotated[OutputFormat, typer.Option(
 
 # parameter name -> (its option, the setting it fills). The same for every command.
 _CONNECTION: dict[str, tuple[Any, str]] = {
-    "db_url": (DbUrl, ENV_DB_URL),
-    "supabase_url": (ApiUrl, ENV_URL),
-    "service_role_key": (ServiceKey, ENV_SERVICE_KEY),
-    "migrations_dir": (MigrationsDir, ENV_MIGRATIONS),
-    "connect_timeout": (ConnectTimeout, ENV_CONNECT_TIMEOUT),
-    "lock_timeout": (LockTimeout, ENV_LOCK_TIMEOUT),
-    "statement_timeout": (StatementTimeout, ENV_STATEMENT_TIMEOUT),
-    "shadow_db_url": (ShadowUrl, ENV_SHADOW_DB_URL),
-    "api_schemas": (ApiSchemas, ENV_API_SCHEMAS),
+    "db_url": (DbUrl, env.ENV_DB_URL),
+    "supabase_url": (ApiUrl, env.ENV_URL),
+    "service_role_key": (ServiceKey, env.ENV_SERVICE_KEY),
+    "migrations_dir": (MigrationsDir, env.ENV_MIGRATIONS),
+    "connect_timeout": (ConnectTimeout, env.ENV_CONNECT_TIMEOUT),
+    "lock_timeout": (LockTimeout, env.ENV_LOCK_TIMEOUT),
+    "statement_timeout": (StatementTimeout, env.ENV_STATEMENT_TIMEOUT),
+    "shadow_db_url": (ShadowUrl, env.ENV_SHADOW_DB_URL),
+    "api_schemas": (ApiSchemas, env.ENV_API_SCHEMAS),
 }
 
 

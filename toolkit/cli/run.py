@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from toolkit.errors import ConfigError as UsageError
-from toolkit.errors import Declined, ExitCode, MigrationFileError, ToolkitError
+from toolkit.errors import ConfigError, Declined, MigrationFileError, ToolkitError, failure
 
 if TYPE_CHECKING:  # imported by the commands that use them, not by --help
     from toolkit.output.report import Report
@@ -66,10 +65,18 @@ def confirmer(command: str, yes: bool) -> Callable[[str], bool]:
         if yes:
             return True
         if not sys.stdin.isatty():
-            raise UsageError(f"{command} needs --yes when not run from a terminal")
+            raise ConfigError(f"{command} needs --yes when not run from a terminal")
         return typer.confirm(question, default=False, err=True)
 
     return confirm
+
+
+def require_yes(command: str, yes: bool, as_json: bool, why: str) -> None:
+    """Without --yes and without a terminal to ask at: one line, exit 2, before any work."""
+    if yes or sys.stdin.isatty():
+        return
+    with leave_on_error(command, as_json):
+        raise ConfigError(f"{command} needs --yes when not run from a terminal ({why})")
 
 
 def terminal_question() -> Callable[[str], bool] | None:
@@ -88,22 +95,18 @@ def leave_on_error(command: str, as_json: bool) -> Iterator[None]:
         yield
     except Declined as exc:
         _declined(exc, command, as_json)
-    except ToolkitError as exc:
-        emit_error(str(exc), code=exc.exit_code, as_json=as_json, settings=None,
-                   command=command)
-        raise SystemExit(int(exc.exit_code)) from None
-    except KeyboardInterrupt:
-        emit_error("interrupted", code=ExitCode.INCOMPLETE, as_json=as_json, settings=None,
-                   command=command)
-        raise SystemExit(int(ExitCode.INCOMPLETE)) from None
-    except Exception as exc:
-        if os.environ.get("TOOLKIT_DEBUG"):
+    except (Exception, KeyboardInterrupt) as exc:
+        if _debugging(exc):
             raise
-        line, code = _database_error(exc) or (
-            f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
-            ExitCode.USAGE)
+        line, code = failure(exc)
         emit_error(line, code=code, as_json=as_json, settings=None, command=command)
         raise SystemExit(int(code)) from None
+
+
+def _debugging(exc: BaseException) -> bool:
+    """TOOLKIT_DEBUG=1 shows the traceback of what toolkit did not expect."""
+    return bool(os.environ.get("TOOLKIT_DEBUG")) and \
+        not isinstance(exc, ToolkitError | KeyboardInterrupt)
 
 
 def _empty_note(settings: Settings | None, message: str = "") -> str:
@@ -135,24 +138,6 @@ def _leave(code: int) -> NoReturn:
     os._exit(code)
 
 
-# SQLSTATEs that mean the run could not look (connection, login, privilege): exit 2 like any
-# connection or configuration error; any other database error is a failed run: exit 1.
-_SETUP_SQLSTATES = ("08", "28", "3D", "42501")
-
-
-def _database_error(exc: Exception) -> tuple[str, ExitCode] | None:
-    """A database error that escaped the core, as one line with its SQLSTATE (psycopg is not
-    imported here: --help stays fast)."""
-    if not type(exc).__module__.startswith("psycopg"):
-        return None
-    sqlstate = getattr(exc, "sqlstate", None) or ""
-    diag = getattr(exc, "diag", None)
-    first = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__)
-    code = ExitCode.USAGE if not sqlstate or sqlstate.startswith(_SETUP_SQLSTATES) \
-        else ExitCode.INCOMPLETE
-    return f"database error [{sqlstate or 'no SQLSTATE'}]: {' '.join(first.split())}", code
-
-
 def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Settings],
         body: Callable[[Settings], Report]) -> NoReturn:
     """Run a command body and leave with its exit code; errors become one line, never a trace."""
@@ -180,32 +165,20 @@ def run(command: str, fmt: str, as_json: bool, make_settings: Callable[[], Setti
             report.warn(_empty_note(settings))
     except Declined as exc:
         _declined(exc, command, as_json)
-    except ToolkitError as exc:
+    except (Exception, KeyboardInterrupt) as exc:  # KeyboardInterrupt: SIGINT, or SIGTERM
         _settle()
+        if _debugging(exc):
+            raise
+        line, code = failure(exc)
         location: dict[str, object] | None = None
         if isinstance(exc, MigrationFileError):
             location = {"file": exc.path, "line": exc.line, "col": exc.column}
-        empty = _empty_note(settings, str(exc)) if isinstance(exc, UsageError) else ""
-        emit_error(f"{exc}; {empty}" if empty else str(exc), code=exc.exit_code,
-                   as_json=as_json, settings=settings, command=command, location=location,
-                   fmt=fmt)
-        _leave(int(exc.exit_code))
-    except KeyboardInterrupt:  # SIGINT, or SIGTERM as Interrupted
-        _settle()
-        emit_error("interrupted: the transaction in progress was rolled back; files committed "
-                   "before it stay applied (toolkit check shows what is)",
-                   code=ExitCode.INCOMPLETE, as_json=as_json, settings=settings,
-                   command=command, fmt=fmt)
-        _leave(int(ExitCode.INCOMPLETE))
-    except Exception as exc:
-        _settle()
-        if os.environ.get("TOOLKIT_DEBUG"):
-            raise
-        line, code = _database_error(exc) or (
-            f"unexpected {type(exc).__name__}: {exc} (set TOOLKIT_DEBUG=1 for details)",
-            ExitCode.USAGE)
-        emit_error(line, code=code, as_json=as_json, settings=settings, command=command,
-                   fmt=fmt)
+        if isinstance(exc, KeyboardInterrupt):
+            line = ("interrupted: the transaction in progress was rolled back; files committed "
+                    "before it stay applied (toolkit check shows what is)")
+        empty = _empty_note(settings, line) if isinstance(exc, ConfigError) else ""
+        emit_error(f"{line}; {empty}" if empty else line, code=code, as_json=as_json,
+                   settings=settings, command=command, location=location, fmt=fmt)
         _leave(int(code))
     _settle()
     emit(report, as_json=as_json, fmt=fmt, settings=settings)

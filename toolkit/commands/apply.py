@@ -2,7 +2,7 @@
 
 Every file runs in one transaction together with its history row (the Supabase CLI's table)
 and a transaction-scoped advisory lock, under SET LOCAL timeouts, sent as one round trip
-(apply_pipeline.py): a crash, a kill or a failing statement leaves the database exactly as it
+(toolkit/db/apply_file.py): a crash, a kill or a failing statement leaves the database exactly as it
 was before that file, and no session state of one file reaches the next. A file with the
 directive `-- toolkit:no-transaction` runs statement by statement instead, its history row
 after the last.
@@ -33,7 +33,7 @@ from toolkit.output import progress
 from toolkit.output.report import AppliedMigration, Report
 from toolkit.project.load import Project, load_project
 from toolkit.project.migrations import NO_TRANSACTION, MigrationFile
-from toolkit.project.model import FileAnalysis, shown
+from toolkit.project.model import FileAnalysis, short
 from toolkit.rest.view import exposed_names, merge_rest
 from toolkit.settings import Settings
 from toolkit.words import plural
@@ -406,7 +406,7 @@ def _adopt(conn: Any, report: Report, project: Project, settings: Settings, targ
 def _apply_pending(conn: Any, report: Report, project: Project, settings: Settings,
                    target: Catalog, enable_extensions: bool,
                    recorded: list[str] | None = None) -> None:
-    """Each pending file in turn, one round trip each (apply_pipeline); stops at the first
+    """Each pending file in turn, one round trip each (db/apply_file); stops at the first
     failure (reported). `recorded`: versions this run recorded already (adopted)."""
     import psycopg
 
@@ -516,7 +516,7 @@ def _failed(report: Report, plan: FilePlan, outcome: Outcome, settings: Settings
     changed = sorted(n for n in set(after.relations) | set(before.relations)
                      if after.relations.get(n) != before.relations.get(n) and n not in earlier)
     where = (f"{f.path}:{plan.start(stmt)[0]}:{plan.start(stmt)[1]}" if stmt else str(f.path))
-    what = (", ".join(shown(n) for n in changed) if changed
+    what = (", ".join(short(n) for n in changed) if changed
             else "no table or view changed")
     report.error(
         f"{where}: the server ended the transaction toolkit opened for {f.path.name} (it ran a "

@@ -18,7 +18,7 @@ from toolkit.judge.destructive import Lost, find
 from toolkit.oracle.expected import build
 from toolkit.output.report import PlannedMigration, PlanNote, Report
 from toolkit.project.load import Project, load_project
-from toolkit.project.model import shown
+from toolkit.project.model import short
 from toolkit.settings import Settings
 
 
@@ -83,7 +83,7 @@ def planned(report: Report, project: Project, target: Catalog | None,
             said.add((lock.relation, lock.message))
             if lock.relation in existing if target is not None else not lock.new:
                 warnings.append(PlanNote(lock.line,
-                                         f"{shown(lock.relation)}: {lock.message}"))
+                                         f"{short(lock.relation)}: {lock.message}"))
         for item in lost or ():
             if item.file == f.path.name:
                 warnings.append(PlanNote(item.line, f"destroys data: {item.text}; apply asks "
@@ -99,7 +99,7 @@ def planned(report: Report, project: Project, target: Catalog | None,
             warnings=warnings,
             non_transactional=[PlanNote(n.line, n.message) for n in a.non_transactional],
             no_transaction=a.by_statement,
-            tables=[shown(t) for t in a.created_tables]))
+            tables=[short(t) for t in a.created_tables]))
         if a.open_transaction:
             report.error(a.open_transaction_message(), kind="refused", file=str(f.path),
                          line=a.open_transaction)

@@ -18,7 +18,15 @@ from toolkit.db.history import LOCK_KEY, remote_versions, version_order
 from toolkit.db.sqlfiles import load_sql
 from toolkit.db.target import describe_target
 from toolkit.errors import ConfigError, Declined, ExitCode, Refused, ToolkitError
-from toolkit.judge.rollback_effects import Loss, created, foreign, is_empty, losses
+from toolkit.judge.rollback_effects import (
+    Loss,
+    count_losses,
+    created,
+    foreign,
+    is_empty,
+    loss_present,
+    losses,
+)
 from toolkit.output.report import Report
 from toolkit.project.load import load_project
 from toolkit.project.migrations import MigrationFile
@@ -35,9 +43,10 @@ class RollbackFailed(ToolkitError):
 
 
 def rollback_file(migration: MigrationFile) -> Path:
-    from toolkit.project.root import shown
+    from toolkit.project.root import readable_path
 
-    return shown(migration.path.absolute().parent.parent / "rollbacks" / migration.path.name)
+    folder = migration.path.absolute().parent.parent / "rollbacks"
+    return readable_path(folder / migration.path.name)
 
 
 def run_rollback(settings: Settings, *, version: str | None, force: bool,
@@ -60,7 +69,7 @@ def run_rollback(settings: Settings, *, version: str | None, force: bool,
             raise ConfigError(f"{path} is empty: write the SQL that undoes {target.path.name}")
         bad = foreign(drops, created(target.path, target.sql))
         if bad:
-            raise Refused(f"{path.name} would drop {', '.join(b.shown for b in bad)}, which "
+            raise Refused(f"{path.name} would drop {', '.join(b.label for b in bad)}, which "
                           f"{target.path.name} does not create: refusing (toolkit never drops "
                           "agents or anything the migrations did not create)")
         with conn.cursor() as cur:
@@ -74,7 +83,7 @@ def run_rollback(settings: Settings, *, version: str | None, force: bool,
     report.notes.append(
         f"rolled back {target.version}_{target.name}: ran {path.name} and deleted its history "
         "row in one transaction")
-    report.notes += [f"dropped {loss.table_shown if loss.column is None else loss.shown} "
+    report.notes += [f"dropped {loss.table_label if loss.column is None else loss.label} "
                      f"({_amount(loss, n)})" for loss, n in counts.items()]
     return report
 
@@ -97,28 +106,6 @@ def _target(files: list[MigrationFile], applied: list[MigrationFile],
     return applied[-1]
 
 
-def loss_present(cur: Any, loss: Loss) -> bool:
-    cur.execute(load_sql("rollback_loss_present.sql"),
-                {"schema": loss.schema, "table": loss.table, "column": loss.column})
-    return bool(cur.fetchone()[0])
-
-
-def count_losses(cur: Any, present: list[Loss]) -> dict[Loss, int]:
-    from psycopg import sql
-
-    out: dict[Loss, int] = {}
-    for loss in present:
-        table = sql.Identifier(loss.schema, loss.table)
-        if loss.column is None:
-            query = sql.SQL(load_sql("rollback_count_rows.sql")).format(table=table)
-        else:
-            query = sql.SQL(load_sql("rollback_count_values.sql")).format(
-                table=table, column=sql.Identifier(loss.column))
-        cur.execute(query)
-        out[loss] = int(cur.fetchone()[0])
-    return out
-
-
 def _amount(loss: Loss, n: int) -> str:
     return plural(n, "row") if loss.column is None else plural(n, "non-null value")
 
@@ -126,12 +113,12 @@ def _amount(loss: Loss, n: int) -> str:
 def _refuse_data(counts: dict[Loss, int], force: bool) -> None:
     full = [(loss, n) for loss, n in counts.items() if n]
     if full and not force:
-        listed = ", ".join(f"{loss.shown} holds {_amount(loss, n)}" for loss, n in full)
+        listed = ", ".join(f"{loss.label} holds {_amount(loss, n)}" for loss, n in full)
         raise Refused(f"refusing to drop data: {listed}; pass --force to drop it anyway")
 
 
 def _question(target: MigrationFile, path: Path, counts: dict[Loss, int]) -> str:
-    lost = ", ".join(f"{loss.shown} ({_amount(loss, n)})" for loss, n in counts.items())
+    lost = ", ".join(f"{loss.label} ({_amount(loss, n)})" for loss, n in counts.items())
     what = f"drops {lost}" if lost else "drops no table or column"
     return (f"Roll back {target.version}_{target.name}: run rollbacks/{path.name} ({what}) and "
             "delete its history row?")

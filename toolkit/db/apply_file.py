@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 Mode = Literal["transaction", "statements", "record"]
 MOVED = "TK003"  # apply_file_open.sql: the history changed while this run waited for the lock
-ENDED = "TK002"  # apply_file_check.sql: the file ended the transaction toolkit opened
 _ENDING_TAGS = ("COMMIT", "ROLLBACK", "PREPARE TRANSACTION", "BEGIN", "START TRANSACTION")
 
 

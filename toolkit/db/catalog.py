@@ -49,10 +49,6 @@ class Catalog:
     def relations(self) -> dict[str, dict[str, Any]]:
         return dict(self.doc["relations"])
 
-    def table(self, name: str) -> dict[str, Any] | None:
-        rel = self.doc["relations"].get(name)
-        return rel if rel is not None and rel["kind"] in ("r", "p", "f") else None
-
     @property
     def history_readable(self) -> bool:
         return self.doc.get("history") != "forbidden"

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from toolkit.db.sqlfiles import load_sql
+from toolkit.envnames import DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS
 from toolkit.errors import ConnectError, ExitCode, ToolkitError
 from toolkit.output import progress
 
@@ -65,7 +66,8 @@ class Limits:
             statement_timeout=sql.Literal(f"{self.statement_ms}ms")).as_string(None)
 
 
-DEFAULT_LIMITS = Limits(4000, 120_000)  # the settings' defaults, for callers without settings
+# The settings' defaults, for callers without settings.
+DEFAULT_LIMITS = Limits(DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS)
 
 
 def shown_ms(ms: int) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.project.model import shown
+from toolkit.project.model import short
 
 _ACTION = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 _CMD = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
@@ -54,7 +54,8 @@ _SEQ_OPTIONS = (("type", "as {}"), ("increment", "increment by {}"), ("min", "mi
 FixMaker = Callable[[list[str], str, bool], str]
 
 
-def _x(text: str | None) -> str | None:
+def _norm(text: str | None) -> str | None:
+    """A deparsed expression as compared: calls of `extensions.` functions unqualified."""
     return _EXT_CALL.sub("", text) if text else text
 
 
@@ -156,13 +157,13 @@ def _con_key(k: dict[str, Any]) -> tuple[str, ...]:
         return ("p",)
     if k["type"] in ("f", "u"):
         return (k["type"], *(k["columns"] or []))
-    return (k["type"], _x(k["def"]) or "")
+    return (k["type"], _norm(k["def"]) or "")
 
 
 def _con_words(k: dict[str, Any]) -> str:
     cols = _cols(k["columns"])
     if k["type"] == "f":
-        return f"foreign key ({cols}) -> {shown(k['ref'])}({_cols(k['ref_columns'])})"
+        return f"foreign key ({cols}) -> {short(k['ref'])}({_cols(k['ref_columns'])})"
     if k["type"] == "u":
         return f"unique ({cols})"
     if k["type"] == "c":
@@ -171,7 +172,7 @@ def _con_words(k: dict[str, Any]) -> str:
 
 
 def _index_key(i: dict[str, Any]) -> str:
-    return _INDEX_NAME.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX ON ", _x(i["def"]) or "")
+    return _INDEX_NAME.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX ON ", _norm(i["def"]) or "")
 
 
 def _index_words(i: dict[str, Any]) -> str:
@@ -205,11 +206,11 @@ def _columns(name: str, want: dict[str, Any], have: dict[str, Any], roles: Itera
                           f', expected {_IDENTITY.get(w["identity"], "not an identity")}', obj,
                           "identity", _IDENTITY.get(w["identity"]),
                           _IDENTITY.get(h["identity"]), column=col))
-        if _x(h["generated"]) != _x(w["generated"]):
+        if _norm(h["generated"]) != _norm(w["generated"]):
             out.append(_d(f'column "{col}" is generated as {h["generated"] or "nothing"}, '
                           f'expected {w["generated"] or "not generated"}', obj, "generated",
                           w["generated"], h["generated"], column=col))
-        elif _x(h["default"]) != _x(w["default"]) and not (h["identity"] or w["identity"]):
+        elif _norm(h["default"]) != _norm(w["default"]) and not (h["identity"] or w["identity"]):
             fix = f"{alter} set default {w['default']}" if w["default"] else \
                 f"{alter} drop default"
             out.append(_d(f'column "{col}" defaults to {h["default"] or "nothing"}, expected '
@@ -237,7 +238,7 @@ def _column_name(table: str, col: str) -> Callable[[], str]:
 
 
 def _column_shape(c: dict[str, Any]) -> tuple[Any, ...]:
-    return (c["type"], c["not_null"], _x(c["default"]), c["identity"], _x(c["generated"]))
+    return (c["type"], c["not_null"], _norm(c["default"]), c["identity"], _norm(c["generated"]))
 
 
 def _column_renames(name: str, out: list[Difference], wanted: dict[str, Any],
@@ -306,8 +307,8 @@ def _constraints(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[
         if w["type"] == "f":
             if (h["ref"], h["ref_columns"]) != (w["ref"], w["ref_columns"]):
                 out.append(_d(
-                    f"foreign key on ({_cols(w['columns'])}) points at {shown(h['ref'])}"
-                    f"({_cols(h['ref_columns'])}), expected {shown(w['ref'])}"
+                    f"foreign key on ({_cols(w['columns'])}) points at {short(h['ref'])}"
+                    f"({_cols(h['ref_columns'])}), expected {short(w['ref'])}"
                     f"({_cols(w['ref_columns'])})", obj, "references",
                     f"{w['ref']}({_cols(w['ref_columns'])})",
                     f"{h['ref']}({_cols(h['ref_columns'])})", column=col))
@@ -321,13 +322,13 @@ def _constraints(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[
                     f"{_con_words(w)} is ON UPDATE {_ACTION.get(h['on_update'], '?')}, "
                     f"expected ON UPDATE {_ACTION.get(w['on_update'], '?')}", obj, "on update",
                     _ACTION.get(w["on_update"]), _ACTION.get(h["on_update"]), column=col))
-            elif _x(h["def"]) != _x(w["def"]):
+            elif _norm(h["def"]) != _norm(w["def"]):
                 out.append(_d(f"{_con_words(w)} is {h['def']}, expected {w['def']}", obj,
                               "definition", w["def"], h["def"], column=col))
-        elif w["type"] != "p" and _x(h["def"]) != _x(w["def"]):
+        elif w["type"] != "p" and _norm(h["def"]) != _norm(w["def"]):
             out.append(_d(f"{_con_words(w)} is {h['def']}, expected {w['def']}", obj,
                           "definition", w["def"], h["def"], column=col))
-        if h["name"] != w["name"] and _x(h["def"]) == _x(w["def"]):
+        if h["name"] != w["name"] and _norm(h["def"]) == _norm(w["def"]):
             rename = f"alter table {qname(name)} rename constraint {{}} to {{}}"
             out.append(_d(f"constraint {w['name']} renamed to {h['name']}", obj, "name",
                           w["name"], h["name"], rename.format(ident(h["name"]), ident(w["name"])),
@@ -369,14 +370,14 @@ def _policy_words(p: dict[str, Any]) -> str:
     if not p["permissive"]:
         parts.insert(0, "restrictive")
     if p["using"]:
-        parts.append(f"using ({_x(p['using'])})")
+        parts.append(f"using ({_norm(p['using'])})")
     if p["check"]:
-        parts.append(f"with check ({_x(p['check'])})")
+        parts.append(f"with check ({_norm(p['check'])})")
     return " ".join(parts)
 
 
 def _trigger_words(t: dict[str, Any]) -> str:
-    return (_x(t["def"]) or "") + ("" if t["enabled"] == "O" else " (disabled)")
+    return (_norm(t["def"]) or "") + ("" if t["enabled"] == "O" else " (disabled)")
 
 
 def _named(kind: str, table: str, want: list[dict[str, Any]], have: list[dict[str, Any]],
@@ -389,7 +390,8 @@ def _named(kind: str, table: str, want: list[dict[str, Any]], have: list[dict[st
         obj = f'{kind} "{name}" on {table}'
         if h is None:
             out.append(_d(f'{kind} "{name}" missing', obj, "exists", True, False))
-        elif kind == "trigger" and _x(h["def"]) == _x(w["def"]) and h["enabled"] != w["enabled"]:
+        elif kind == "trigger" and _norm(h["def"]) == _norm(w["def"]) \
+                and h["enabled"] != w["enabled"]:
             how = "enable" if w["enabled"] == "O" else "disable"
             alter = f"alter table {qname(table)} {{}} trigger {ident(name)}"
             out.append(_d(f'{kind} "{name}" is {"disabled" if how == "enable" else "enabled"}, '
@@ -550,12 +552,12 @@ def relation(name: str, want: dict[str, Any], have: dict[str, Any],
                    f"{_KIND.get(want['kind'], want['kind'])}", obj, "kind",
                    _KIND.get(want["kind"]), _KIND.get(have["kind"]))]
     out = _columns(name, want, have, roles)
-    if _x(want["view"]) != _x(have["view"]):
+    if _norm(want["view"]) != _norm(have["view"]):
         out.append(_d("view definition differs from the migrations", obj, "definition",
                       want["view"], have["view"]))
     if want["parents"] != have["parents"]:
-        out.append(_d(f"inherits from ({', '.join(map(shown, have['parents']))}), "
-                      f"expected ({', '.join(map(shown, want['parents']))})", obj, "inherits",
+        out.append(_d(f"inherits from ({', '.join(map(short, have['parents']))}), "
+                      f"expected ({', '.join(map(short, want['parents']))})", obj, "inherits",
                       want["parents"], have["parents"]))
     if want["partition_bound"] != have["partition_bound"]:
         out.append(_d(f"partition bound is {have['partition_bound'] or 'none'}, "
@@ -722,7 +724,7 @@ def function(name: str, want: dict[str, Any], have: dict[str, Any],
         out.append(_d(f"executable by {', '.join(have['grants']) or 'no API role'}, expected "
                       f"{', '.join(want['grants']) or 'no API role'}", obj, "executable by",
                       want["grants"], have["grants"], kind="grant"))
-    if not out and _x(want["def"]) != _x(have["def"]):
+    if not out and _norm(want["def"]) != _norm(have["def"]):
         out.append(_d("its definition differs from the migrations", obj, "definition",
                       want["def"], have["def"]))
     return out

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.commands.rollback import count_losses, loss_present
 from toolkit.db.sqlfiles import load_sql
-from toolkit.judge.rollback_effects import Loss
+from toolkit.judge.rollback_effects import Loss, count_losses, loss_present
 from toolkit.project.load import Project
 from toolkit.words import plural
 
@@ -38,13 +37,13 @@ class Lost:
             amount = plural(self.count, "row") if self.loss.column is None \
                 else plural(self.count, "non-null value")
         if self.verb == "deletes":
-            what = (f"deletes rows matching its WHERE from {self.loss.table_shown} (it holds "
+            what = (f"deletes rows matching its WHERE from {self.loss.table_label} (it holds "
                     f"{amount})" if self.filtered
-                    else f"deletes every row of {self.loss.table_shown} ({amount})")
+                    else f"deletes every row of {self.loss.table_label} ({amount})")
         elif self.verb == "empties":
-            what = f"empties {self.loss.table_shown} ({amount})"
+            what = f"empties {self.loss.table_label} ({amount})"
         else:
-            what = f"drops {self.loss.shown} ({amount})"
+            what = f"drops {self.loss.label} ({amount})"
         return f"{self.file}:{self.line} {what}"
 
 

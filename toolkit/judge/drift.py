@@ -16,10 +16,11 @@ from typing import Any
 
 from toolkit.db.catalog import Catalog
 from toolkit.judge import compare
+from toolkit.judge.findings import finding
 from toolkit.oracle.replay import Replay
 from toolkit.oracle.standins import DEFAULT_ACL_OBJECTS
 from toolkit.output.report import Finding, ObjectResult, Report
-from toolkit.project.model import Analysis, managed, shown
+from toolkit.project.model import Analysis, managed, short
 
 Excused = dict[tuple[str | None, str], compare.Excuse]
 
@@ -83,13 +84,11 @@ def publication_drift(before: dict[str, Any], target: Catalog, ours: set[str]
 
 def _report(report: Report, kind: str, name: str, diffs: list[compare.Difference],
             missing: bool = False) -> None:
-    from toolkit.judge.target import finding
-
     state = "missing" if missing else "drifted" if diffs else "present"
-    report.objects.append(ObjectResult(kind, shown(name), state,  # type: ignore[arg-type]
+    report.objects.append(ObjectResult(kind, short(name), state,  # type: ignore[arg-type]
                                        "; ".join(d.message for d in diffs)))
     for d in diffs:
-        report.problems.append(finding("warning", f"{kind} {shown(name)}", d))
+        report.problems.append(finding("warning", f"{kind} {short(name)}", d))
 
 
 def others(report: Report, analysis: Analysis, replay: Replay, target: Catalog,
@@ -174,8 +173,6 @@ def _extensions(report: Report, analysis: Analysis, before: dict[str, Any],
 def _managed_tables(report: Report, before: dict[str, Any], have: dict[str, Any]) -> None:
     if "managed_tables" not in before or "managed_tables" not in have:
         return
-    from toolkit.judge.target import finding
-
     wanted, got = before["managed_tables"], have["managed_tables"]
     for name in sorted(wanted.keys() | got.keys()):
         for d in compare.managed_table(name, wanted.get(name), got.get(name)):
@@ -197,8 +194,6 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
                  for s in f.statements)
     expected = _acl_index(before["default_acl"] if alters else replay.hosted_acl)
     actual = _acl_index(target.doc["default_acl"])
-    from toolkit.judge.target import finding
-
     for key in sorted(expected.keys() | actual.keys(), key=lambda k: (k[0] or "", k[1])):
         schema, objtype = key
         w, h = expected.get(key, {}), actual.get(key, {})

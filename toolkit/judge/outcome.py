@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # report.to_dict() asks for the verdict: types only, no impor
 
 # Errors of these kinds mean a migration failed or was refused, not just "not there yet".
 FAILED_KINDS = {"migration", "refused", "shadow"}
-PENDING_EXIT = ExitCode.PENDING
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ def verdict(report: Report) -> Verdict:
             listed = ", ".join(report.pending)
             what = f"{plural(len(report.pending), 'migration')} pending: {listed}"
             if report.exit_on_pending:
-                return _make(PENDING_EXIT, "pending", what, "PENDING")
+                return _make(ExitCode.PENDING, "pending", what, "PENDING")
             return Verdict(0, "pending", "", f"PLAN: {what} (exit 0)")
         return Verdict(0, "ok", "", "OK: nothing pending (exit 0)")
     # Tables outside this command's verdict (apply: not touched by its files) still count over

@@ -1,4 +1,4 @@
-"""Every non-zero exit gets its reason on a line of its own (issue 12, point 5).
+"""Every non-zero exit gets its reason on a line of its own.
 
 Commands record most failures as problems; what they leave implicit (a table a view finds
 missing, forbidden or unanswered, an unmet precondition, a failed functional check, pending

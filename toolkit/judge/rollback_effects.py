@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.db.sqlfiles import load_sql
 from toolkit.errors import MigrationFileError, Refused
 
 
@@ -23,12 +24,12 @@ class Loss:
     column: str | None = None
 
     @property
-    def shown(self) -> str:
+    def label(self) -> str:
         name = self.table if self.schema == "public" else f"{self.schema}.{self.table}"
         return f"column {name}.{self.column}" if self.column else f"table {name}"
 
     @property
-    def table_shown(self) -> str:
+    def table_label(self) -> str:
         return self.table if self.schema == "public" else f"{self.schema}.{self.table}"
 
 
@@ -126,3 +127,27 @@ def foreign(drops: list[Loss], own: Created) -> list[Loss]:
         return loss.column is not None and (loss.schema, loss.table, loss.column) in own.columns
 
     return [loss for loss in drops if not ours(loss)]
+
+
+# -- how much of it the target holds (read inside the caller's transaction) --------------------
+
+def loss_present(cur: Any, loss: Loss) -> bool:
+    cur.execute(load_sql("rollback_loss_present.sql"),
+                {"schema": loss.schema, "table": loss.table, "column": loss.column})
+    return bool(cur.fetchone()[0])
+
+
+def count_losses(cur: Any, present: list[Loss]) -> dict[Loss, int]:
+    from psycopg import sql
+
+    out: dict[Loss, int] = {}
+    for loss in present:
+        table = sql.Identifier(loss.schema, loss.table)
+        if loss.column is None:
+            query = sql.SQL(load_sql("rollback_count_rows.sql")).format(table=table)
+        else:
+            query = sql.SQL(load_sql("rollback_count_values.sql")).format(
+                table=table, column=sql.Identifier(loss.column))
+        cur.execute(query)
+        out[loss] = int(cur.fetchone()[0])
+    return out

@@ -11,11 +11,12 @@ from typing import Any
 from toolkit.db.catalog import Catalog
 from toolkit.db.history import version_order
 from toolkit.judge import compare
+from toolkit.judge.findings import finding
 from toolkit.oracle.replay import Replay, package_hint
 from toolkit.oracle.standins import StandIns
 from toolkit.output.report import ObjectResult, PreconditionResult, Report, TableResult
 from toolkit.project.migrations import MigrationFile, MigrationSet
-from toolkit.project.model import Analysis, Reference, managed, shown
+from toolkit.project.model import Analysis, Reference, managed, short
 from toolkit.shape import managed as supabase_managed
 from toolkit.words import plural
 
@@ -58,7 +59,7 @@ def shadow_vouches(sqlstate: str, message: str) -> bool:
 # -- preconditions ---------------------------------------------------------------------------
 
 def _reference(ref: Reference, target: Catalog) -> PreconditionResult:
-    name = shown(ref.name)
+    name = short(ref.name)
     rel = target.relations.get(ref.name)
     if rel is None:
         return PreconditionResult(
@@ -256,7 +257,7 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
             what = (f"could not run it: {fail.message} [{fail.sqlstate}] (the shadow has only "
                     "what the migrations create, Supabase's own schemas, and the tables they "
                     "name in DDL; the target may have more)")
-        names = ", ".join(dict.fromkeys(map(shown, touched)))
+        names = ", ".join(dict.fromkeys(map(short, touched)))
         report.warn(f"{where}: the shadow database (PostgreSQL {replay.major}) {what}; "
                     + (f"{names} cannot be judged" if names else "the rest is judged")
                     + caused[id(fail)],
@@ -277,7 +278,7 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
         else:
             report.warn(f"{where}: replaying this applied migration on the shadow database "
                         f"failed: {fail.message} [{fail.sqlstate}]; "
-                        f"{', '.join(map(shown, fail.touches)) or 'what it touches'} cannot "
+                        f"{', '.join(map(short, fail.touches)) or 'what it touches'} cannot "
                         f"be judged{caused[id(fail)]}", kind="shadow-applied", file=fail.file,
                         line=fail.line, col=fail.col, sqlstate=fail.sqlstate)
 
@@ -319,7 +320,7 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
         have = target.relations.get(name) if target is not None else None
         if have is not None and have.get("kind") not in TABLE_KINDS:
             continue  # a view the files use: its precondition says so; it is no table to probe
-        t = TableResult(name=shown(name), exposed=name.split(".")[0] in api_schemas)
+        t = TableResult(name=short(name), exposed=name.split(".")[0] in api_schemas)
         if target is None:
             t.db_judged = False
             t.detail = "referenced by the migrations, must exist before them"
@@ -348,7 +349,7 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
         if kind not in TABLE_KINDS:
             _view(report, name, want_before, want_after, have, target, unknown, ex, roles)
             continue
-        t = TableResult(name=shown(name), created_by=creators.get(name),
+        t = TableResult(name=short(name), created_by=creators.get(name),
                         exposed=name.split(".")[0] in api_schemas)
         maker = files.get(t.created_by or "")
         if maker is not None:
@@ -382,16 +383,6 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
     _objects(report, before, after, target, ours, excused, roles)
     if target is not None:
         judge_drift.others(report, analysis, replay, target, before, ours, excused, roles)
-
-
-def finding(level: str, where: str, diff: compare.Difference, table: str | None = None) -> Any:
-    """A report finding from a typed difference: renderers read its fields."""
-    from toolkit.output.report import Finding
-
-    return Finding(level, f"{where}: {diff.message}", kind=diff.kind,  # type: ignore[arg-type]
-                   table=table, column=diff.column, object=diff.object,
-                   property=diff.property, expected=diff.expected, actual=diff.actual,
-                   fix_sql=diff.fix_sql, fix_setup=diff.fix_setup)
 
 
 def _set_drift(t: TableResult, diffs: list[compare.Difference]) -> None:
@@ -454,23 +445,23 @@ def _view(report: Report, name: str, want_before: dict[str, Any] | None,
     assert want is not None
     kind = "materialized view" if want["kind"] == "m" else "view"
     if name in unknown or target is None:
-        report.objects.append(ObjectResult(kind, shown(name), "unknown"))
+        report.objects.append(ObjectResult(kind, short(name), "unknown"))
         return
     if have is None:
         state = "missing"
         detail = "created by a pending migration" if want_before is None else \
             "not in the database"
-        report.objects.append(ObjectResult(kind, shown(name), state, detail))  # type: ignore[arg-type]
+        report.objects.append(ObjectResult(kind, short(name), state, detail))  # type: ignore[arg-type]
         if want_before is not None:
-            report.warn(f"{kind} {shown(name)} missing", kind="drift", table=shown(name),
+            report.warn(f"{kind} {short(name)} missing", kind="drift", table=short(name),
                         object=f"{kind} {name}", property="exists", expected="yes",
                         actual="no")
         return
     diffs = compare.relation(name, want, have, ex, roles)
-    report.objects.append(ObjectResult(kind, shown(name), "drifted" if diffs else "present",
+    report.objects.append(ObjectResult(kind, short(name), "drifted" if diffs else "present",
                                        "; ".join(d.message for d in diffs)))
     for d in diffs:
-        report.problems.append(finding("warning", f"{kind} {shown(name)}", d, shown(name)))
+        report.problems.append(finding("warning", f"{kind} {short(name)}", d, short(name)))
 
 
 def _objects(report: Report, before: dict[str, Any], after: dict[str, Any],
@@ -496,20 +487,20 @@ def _objects(report: Report, before: dict[str, Any], after: dict[str, Any],
             want = before[section].get(name)
             if want is None:
                 state = "pending" if name not in have else "present"
-                report.objects.append(ObjectResult(kind, shown(name), state,  # type: ignore[arg-type]
+                report.objects.append(ObjectResult(kind, short(name), state,  # type: ignore[arg-type]
                                                    "created by a pending migration"))
                 continue
             got = have.get(name)
             if got is None:
-                report.objects.append(ObjectResult(kind, shown(name), "missing",
+                report.objects.append(ObjectResult(kind, short(name), "missing",
                                                    "not in the database"))
-                report.warn(f"{kind} {shown(name)} missing", kind="drift",
+                report.warn(f"{kind} {short(name)} missing", kind="drift",
                             object=f"{kind} {name}", property="exists", expected="yes",
                             actual="no")
                 continue
             diffs = cmp(name, want, got)
-            report.objects.append(ObjectResult(kind, shown(name),
+            report.objects.append(ObjectResult(kind, short(name),
                                                "drifted" if diffs else "present",
                                                "; ".join(d.message for d in diffs)))
             for d in diffs:
-                report.problems.append(finding("warning", f"{kind} {shown(name)}", d))
+                report.problems.append(finding("warning", f"{kind} {short(name)}", d))

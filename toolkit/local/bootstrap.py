@@ -9,7 +9,7 @@ from importlib import resources
 import psycopg
 from psycopg import sql
 
-from toolkit import shape as supabase_shape
+from toolkit import shape
 from toolkit.local.state import LocalStack
 
 TEMPLATE = "supabase_template"
@@ -26,14 +26,14 @@ def admin_connect(stack: LocalStack, dbname: str) -> psycopg.Connection[tuple[ob
 
 def database_settings(conn: psycopg.Connection[tuple[object, ...]], dbname: str) -> None:
     """Per-database settings, which CREATE DATABASE ... TEMPLATE does not copy."""
-    conn.execute(supabase_shape.search_path_sql(dbname))
+    conn.execute(shape.search_path_sql(dbname))
 
 
 def bootstrap(stack: LocalStack) -> None:
     """Roles, then the template database, then `postgres` re-created as a clone of the template
     so the two are identical in shape by construction."""
     with admin_connect(stack, "postgres") as conn:
-        conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
+        conn.execute(shape.load(shape.ROLES).encode())
         for role, password in (
             ("postgres", stack.db_password),
             ("authenticator", stack.authenticator_password),
@@ -43,9 +43,9 @@ def bootstrap(stack: LocalStack) -> None:
         conn.execute(sql.SQL(load_sql("create_template.sql")).format(
             name=sql.Identifier(TEMPLATE)))
     with admin_connect(stack, TEMPLATE) as conn:
-        for name in (supabase_shape.DATABASE, supabase_shape.PRIVILEGED,
-                     supabase_shape.POSTGREST_RELOAD):
-            conn.execute(supabase_shape.load(name).encode())
+        for name in (shape.DATABASE, shape.PRIVILEGED,
+                     shape.POSTGREST_RELOAD):
+            conn.execute(shape.load(name).encode())
         conn.execute(load_sql("demo.sql").encode())
     with admin_connect(stack, "template1") as conn:
         database_settings(conn, TEMPLATE)

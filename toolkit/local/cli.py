@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from toolkit.errors import ExitCode
 from toolkit.local.paths import ENV_STATE_DIR, default_state_dir
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ StateDir = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
+def _fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -66,22 +67,17 @@ def _running_stack(state_dir: Path) -> LocalStack:
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Turn expected failures into one line on stderr and exit 2, never a traceback."""
-    from toolkit.local.errors import LocalStackError
+    """Turn expected failures into one line on stderr and their exit code, never a traceback
+    (toolkit.errors.failure: the mapping toolkit's own commands use)."""
+    from toolkit.errors import ServerError, failure
 
     try:
         yield
-    except LocalStackError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+    except (ServerError, OSError) as exc:
+        _fail(*failure(exc))
     except Exception as exc:
-        import psycopg
-
-        if isinstance(exc, psycopg.Error):
-            # First line only: the rest can carry context we do not want on a terminal.
-            first = str(exc).strip().splitlines()
-            _fail("database error: " + (first[0] if first else type(exc).__name__))
+        if type(exc).__module__.startswith("psycopg"):
+            _fail(*failure(exc))
         raise
 
 
@@ -90,10 +86,10 @@ def _dir(state_dir: Path | None) -> Path:
     holding supabase/, found by walking up), whichever subfolder the command runs in."""
     if state_dir is not None:
         return state_dir
-    from toolkit.project.root import find_root, shown
+    from toolkit.project.root import find_root, readable_path
 
     default = default_state_dir()
-    return default if default.is_absolute() else shown(find_root() / default)
+    return default if default.is_absolute() else readable_path(find_root() / default)
 
 
 @app.command(short_help="Start the stack (a running one is kept)")
@@ -215,7 +211,7 @@ def reset(
 def _apply_migrations(stack: LocalStack, folder: Path) -> int:
     """The migrations, through `toolkit apply`'s own code path (settings, core, output)."""
     from toolkit.commands.apply import run_apply
-    from toolkit.errors import ToolkitError
+    from toolkit.errors import ToolkitError, failure
     from toolkit.output.write import emit
     from toolkit.settings import load_settings
 
@@ -233,8 +229,9 @@ def _apply_migrations(stack: LocalStack, folder: Path) -> int:
         # No REST check here: PostgREST is reconnecting to the database just recreated.
         report = run_apply(settings, verify=False)
     except ToolkitError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        return int(exc.exit_code)
+        line, code = failure(exc)
+        typer.echo(f"error: {line}", err=True)
+        return int(code)
     emit(report, as_json=False, fmt="text", settings=settings)
     from toolkit.judge.outcome import verdict
 

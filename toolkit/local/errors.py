@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from toolkit.errors import ServerError
 
-class LocalStackError(Exception):
+
+class LocalStackError(ServerError):
     """A problem the user can act on (missing binary, busy state dir, failed start...)."""

@@ -10,12 +10,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.local import api, bootstrap, envfile
+from toolkit.errors import ServerError
+from toolkit.local import api, bootstrap, envfile, postgres
 from toolkit.local.errors import LocalStackError
 from toolkit.local.paths import Paths, temp_state_dir
 from toolkit.local.postgrest_bin import ensure_postgrest
 from toolkit.local.state import LocalStack, State, read_state, write_state
-from toolkit.postgres import cluster as postgres
 from toolkit.postgres import procs
 from toolkit.postgres.osuser import ServerUser, check_reachable, server_user
 
@@ -114,7 +114,7 @@ def _start_postgres(paths: Paths, user: ServerUser, state: State) -> None:
         try:
             postgres.start(paths, user)
             return
-        except LocalStackError:
+        except ServerError:
             if attempt == 2:
                 raise
             state.db_port = procs.free_port()

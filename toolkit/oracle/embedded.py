@@ -10,45 +10,32 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import glob
-import hashlib
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from toolkit import shape as supabase_shape
+from toolkit import shape
 from toolkit.db.sqlfiles import load_sql
 from toolkit.envnames import ENV_SHADOW_DB_URL
-from toolkit.errors import ConfigError, ConnectError
-from toolkit.local.errors import LocalStackError
+from toolkit.errors import ConfigError, ConnectError, ServerError
 from toolkit.oracle.database import ShadowDatabase
-from toolkit.postgres import lifecycle, procs
+from toolkit.postgres import cluster, lifecycle
+from toolkit.postgres.cluster import ServerBinaries
 from toolkit.postgres.osuser import ServerUser, server_user
 
 SUPERUSER = "supabase_admin"
 DBNAME = "postgres"
-RECIPE = "2"  # the template build steps' version (part of the cache key)
+RECIPE = "3"  # the template build steps' version (part of the cache key)
 PORT = 5432  # only names the socket file; the socket dir is private to this run
 STALE_TEMPLATE_S = 3600  # a template of another shape or version unused this long is removed
-TOOLS = ("initdb", "pg_ctl", "postgres")
-# Debian/Ubuntu (and GitHub's ubuntu runners), then Homebrew on Apple silicon and on Intel.
-BINDIR_GLOBS = (
-    "/usr/lib/postgresql/*/bin",
-    "/opt/homebrew/opt/postgresql@*/bin",
-    "/usr/local/opt/postgresql@*/bin",
-)
-_MAJOR_IN_PATH = re.compile(r"postgresql[/@](\d+)")
-_MAJOR_IN_VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
 # Appended to the template's postgresql.conf: a throwaway cluster, no TCP, no durability.
 SERVER_CONF = """
 # Written by toolkit: a throwaway shadow cluster.
@@ -89,66 +76,13 @@ def server_conf(bins: ServerBinaries) -> str:
     return SERVER_CONF + extra
 
 
-@dataclass(frozen=True)
-class ServerBinaries:
-    major: int
-    bindir: Path
-
-    def tool(self, name: str) -> str:
-        return str(self.bindir / name)
-
-
-def candidate_bindirs() -> list[Path]:
-    """Every directory that may hold a PostgreSQL server, in the order we look."""
-    found = [Path(p) for pattern in BINDIR_GLOBS for p in sorted(glob.glob(pattern))]
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
-                                 timeout=10, check=True).stdout.strip()
-            if out:
-                found.append(Path(out))
-    initdb = shutil.which("initdb")
-    if initdb:
-        found.append(Path(initdb).resolve().parent)
-    unique: list[Path] = []
-    for path in found:
-        if path not in unique:
-            unique.append(path)
-    return unique
-
-
-def _major(bindir: Path) -> int | None:
-    match = _MAJOR_IN_PATH.search(str(bindir))
-    if match:
-        return int(match.group(1))
-    try:
-        out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True,
-                             text=True, timeout=10, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    match = _MAJOR_IN_VERSION.search(out)
-    return int(match.group(1)) if match else None
-
-
 def find_binaries(prefer_major: int | None = None) -> ServerBinaries:
     """The server to run: `prefer_major` when installed, else the newest one found."""
-    servers: list[ServerBinaries] = []
-    for bindir in candidate_bindirs():
-        if all(os.access(bindir / tool, os.X_OK) for tool in TOOLS):
-            major = _major(bindir)
-            if major is not None:
-                servers.append(ServerBinaries(major, bindir))
-    if not servers:
-        wanted = prefer_major or 15
-        raise ConfigError(
-            "no PostgreSQL server found for the shadow database (looked in "
-            f"{', '.join(BINDIR_GLOBS)} and PATH): install postgresql-{wanted} "
-            f"(apt-get install postgresql-{wanted}; brew install postgresql@{wanted}), or set "
-            f"{ENV_SHADOW_DB_URL} to a server where toolkit may create a scratch database"
-        )
-    preferred = [s for s in servers if s.major == prefer_major]
-    return preferred[0] if preferred else max(servers, key=lambda s: s.major)
+    try:
+        return cluster.find_binaries(prefer_major)
+    except ServerError as exc:
+        raise ConfigError(f"{exc} for the shadow database, or set {ENV_SHADOW_DB_URL} to a "
+                          "server where toolkit may create a scratch database") from None
 
 
 def cache_root() -> Path:
@@ -173,28 +107,12 @@ def cache_root() -> Path:
 
 
 def template_key(bins: ServerBinaries) -> str:
-    from toolkit.cache import toolkit_version
+    from toolkit.cache import Key
 
     # SERVER_CONF and RECIPE stand for how the template is built: bump RECIPE on any change.
-    raw = (f"{RECIPE}\0{bins.bindir}\0{supabase_shape.digest()}\0{toolkit_version()}\0"
-           f"{server_conf(bins)}")
-    return f"shadow-pg{bins.major}-{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
-
-
-def _run(user: ServerUser, argv: list[str], what: str, timeout: float = 60) -> None:
-    env = procs.clean_env(user.env() | {"LC_ALL": "C"})
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd="/",
-                              timeout=timeout, check=False, start_new_session=True,
-                              **user.popen_kwargs())
-    except subprocess.TimeoutExpired:
-        raise ConnectError(f"shadow database: {what} timed out after {timeout:.0f}s") from None
-    except OSError as exc:
-        raise ConfigError(f"shadow database: cannot run {argv[0]}: {exc.strerror}") from None
-    if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines()
-        raise ConnectError(f"shadow database: {what} failed: "
-                           f"{lines[-1] if lines else f'exit {proc.returncode}'}")
+    key = Key("shadow-template", RECIPE, str(bins.bindir), shape.digest(),
+              server_conf(bins))
+    return f"shadow-pg{bins.major}-{key.hex(16)}"
 
 
 def _chown_tree(user: ServerUser, top: Path) -> None:
@@ -225,7 +143,7 @@ def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> subprocess.Pop
     user.chown(log)
     try:
         return lifecycle.start_postmaster(
-            bins.tool("postgres"), data, log, procs.clean_env(user.env() | {"LC_ALL": "C"}),
+            bins.tool("postgres"), data, log, cluster.server_env(user),
             user.popen_kwargs())
     except (RuntimeError, OSError) as exc:
         tail = log.read_text(errors="replace").strip().splitlines()
@@ -240,9 +158,8 @@ def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str,
     pid_file = data / "postmaster.pid"
     if pid_file.exists():
         try:
-            _run(user, [bins.tool("pg_ctl"), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
-                 "stopping PostgreSQL", timeout=30)
-        except (ConnectError, ConfigError):
+            cluster.stop(bins.tool("pg_ctl"), data, user, mode, timeout=30)
+        except ServerError:
             lifecycle.stop_server(data)
     if proc is not None:
         try:
@@ -261,16 +178,18 @@ def _build_template(bins: ServerBinaries, user: ServerUser, target: Path) -> Non
     work = _workdir(user)
     data = work / "data"
     try:
-        _run(user, [bins.tool("initdb"), "-D", str(data), "-U", SUPERUSER, "-E", "UTF8",
-                    "--locale=C", "--auth=trust", "--no-sync", "--no-instructions",
-                    # 1 MB WAL segments instead of 16: less to copy on every run.
-                    "--wal-segsize=1"], "initdb")
+        try:
+            # 1 MB WAL segments instead of 16: less to copy on every run.
+            cluster.initdb(bins.tool("initdb"), data, user, SUPERUSER, "--auth=trust",
+                           "--wal-segsize=1")
+        except ServerError as exc:
+            raise ConnectError(f"shadow database: {exc}") from None
         with open(data / "postgresql.conf", "a") as fh:
             fh.write(server_conf(bins))
         server = _start(bins, user, work)
         with psycopg.connect(conninfo(work), autocommit=True) as conn:
-            conn.execute(supabase_shape.load(supabase_shape.ROLES).encode())
-            supabase_shape.shape_database(conn, DBNAME, superuser=True)
+            conn.execute(shape.load(shape.ROLES).encode())
+            shape.shape_database(conn, DBNAME, superuser=True)
             # The template databases are two thirds of the files every run copies, and a
             # shadow never creates databases: drop them.
             for name in ("template0", "template1"):
@@ -397,14 +316,16 @@ def _keeper(bins: ServerBinaries, user: ServerUser, data: Path,
 
 
 @contextmanager
-def embedded_shadow(prefer_major: int | None = None,
-                    resume: Path | None = None) -> Iterator[ShadowDatabase]:
+def embedded_shadow(prefer_major: int | None = None, resume: Path | None = None,
+                    copy: bool = False) -> Iterator[ShadowDatabase]:
     """A private cluster copied from the template, or made of `resume` (a snapshot of a replayed
-    prefix, see snapshots), which is taken: the run keeps its own end as the next one."""
+    prefix, see snapshots), which is taken: the run keeps its own end as the next one. `copy`:
+    the snapshot is copied and left in place, for a run whose end is worth nothing later (a
+    diff's proof, of a file named by the time it runs)."""
     bins = find_binaries(prefer_major)
     try:
         user = server_user()
-    except LocalStackError as exc:
+    except ServerError as exc:
         raise ConfigError(str(exc)) from None
     lifecycle.sweep_orphans(user.uid)
     if resume is None:
@@ -415,8 +336,13 @@ def embedded_shadow(prefer_major: int | None = None,
     try:
         if resume is not None:
             try:  # taken, not copied: this run keeps its own end as the next snapshot
-                os.rename(resume, data)
-            except OSError:  # another run took it first, or another file system
+                if copy:
+                    shutil.copytree(resume, data, symlinks=True,
+                                    ignore=shutil.ignore_patterns("postmaster.*"))
+                else:
+                    os.rename(resume, data)
+            except (shutil.Error, OSError):  # taken first by another run, or another disk
+                shutil.rmtree(data, ignore_errors=True)
                 resume = None
         if resume is None:
             _copy_template(bins, user, data)

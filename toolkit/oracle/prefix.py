@@ -19,7 +19,7 @@ from toolkit.db.catalog import Catalog
 from toolkit.judge import compare
 from toolkit.output.report import Report
 from toolkit.project.migrations import MigrationFile
-from toolkit.project.model import FileAnalysis, managed, shown
+from toolkit.project.model import FileAnalysis, managed, short
 
 _RELATIONS = ("table", "view", "materialized view")
 
@@ -107,5 +107,5 @@ def explain(report: Report, adopted: list[tuple[MigrationFile, FileAnalysis]],
     for f, a in adopted:
         for c in a.created:
             if c.kind in _RELATIONS:
-                report.notes.append(f"{shown(c.name)} exists already and matches what "
+                report.notes.append(f"{short(c.name)} exists already and matches what "
                                     f"{f.version} creates: adopted ({rows})")

@@ -17,17 +17,16 @@ before it read already, and a repeated command starts no server.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from toolkit import cache
-from toolkit import shape as supabase_shape
+from toolkit import cache, shape
 from toolkit.db.catalog import SEARCH_PATH, Catalog, inspect
 from toolkit.db.sqlfiles import load_sql
 from toolkit.db.waits import DEFAULT_LIMITS, Limits, Opener, give_up, watched
+from toolkit.envnames import DEFAULT_CONNECT_TIMEOUT_S
 from toolkit.errors import ToolkitError
 from toolkit.oracle.standins import StandIns, default_acl_sql
 from toolkit.project.migrations import MigrationFile
@@ -90,17 +89,11 @@ def prefix_keys(order: list[MigrationFile], stand: StandIns, target_acl: Any,
                 server: str) -> list[str]:
     """The cache key of the state after the first i files, for every i from 0 to len(order):
     one hash grown file by file, so every prefix costs one step."""
-    h = hashlib.sha256(f"shadow-state\0{cache.toolkit_version()}\0{server}".encode())
-    h.update(stand.sql.encode())
-    h.update(repr(stand.managed).encode())
-    h.update(supabase_shape.digest().encode())  # a replay on an older shape is never reused
-    h.update(json.dumps(target_acl, sort_keys=True).encode())
-    h.update(load_sql("inspect.sql").encode())  # what a state holds: a new query, new states
-    keys = [h.hexdigest()[:32]]
-    for f in order:
-        h.update(f"\0{f.path.name}\0{f.digest}".encode())
-        keys.append(h.hexdigest()[:32])
-    return keys
+    key = cache.Key("shadow-state", server, stand.sql, repr(stand.managed),
+                    shape.digest(),  # a replay on an older shape is never reused
+                    json.dumps(target_acl, sort_keys=True),
+                    load_sql("inspect.sql"))  # what a state holds: a new query, new states
+    return [key.hex()] + [key.add(f.path.name, f.digest).hex() for f in order]
 
 
 def _cached_states(keys: list[str], wanted: list[int]) -> dict[int, dict[str, Any]] | None:
@@ -309,7 +302,7 @@ def _read_catalog(conn: Any, *, files_run: int) -> dict[str, Any]:
 
 def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, stand: StandIns,
              target: Catalog | None, shadow_url: str | None,
-             connect_timeout_s: int = 10, limits: Limits = DEFAULT_LIMITS,
+             connect_timeout_s: int = DEFAULT_CONNECT_TIMEOUT_S, limits: Limits = DEFAULT_LIMITS,
              candidates: int = 0) -> Replay:
     """The states after the first `boundary` files (before) and after all (after), plus one
     after each of the `candidates` files that follow the boundary: from the per-prefix cache

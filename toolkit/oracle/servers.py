@@ -20,10 +20,10 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from toolkit import shape as supabase_shape
+from toolkit import shape
 from toolkit.db.sqlfiles import load_sql
 from toolkit.db.waits import Limits
-from toolkit.envnames import ENV_SHADOW_DB_URL
+from toolkit.envnames import DEFAULT_CONNECT_TIMEOUT_S, ENV_SHADOW_DB_URL
 from toolkit.errors import ConfigError, ConnectError
 from toolkit.oracle.database import ShadowDatabase
 from toolkit.redact import mask_url, redact
@@ -35,18 +35,20 @@ LEFTOVER_AGE_S = 600
 
 @contextmanager
 def shadow_database(
-    url: str | None = None, *, prefer_major: int | None = None, connect_timeout_s: int = 10,
-    resume: Path | None = None,
+    url: str | None = None, *, prefer_major: int | None = None,
+    connect_timeout_s: int = DEFAULT_CONNECT_TIMEOUT_S,
+    resume: Path | None = None, copy: bool = False,
 ) -> Iterator[ShadowDatabase]:
     """A ready shadow database for the duration of the block; everything is removed after it,
-    also on exceptions and Ctrl-C. `resume` (embedded only): start from that snapshot."""
+    also on exceptions and Ctrl-C. `resume` (embedded only): start from that snapshot (taken,
+    or with `copy` copied and left for others)."""
     if url:
         with _scratch_database(url, connect_timeout_s) as shadow:
             yield shadow
     else:
         from toolkit.oracle.embedded import embedded_shadow
 
-        with embedded_shadow(prefer_major=prefer_major, resume=resume) as shadow:
+        with embedded_shadow(prefer_major=prefer_major, resume=resume, copy=copy) as shadow:
             yield shadow
 
 
@@ -109,7 +111,7 @@ def _scratch_database(url: str, connect_timeout_s: int) -> Iterator[ShadowDataba
                 "embedded shadow"
             )
         try:
-            admin.execute(supabase_shape.load(supabase_shape.ROLES).encode())
+            admin.execute(shape.load(shape.ROLES).encode())
         except psycopg.Error as exc:
             raise ConfigError(
                 f"the shadow database server's role {user} cannot create Supabase's roles "
@@ -144,7 +146,7 @@ def _shape(conninfo: str, name: str, user: str, url: str, superuser: bool) -> No
 
     with psycopg.connect(conninfo, autocommit=True, **KEEPALIVES) as conn:
         try:
-            supabase_shape.shape_database(conn, name, superuser=superuser)
+            shape.shape_database(conn, name, superuser=superuser)
         except psycopg.Error as exc:
             raise ConfigError(
                 f"the shadow database server's role {user} cannot build the Supabase shape: "
@@ -157,7 +159,7 @@ def drop_leftovers(admin: Conn, min_age_s: int = LEFTOVER_AGE_S) -> list[str]:
     """Drop scratch databases left by killed runs; returns the names dropped. One that is in
     use or not ours to drop is left alone (another run may own it)."""
     rows = admin.execute(
-        supabase_shape.load("shadow_leftovers.sql").encode(), {"min_age_s": min_age_s}
+        shape.load("shadow_leftovers.sql").encode(), {"min_age_s": min_age_s}
     ).fetchall()
     dropped: list[str] = []
     for (name,) in rows:

@@ -43,7 +43,6 @@ class StandIns:
     sql: str = ""  # run as postgres in the shadow before the first file
     copied: list[str] = field(default_factory=list)  # schema.name copied from the target
     made: list[str] = field(default_factory=list)  # schema.name made from the references
-    acl_sql: str = ""  # run as the shadow's superuser: the target's default privileges
     # Supabase extensions the files create that have a stand-in (made by the shadow's
     # superuser before the first file when the shadow server lacks the real one).
     managed: list[managed.Wanted] = field(default_factory=list)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 from urllib.parse import unquote
 
-from toolkit.output.report import Problem, Report, TableResult
+from toolkit.output.report import Finding, Report, TableResult
 from toolkit.redact import redact
 from toolkit.settings import Settings
 from toolkit.words import plural
@@ -95,11 +95,11 @@ def command_line(level: str, message: str, secrets: Iterable[str] = (), *,
     return f"{head}::{_escape_data(redact(message, list(secrets)))}"
 
 
-def _problems(report: Report) -> list[Problem]:
+def _problems(report: Report) -> list[Finding]:
     """The report's findings and what its tables and preconditions say, each located by the
     fields the core filled in, without saying the same thing twice."""
     by_name = {t.name: t for t in report.tables}
-    out: list[Problem] = []
+    out: list[Finding] = []
     for p in report.problems:
         if p.level == "notice":
             continue
@@ -109,15 +109,15 @@ def _problems(report: Report) -> list[Problem]:
             file, line, col = table.file, table.line, None
         # Drift carries its fix as a field: the annotation shows it on a line of its own.
         message = f"{p.message}\nfix: {p.fix_sql}" if p.fix_sql and p.fix_tried else p.message
-        out.append(Problem(p.level, message, file=file, line=line, col=col))
+        out.append(Finding(p.level, message, file=file, line=line, col=col))
     said = " ".join(p.message for p in out)
     table_level: Level = "warning" if report.command == "plan" else "error"
     for pre in report.preconditions:
         if not pre.ok and f"{pre.name}: {pre.detail}" not in said:
-            out.append(Problem("error", f"precondition {pre.name}: {pre.detail}"))
+            out.append(Finding("error", f"precondition {pre.name}: {pre.detail}"))
     for check in report.functional:
         if not check.ok:
-            out.append(Problem("error", f"functional test {check.name}: {check.detail}"))
+            out.append(Finding("error", f"functional test {check.name}: {check.detail}"))
     pending = set(report.pending)
     unapplied: dict[str, list[TableResult]] = {}
     for t in report.tables:
@@ -132,7 +132,7 @@ def _problems(report: Report) -> list[Problem]:
             what = "not readable over REST (the API role lacks SELECT)"
         else:
             continue  # present, drifted (warned above) or missing over REST only (an error above)
-        out.append(Problem(table_level, f"table {t.name} is {what} (database: {t.database}, "
+        out.append(Finding(table_level, f"table {t.name} is {what} (database: {t.database}, "
                            f"REST: {t.rest})", file=t.file, line=t.line))
     planned = {p.version: p for p in report.planned}
     for version, tables in unapplied.items():
@@ -140,9 +140,9 @@ def _problems(report: Report) -> list[Problem]:
         file = tables[0].file
         name = Path(file).name if file else version
         if report.command == "plan":
-            problem = Problem("notice", f"{name} is pending: apply creates {listed}")
+            problem = Finding("notice", f"{name} is pending: apply creates {listed}")
         else:
-            problem = Problem(table_level, f"{name} is not applied: "
+            problem = Finding(table_level, f"{name} is not applied: "
                               f"{plural(len(tables), 'table')} missing ({listed}); run "
                               "toolkit apply")
         if file:
@@ -150,11 +150,11 @@ def _problems(report: Report) -> list[Problem]:
         out.append(problem)
     for plan in planned.values():  # plan: what each pending file does, on the file itself
         if plan.version not in unapplied:
-            out.append(Problem("notice", f"{Path(plan.file).name} is pending: apply creates "
+            out.append(Finding("notice", f"{Path(plan.file).name} is pending: apply creates "
                                + (", ".join(plan.tables) or plural(len(plan.creates), "object")),
                                file=plan.file, line=1))
         for note in plan.warnings:
-            out.append(Problem("warning", note.message, file=plan.file, line=note.line))
+            out.append(Finding("warning", note.message, file=plan.file, line=note.line))
     return out
 
 

@@ -82,8 +82,9 @@ class Progress:
                 self.stream.flush()
             return
         if self._stepping:
-            if text:
-                self.detail(text, width=120)
+            if text:  # what the step is doing now, shown on the next redraw
+                with self._lock:
+                    self._detail = " ".join(text.split())[:120]
             return
         with self._lock:
             if text:
@@ -96,11 +97,6 @@ class Progress:
                 self.stream.write("\r\033[K")
                 self._shown = False
             self.stream.flush()
-
-    def detail(self, text: str, width: int = 60) -> None:
-        """What the step is doing now (e.g. the statement), shown on the next redraw."""
-        with self._lock:
-            self._detail = " ".join(text.split())[:width]
 
     @contextmanager
     def step(self, label: str, detail: str = "") -> Iterator[None]:

@@ -45,10 +45,6 @@ class Finding:
     fix_setup: str | None = field(default=None, repr=False)  # for the trial only: not shown
 
 
-# The JSON and GitHub renderers have always called findings "problems".
-Problem = Finding
-
-
 @dataclass
 class TableResult:
     name: str  # public.x is shown as x
@@ -143,6 +139,8 @@ class Report:
     shadow: dict[str, Any] = field(default_factory=dict)  # origin, major, cached, seconds
     exit_on_pending: bool = False  # plan --detailed-exitcode
     rolled_back: str | None = None  # rollback: the <version>_<name> it undid
+    # check --fix-sql: the engine's statements that make the target match the migrations
+    fix_sql: dict[str, Any] | None = None
 
     def error(self, message: str, **where: Any) -> None:
         self.problems.append(Finding("error", message, **where))
@@ -153,10 +151,6 @@ class Report:
     @property
     def errors(self) -> list[Finding]:
         return [p for p in self.problems if p.level == "error"]
-
-    @property
-    def preconditions_ok(self) -> bool:
-        return all(p.ok for p in self.preconditions)
 
     @property
     def missing(self) -> list[str]:
@@ -196,4 +190,5 @@ class Report:
             "target": self.target,
             "shadow": self.shadow,
             **({"rolled_back": self.rolled_back} if self.command == "rollback" else {}),
+            **({"fix_sql": self.fix_sql} if self.fix_sql is not None else {}),
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from toolkit.output.progress import paint
 from toolkit.output.report import Report
 from toolkit.words import plural
@@ -83,6 +85,8 @@ def render_text(report: Report, *, colour: bool = False) -> str:
     if report.pending and not report.planned:
         out.append("")
         out.append("Pending: " + ", ".join(report.pending))
+    if report.fix_sql is not None:
+        out += ["", *_fix_sql(report.fix_sql)]
     problems = [p for p in report.problems if p.level != "notice"]
     if problems or report.notes:
         out.append("")
@@ -100,6 +104,13 @@ def render_text(report: Report, *, colour: bool = False) -> str:
         ("INCOMPLETE", "PLAN", "PENDING")) else "red"
     out.append(paint(summary, tone, colour))
     return "\n".join(out)
+
+
+def _fix_sql(fix: dict[str, Any]) -> list[str]:
+    if not fix.get("sql"):
+        return ["Fix SQL: none (the engine finds nothing to change)"]
+    return ["Fix SQL (what makes the database match its applied migrations; check never runs "
+            "it):", *fix["sql"].rstrip("\n").splitlines()]
 
 
 def _kinds(counts: dict[str, int]) -> str:

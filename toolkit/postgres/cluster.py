@@ -1,178 +1,152 @@
-"""The PostgreSQL 15 cluster of a stack: initdb, config, start/stop via pg_ctl, as the server
-user. Listens on 127.0.0.1 only; the unix socket lives in the state dir."""
+"""The one PostgreSQL launcher: the embedded shadow and the local stack make, start and stop
+their clusters with these, as the server's OS user, in one locale.
+
+The locale is C.UTF-8 for both. Its collation sorts by code point, exactly as C does, so
+indexes, ORDER BY and constraints behave as under C; its character classes know UTF-8, so
+lower(), upper(), ILIKE and regular expressions on non-ASCII text answer as on a UTF-8
+Supabase database. The shadow used to run under C and the local stack under C.UTF-8, so a
+migration replayed on the one could behave otherwise on the other.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import glob
+import os
+import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.local.errors import LocalStackError
-from toolkit.local.paths import Paths
+from toolkit.errors import ServerError
 from toolkit.postgres import procs
 from toolkit.postgres.osuser import ServerUser
 
-ADMIN = "supabase_admin"
-PG_BIN_DIRS = (Path("/usr/lib/postgresql/15/bin"),)
-# The unix socket path (dir + "/.s.PGSQL.<port>") must fit in sockaddr_un (107 bytes).
-MAX_SOCKET_DIR = 107 - len("/.s.PGSQL.65535")
+LOCALE = "C.UTF-8"
+TOOLS = ("initdb", "pg_ctl", "postgres")
+# Debian/Ubuntu (and GitHub's ubuntu runners), then Homebrew on Apple silicon and on Intel.
+BINDIR_GLOBS = (
+    "/usr/lib/postgresql/*/bin",
+    "/opt/homebrew/opt/postgresql@*/bin",
+    "/usr/local/opt/postgresql@*/bin",
+)
+_MAJOR_IN_PATH = re.compile(r"postgresql[/@](\d+)")
+_MAJOR_IN_VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
 
-HBA = f"""\
-# Written by toolkit local. The superuser is trusted on the unix socket only (whose directory
-# is private to the server user); everything else is password (SCRAM) over loopback TCP.
-local   all   {ADMIN}   trust
-host    all   all       127.0.0.1/32   scram-sha-256
-"""
+
+@dataclass(frozen=True)
+class ServerBinaries:
+    major: int
+    bindir: Path
+
+    def tool(self, name: str) -> str:
+        return str(self.bindir / name)
+
+
+def candidate_bindirs() -> list[Path]:
+    """Every directory that may hold a PostgreSQL server, in the order we look."""
+    found = [Path(p) for pattern in BINDIR_GLOBS for p in sorted(glob.glob(pattern))]
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
+                                 timeout=10, check=True).stdout.strip()
+            if out:
+                found.append(Path(out))
+    initdb = shutil.which("initdb")
+    if initdb:
+        found.append(Path(initdb).resolve().parent)
+    unique: list[Path] = []
+    for path in found:
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+def _major(bindir: Path) -> int | None:
+    match = _MAJOR_IN_PATH.search(str(bindir))
+    if match:
+        return int(match.group(1))
+    try:
+        out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True,
+                             text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = _MAJOR_IN_VERSION.search(out)
+    return int(match.group(1)) if match else None
+
+
+def find_binaries(prefer_major: int | None = None) -> ServerBinaries:
+    """The server to run: `prefer_major` when installed, else the newest one found."""
+    servers: list[ServerBinaries] = []
+    for bindir in candidate_bindirs():
+        if all(os.access(bindir / tool, os.X_OK) for tool in TOOLS):
+            major = _major(bindir)
+            if major is not None:
+                servers.append(ServerBinaries(major, bindir))
+    if not servers:
+        wanted = prefer_major or 15
+        raise ServerError(
+            f"no PostgreSQL server found (looked in {', '.join(BINDIR_GLOBS)} and PATH): "
+            f"install postgresql-{wanted} (apt-get install postgresql-{wanted}; brew install "
+            f"postgresql@{wanted})")
+    preferred = [s for s in servers if s.major == prefer_major]
+    return preferred[0] if preferred else max(servers, key=lambda s: s.major)
 
 
 def pg_bin(name: str) -> Path:
-    """A server binary: PostgreSQL 15 from Debian's layout first (PATH may hold another major
-    version's wrapper), then PATH."""
-    for directory in PG_BIN_DIRS:
-        candidate = directory / name
-        if candidate.exists():
-            return candidate
-    found = shutil.which(name)
-    if found:
-        return Path(found)
-    raise LocalStackError(
-        f"PostgreSQL 15 binary {name!r} not found (install postgresql-15 or put it on PATH)"
-    )
+    """A PostgreSQL 15 binary (the local stack's major; psql and pg_dump for the tests), or the
+    newest server's when 15 is not installed."""
+    return _local_server().bindir / name
 
 
-def _run(user: ServerUser, argv: list[str], what: str, timeout: float = 60) -> None:
-    env = procs.clean_env(user.env() | {"LC_ALL": "C.UTF-8"})
+@functools.cache
+def _local_server() -> ServerBinaries:
+    # Looked up once per process: the stack asks for initdb, pg_ctl and postgres in turn.
+    return find_binaries(15)
+
+
+def server_env(user: ServerUser) -> dict[str, str]:
+    """The environment of initdb, pg_ctl and postgres: the clean one, in LOCALE."""
+    return procs.clean_env(user.env() | {"LC_ALL": LOCALE})
+
+
+def run(user: ServerUser, argv: list[str], what: str, timeout: float = 60) -> None:
+    """Run a server binary as the server user; any failure is one ServerError line."""
     try:
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd="/",
-            timeout=timeout,
-            check=False,
-            start_new_session=True,  # a postmaster started by pg_ctl must outlive our session
-            **user.popen_kwargs(),
-        )
+        proc = subprocess.run(argv, capture_output=True, text=True, env=server_env(user),
+                              cwd="/", timeout=timeout, check=False,
+                              # a postmaster started by pg_ctl must outlive our session
+                              start_new_session=True, **user.popen_kwargs())
     except subprocess.TimeoutExpired:
-        raise LocalStackError(f"{what} timed out after {timeout:.0f}s") from None
+        raise ServerError(f"{what} timed out after {timeout:.0f}s") from None
+    except OSError as exc:
+        raise ServerError(f"cannot run {argv[0]}: {exc.strerror}") from None
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
-        raise LocalStackError(f"{what} failed: {lines[-1] if lines else proc.returncode}")
+        raise ServerError(f"{what} failed: {lines[-1] if lines else f'exit {proc.returncode}'}")
 
 
-def initialized(paths: Paths) -> bool:
-    return (paths.pgdata / "PG_VERSION").exists()
+def initdb(initdb_bin: str | Path, data: Path, user: ServerUser, superuser: str,
+           *options: str) -> None:
+    """A new cluster in `data`, UTF-8 in LOCALE. --no-sync: both clusters are disposable and
+    fsync is most of initdb's time."""
+    run(user, [str(initdb_bin), "-D", str(data), "-U", superuser, "-E", "UTF8",
+               f"--locale={LOCALE}", "--no-sync", "--no-instructions", *options], "initdb")
 
 
-def initdb(paths: Paths, user: ServerUser) -> None:
-    """Create the cluster with superuser supabase_admin. --no-sync: it is a disposable local
-    cluster and fsync is most of initdb's time."""
-    if len(str(paths.run)) > MAX_SOCKET_DIR:
-        raise LocalStackError(
-            f"state dir path too long for a unix socket ({paths.run}); use a shorter --state-dir"
-        )
-    if paths.pgdata.exists():
-        shutil.rmtree(paths.pgdata)  # a half-made cluster from an interrupted start
-    paths.pgdata.mkdir(mode=0o700)
-    user.chown(paths.pgdata)
-    _run(
-        user,
-        [
-            str(pg_bin("initdb")),
-            "-D",
-            str(paths.pgdata),
-            "-U",
-            ADMIN,
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-            "--auth-local=trust",
-            "--auth-host=scram-sha-256",
-            "--no-sync",
-            "--no-instructions",
-        ],
-        "initdb",
-    )
-    hba = paths.pgdata / "pg_hba.conf"
-    hba.write_text(HBA)
-    with open(paths.pgdata / "postgresql.conf", "a") as conf:
-        conf.write("\ninclude_if_exists = 'toolkit.conf'\n")
+def stop(pg_ctl: str | Path, data: Path, user: ServerUser, mode: str = "fast",
+         timeout: float = 60) -> None:
+    run(user, [str(pg_ctl), "stop", "-D", str(data), "-m", mode, "-w", "-s"],
+        "stopping PostgreSQL", timeout=timeout)
 
 
-def configure(paths: Paths, user: ServerUser, port: int) -> None:
-    """Per-start settings (the port may change when the old one was taken meanwhile)."""
-    conf = paths.pgdata / "toolkit.conf"
-    conf.write_text(
-        "# Written by toolkit local on every start.\n"
-        f"port = {port}\n"
-        "listen_addresses = '127.0.0.1'\n"
-        f"unix_socket_directories = '{paths.run}'\n"
-        "unix_socket_permissions = 0700\n"
-        "password_encryption = 'scram-sha-256'\n"
-        "max_connections = 200\n"
-        # A throwaway dev/test cluster: trade crash safety for speed (per-test databases,
-        # template clones, fast migrations). An OS crash may lose the local data; that is fine.
-        "fsync = off\n"
-        "synchronous_commit = off\n"
-        "full_page_writes = off\n"
-        "log_min_messages = warning\n"
-        "log_timezone = 'UTC'\n"
-        "timezone = 'UTC'\n"
-        + preload_conf()
-    )
-    user.chown(conf)
-
-
-def preload_conf() -> str:
-    """pg_stat_statements preloaded, as hosted Supabase preloads it (supabase/postgres
-    postgresql.conf.j2), when this server has it. Not pg_cron: its launcher would hold a
-    session in the database bootstrap re-creates."""
-    libdir = pg_bin("postgres").parent.parent / "lib"
-    if not (libdir / "pg_stat_statements.so").exists():
-        return ""
-    return "shared_preload_libraries = 'pg_stat_statements'\n"
-
-
-def postmaster_pid(paths: Paths) -> int | None:
+def postmaster_pid(data: Path) -> int | None:
     """The running postmaster's PID, verified against /proc (postmaster.pid can be stale)."""
     try:
-        first = (paths.pgdata / "postmaster.pid").read_text().splitlines()[0]
-        pid = int(first)
+        pid = int((data / "postmaster.pid").read_text().splitlines()[0])
     except (OSError, ValueError, IndexError):
         return None
-    return pid if procs.is_ours(pid, str(paths.pgdata)) else None
-
-
-def start(paths: Paths, user: ServerUser) -> None:
-    log = paths.logs / "postgres.log"
-    log.touch()
-    user.chown(log)
-    _run(
-        user,
-        [
-            str(pg_bin("pg_ctl")),
-            "start",
-            "-D",
-            str(paths.pgdata),
-            "-l",
-            str(log),
-            "-w",
-            "-t",
-            "60",
-            "-s",
-        ],
-        f"starting PostgreSQL (see {log})",
-        timeout=90,
-    )
-
-
-def stop(paths: Paths, user: ServerUser) -> bool:
-    if postmaster_pid(paths) is None:
-        return False
-    _run(
-        user,
-        [str(pg_bin("pg_ctl")), "stop", "-D", str(paths.pgdata), "-m", "fast", "-w", "-s"],
-        "stopping PostgreSQL",
-    )
-    return True
+    return pid if procs.is_ours(pid, str(data)) else None

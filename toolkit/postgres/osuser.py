@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.local.errors import LocalStackError
+from toolkit.errors import ServerError
 
 SERVER_USER = "toolkit-pg"
 
@@ -71,7 +71,7 @@ def _create_user() -> pwd.struct_passwd:
         return pwd.getpwnam(SERVER_USER)
     except KeyError:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
-        raise LocalStackError(
+        raise ServerError(
             f"cannot create OS user {SERVER_USER} to run PostgreSQL as non-root: "
             + (detail[-1] if detail else f"useradd exited {proc.returncode}")
         ) from None
@@ -83,7 +83,7 @@ def check_reachable(user: ServerUser, directory: Path) -> None:
         return
     proc = subprocess.run(["test", "-x", str(directory)], check=False, **user.popen_kwargs())
     if proc.returncode != 0:
-        raise LocalStackError(
+        raise ServerError(
             f"state dir {directory} is not reachable by OS user {user.name} (a parent directory "
             "is not searchable); use a state dir under a world-searchable path"
         )

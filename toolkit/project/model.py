@@ -1,4 +1,4 @@
-"""What the parser found in the migration files, as plain data: analysis.py fills it, the
+"""What the parser found in the migration files, as plain data: parse.py fills it, the
 cache stores it as JSON, and the commands read it without importing pglast."""
 
 from __future__ import annotations
@@ -83,9 +83,9 @@ class FileAnalysis:
         return self.no_transaction or self.own_transaction
 
     def open_transaction_message(self) -> str:
-        return (f"{self.file_name}:{self.open_transaction}: the file opens a transaction it "
-                "never commits (psql rolls it back when the file ends, so nothing after that "
-                "BEGIN would stay applied): end it with COMMIT")
+        return (f"{self.version}_{self.name}.sql:{self.open_transaction}: the file opens a "
+                "transaction it never commits (psql rolls it back when the file ends, so "
+                "nothing after that BEGIN would stay applied): end it with COMMIT")
 
     def runnable(self, sql: str) -> str:
         """The file's SQL as it runs inside our transaction: a file wrapped whole in its own
@@ -102,10 +102,6 @@ class FileAnalysis:
     @property
     def created_tables(self) -> list[str]:
         return [c.name for c in self.created if c.kind == "table"]
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.version}_{self.name}.sql"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,8 +126,8 @@ MANAGED_SCHEMAS = (
 )
 
 
-def shown(name: str | None) -> str:
-    """public.x is shown as x, as people write it."""
+def short(name: str | None) -> str:
+    """public.x is short as x, as people write it."""
     return (name or "").removeprefix("public.")
 
 

@@ -25,7 +25,7 @@ from toolkit.project.model import (
     Note,
     Reference,
     Statement,
-    shown,
+    short,
 )
 from toolkit.words import node_name
 
@@ -271,21 +271,21 @@ class _Analyser:
                 self.created.add(name)
                 self.touch(stmt, name)
                 if node.objtype == ObjectType.OBJECT_MATVIEW:
-                    self.create("materialized view", name, f"materialized view {shown(name)}")
+                    self.create("materialized view", name, f"materialized view {short(name)}")
                 else:
-                    self.create("table", name, f"table {shown(name)}")
+                    self.create("table", name, f"table {short(name)}")
             case ast.CreateSeqStmt():
                 # A dump creates each sequence, then sets its owner with ALTER TABLE: the name
                 # is the files' own relation, never a table to look for on the target.
                 name = qualified(node.sequence)
                 self.created.add(name)
-                self.create("sequence", name, f"sequence {shown(name)}")
+                self.create("sequence", name, f"sequence {short(name)}")
             case ast.ViewStmt():
                 name = qualified(node.view)
                 self.out.created_at.setdefault(name, self.line(stmt.offset))
                 self.created.add(name)
                 self.touch(stmt, name)
-                self.create("view", name, f"view {shown(name)}")
+                self.create("view", name, f"view {short(name)}")
                 self.select_refs(node.query, stmt)
             case ast.IndexStmt():
                 table = self.ref(node.relation)
@@ -293,7 +293,7 @@ class _Analyser:
                 cols = ", ".join(e.name or "(expression)" for e in node.indexParams or ())
                 unique = "unique " if node.unique else ""
                 self.create("index", "", f"{unique}index {node.idxname or '(unnamed)'} on "
-                            f"{shown(table)} ({cols})")
+                            f"{short(table)} ({cols})")
                 if node.concurrent:
                     self.out.non_transactional.append(
                         Note(self.line(stmt.offset), "CREATE INDEX CONCURRENTLY"))
@@ -306,13 +306,13 @@ class _Analyser:
             case ast.CreatePolicyStmt():
                 table = self.ref(node.table)
                 self.touch(stmt, table)
-                self.create("policy", "", f'policy "{node.policy_name}" on {shown(table)}')
+                self.create("policy", "", f'policy "{node.policy_name}" on {short(table)}')
             case ast.AlterPolicyStmt():
                 self.touch(stmt, self.ref(node.table))
             case ast.CreateTrigStmt():
                 table = self.ref(node.relation)
                 self.touch(stmt, table)
-                self.create("trigger", "", f'trigger "{node.trigname}" on {shown(table)}')
+                self.create("trigger", "", f'trigger "{node.trigname}" on {short(table)}')
                 self.lock(stmt, table, "CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock")
             case ast.CreateFunctionStmt():
                 fname = ".".join(_strings(node.funcname))
@@ -331,7 +331,7 @@ class _Analyser:
             case ast.CreateEnumStmt():
                 self.create("type", "", f"type {'.'.join(_strings(node.typeName))}")
             case ast.CompositeTypeStmt():
-                self.create("type", "", f"type {shown(qualified(node.typevar))}")
+                self.create("type", "", f"type {short(qualified(node.typevar))}")
             case ast.CreateDomainStmt():
                 self.create("domain", "", f"domain {'.'.join(_strings(node.domainname))}")
             case ast.AlterEnumStmt() if node.newVal:
@@ -385,11 +385,11 @@ class _Analyser:
         self.touch(stmt, name)
         self.out.created_at.setdefault(name, self.line(stmt.offset))
         if name in self.created and not node.if_not_exists:
-            self.warn(stmt, f"table {shown(name)} is created twice")
+            self.warn(stmt, f"table {short(name)} is created twice")
         self.created.add(name)
-        self.create("table", name, f"table {shown(name)}")
+        self.create("table", name, f"table {short(name)}")
         if not node.if_not_exists and not conditional:
-            self.warn(stmt, f"CREATE TABLE {shown(name)} without IF NOT EXISTS")
+            self.warn(stmt, f"CREATE TABLE {short(name)} without IF NOT EXISTS")
         for parent in node.inhRelations or ():
             self.ref(parent)
         types: dict[str, str] = {}
@@ -422,8 +422,8 @@ class _Analyser:
         target = qualified(con.pktable)
         action = _ACTIONS.get(con.fk_del_action, "no action")
         self.create("foreign key", "",
-                    f"foreign key {shown(table)}({', '.join(fk_cols)}) -> "
-                    f"{shown(target)}({', '.join(ref_cols) or 'primary key'}) on delete {action}")
+                    f"foreign key {short(table)}({', '.join(fk_cols)}) -> "
+                    f"{short(target)}({', '.join(ref_cols) or 'primary key'}) on delete {action}")
         if target == table:
             return
         self.ref(con.pktable, columns=ref_cols, types=[types.get(c) for c in fk_cols])
@@ -454,15 +454,15 @@ class _Analyser:
                 self.out.added_constraints.append(f"{table}\t{cmd.def_.conname}")
             if name == "AddColumn" and isinstance(cmd.def_, ast.ColumnDef):
                 types[cmd.def_.colname] = _type_name(cmd.def_.typeName)
-                self.create("column", "", f'column "{cmd.def_.colname}" on {shown(table)}')
+                self.create("column", "", f'column "{cmd.def_.colname}" on {short(table)}')
                 for con in cmd.def_.constraints or ():
                     self.constraint(table, con, [cmd.def_.colname], types, stmt)
             elif name == "AddConstraint" and isinstance(cmd.def_, ast.Constraint):
                 self.constraint(table, cmd.def_, _strings(cmd.def_.keys), types, stmt)
             elif name == "EnableRowSecurity":
-                self.create("row level security", "", f"row level security on {shown(table)}")
+                self.create("row level security", "", f"row level security on {short(table)}")
             if name in ("DropColumn", "DropConstraint", "AlterColumnType"):
-                self.warn(stmt, f"destructive: ALTER TABLE {shown(table)} {words}"
+                self.warn(stmt, f"destructive: ALTER TABLE {short(table)} {words}"
                           + (f" {cmd.name}" if cmd.name else ""))
             if name not in _HARMLESS_AT:
                 self.lock(stmt, table, f"ALTER TABLE ... {words} takes an ACCESS EXCLUSIVE lock")
@@ -474,7 +474,7 @@ class _Analyser:
             self.created.add(new)
             self.touch(stmt, old)
             self.touch(stmt, new)
-            self.warn(stmt, f"renames table {shown(old)} to {shown(new)}: clients using the old "
+            self.warn(stmt, f"renames table {short(old)} to {short(new)}: clients using the old "
                       "name break")
         elif node.relation is not None and node.renameType in (
                 ObjectType.OBJECT_COLUMN, ObjectType.OBJECT_TABCONSTRAINT,
@@ -484,7 +484,7 @@ class _Analyser:
             if node.renameType == ObjectType.OBJECT_COLUMN and table not in self.created:
                 self.out.renamed_columns.append(f"{table}\t{node.subname}\t{node.newname}")
             if node.renameType == ObjectType.OBJECT_COLUMN:
-                self.warn(stmt, f'renames column "{node.subname}" of {shown(table)} to '
+                self.warn(stmt, f'renames column "{node.subname}" of {short(table)} to '
                           f'"{node.newname}": clients using the old name break')
 
 

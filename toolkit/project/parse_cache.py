@@ -3,7 +3,6 @@ repeated command imports no parser (about 0.2 s of CPU for the agent tables)."""
 
 from __future__ import annotations
 
-import hashlib
 from importlib.metadata import PackageNotFoundError, version
 
 from toolkit import cache
@@ -26,12 +25,9 @@ def _keys(files: list[MigrationFile]) -> tuple[str, list[str]]:
     (a file's analysis depends on what the earlier files create). The file's full path is part
     of it: the analysis names the file in its messages and annotations, so two checkouts of
     the same files must not share one."""
-    h = hashlib.sha256(f"analysis\0{LAYOUT}\0{cache.toolkit_version()}\0{_parser()}".encode())
-    chain = []
-    for f in files:
-        h.update(f"\0{f.path.resolve()}\0{f.digest}".encode())
-        chain.append(h.hexdigest()[:32])
-    return h.hexdigest()[:32] + "-all", chain
+    key = cache.Key("analysis", str(LAYOUT), _parser())
+    chain = [key.add(str(f.path.resolve()), f.digest).hex() for f in files]
+    return key.hex() + "-all", chain
 
 
 def analyse(files: list[MigrationFile]) -> Analysis:

@@ -21,7 +21,7 @@ def find_root(start: Path | None = None) -> Path:
     return here
 
 
-def shown(path: Path) -> Path:
+def readable_path(path: Path) -> Path:
     """Relative to the current folder when strictly below it (the usual run from the root
     reads supabase/migrations), else absolute, so messages name a path that works."""
     try:
@@ -44,8 +44,8 @@ def project_root(start: Path | None = None) -> Path:
 
 
 def default_migrations_dir() -> Path:
-    return shown(project_root() / "supabase" / "migrations")
+    return readable_path(project_root() / "supabase" / "migrations")
 
 
 def default_env_file() -> Path:
-    return shown(find_root() / ".env")
+    return readable_path(find_root() / ".env")

@@ -11,7 +11,7 @@ HTTP/2 with prior knowledge (h2c) so the probes share one connection there too: 
 stack's gateway (hypercorn) accepts it, but not every plain-http server does (a gateway that
 only speaks HTTP/1.1 fails every probe), hence opt-in. TOOLKIT_HTTP2=0 forces HTTP/1.1.
 
-Only PostgREST's own answers count (issue 12): a table is present on a 2xx JSON array, missing on
+Only PostgREST's own answers count: a table is present on a 2xx JSON array, missing on
 PostgREST's missing-table codes, forbidden on its 42501; anything else (an HTML page, a proxy's
 502, a 503 while the schema cache loads) is unknown, retried a little, and never ok.
 """

@@ -1,4 +1,4 @@
-"""What a key and two URLs say before any request is sent (issue 12): whose key it is, and
+"""What a key and two URLs say before any request is sent: whose key it is, and
 which project each URL points at. No signature is checked: the role claim is only read, so a
 wrong key is named at once instead of answering as twelve "forbidden" tables, or as OK when
 RLS hides the rows from the anon role."""
