@@ -41,7 +41,7 @@ def capture(project: str) -> dict[str, object]:
         "files": [f.path.name for f in migrations.files],
         "major": replay.major,
         "failures": [f.__dict__ for f in replay.failures],
-        "states": [replay.states[i] for i in range(len(order) + 1)],
+        "states": [replay.states[i].to_json() for i in range(len(order) + 1)],
     }
 
 

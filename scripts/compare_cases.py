@@ -15,11 +15,21 @@ import copy
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from toolkit.db.model import (  # noqa: E402
+    Extension,
+    Function,
+    ManagedTable,
+    PublicationMember,
+    Relation,
+    Schema,
+    Sequence,
+    Type,
+)
 from toolkit.edge.bundle import keywords  # noqa: E402
 from toolkit.judge import compare  # noqa: E402
 from toolkit.project.edge_bundle import BUNDLE, read_bundle  # noqa: E402
@@ -31,6 +41,26 @@ NAME = "public.agent_status"
 def findings(diffs: list[compare.Difference]) -> list[list[Any]]:
     return sorted([[d.message, d.object, d.property, d.expected, d.actual, d.fix_sql]
                    for d in diffs], key=lambda f: f[0])
+
+
+def _full(rel: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """A case written before the inspect query read a property, given it as the base has it
+    (a column by its name; one the base lacks, as unset): both sides then carry the same
+    value, as when the property was not compared, and the answers stay what they were."""
+    out = {**copy.deepcopy(base), **copy.deepcopy(rel)}
+    like = {c["name"]: c for c in base["columns"]}
+    unset = {k: None for k in base["columns"][0]}
+    out["columns"] = [{**unset, **like.get(c["name"], {}), **c} for c in out["columns"]]
+    return out
+
+
+def relation(case: dict[str, Any], base: dict[str, Any]) -> tuple[Relation, Relation]:
+    want = _full(case["want"], base) if case["want"] else base
+    return Relation.from_json(want), Relation.from_json(_full(case["have"], base))
+
+
+def function(have: dict[str, Any]) -> Function:
+    return Function.from_json({**FUNCTION, **have})
 
 
 def _new_cases(base: dict[str, Any]) -> list[dict[str, Any]]:
@@ -77,7 +107,7 @@ def _new_cases(base: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-FUNCTION = {
+FUNCTION: dict[str, Any] = {
     "def": "CREATE OR REPLACE FUNCTION public.is_pro(uid uuid)\n RETURNS boolean\n LANGUAGE sql\n"
            " STABLE SECURITY DEFINER\n SET search_path TO ''\nAS $function$ select true "
            "$function$\n",
@@ -112,14 +142,15 @@ def _function_cases() -> list[dict[str, Any]]:
     ]
 
 
-SEQUENCE = {
-    "owner": "postgres", "type": "bigint", "identity": False, "increment": "1",
-    "start": "1000", "min": "1", "max": "9223372036854775807", "cache": "1", "cycle": False,
+# An integer sequence: a bigint's maximum is beyond what a JavaScript number holds exactly.
+SEQUENCE: dict[str, Any] = {
+    "owner": "postgres", "type": "integer", "identity": False, "increment": 1,
+    "start": 1000, "min": 1, "max": 2147483647, "cache": 1, "cycle": False,
     "owned_by": "public.invoices.number",
     "grants": {"anon": ["SELECT", "UPDATE", "USAGE"],
                "authenticated": ["SELECT", "UPDATE", "USAGE"], "reporting": ["USAGE"]},
 }
-SCHEMA = {"owner": "postgres", "comment": None,
+SCHEMA: dict[str, Any] = {"owner": "postgres", "comment": None,
           "grants": {"service_role": ["USAGE"], "reporting": ["USAGE"]}}
 MANAGED = {
     "policies": [{"name": "avatars are public", "command": "r", "permissive": True,
@@ -168,8 +199,8 @@ def _kind_cases() -> list[dict[str, Any]]:
     identity = {**copy.deepcopy(SEQUENCE), "identity": True, "owned_by": "billing.ledger.id"}
     return [
         seq("identical"),
-        seq("increment, cache, max, cycle, type", increment="10", cache="20", max="99999",
-            cycle=True, type="integer"),
+        seq("increment, cache, max, cycle, type", increment=10, cache=20, max=99999,
+            cycle=True, type="bigint"),
         seq("owned by none", owned_by=None),
         seq("owner", owner="app_owner"),
         seq("grant revoked from anon; the project's role granted more", roles=["reporting"],
@@ -188,6 +219,7 @@ def _kind_cases() -> list[dict[str, Any]]:
                       "may_have": {"service_role": ["USAGE"]}}),
         nsp("identical"),
         nsp("owner and comment", owner="app_owner", comment="money"),
+        nsp("public: only its grants", name="public", mine=False, owner="x", comment="y"),
         nsp("usage revoked from the project's role, create to anon",
             grants={"service_role": ["USAGE"], "anon": ["CREATE"]}),
         nsp("public: the owner is the platform's; the project's role judged", name="public",
@@ -248,39 +280,59 @@ def _kind_cases() -> list[dict[str, Any]]:
              roles=["reporting"], excused={"may_lack": {"authenticated": ["EXECUTE"]},
                                            "may_have": {}}),
         case("project_roles", "every grantee but the API roles, PUBLIC and the platform's",
-             doc={"relations": {NAME: {"grants": {"anon": ["SELECT"], "postgres": ["SELECT"]},
-                                       "columns": [{"grants": {"reporting": ["SELECT"]}}]}},
-                  "sequences": {"s": {"grants": {"pg_read_all_data": ["SELECT"]}}},
-                  "schema_info": {"billing": {"grants": {"analyst": ["USAGE"],
-                                                         "supabase_admin": ["USAGE"]}}},
-                  "functions": {"f()": {"executors": ["PUBLIC", "etl"]}}}),
+             doc={"relations": {},  # the bundle's table, filled in by main()
+                  "sequences": {"public.s": {**SEQUENCE, "grants": {
+                      "pg_read_all_data": ["SELECT"]}}},
+                  "schema_info": {"billing": {**SCHEMA, "grants": {
+                      "analyst": ["USAGE"], "supabase_admin": ["USAGE"]}}},
+                  "functions": {"public.f()": {**FUNCTION, "executors": ["PUBLIC", "etl"]}}}),
     ]
 
 
 def answer(kind: str, args: dict[str, Any]) -> list[list[Any]]:
-    """What compare.py (or judge/drift.py) answers to a kind case, as findings."""
+    """What compare.py (or judge/drift.py) answers to a kind case, as findings: the case's
+    JSON read by the catalog model, as the inspect query's answer is."""
+    from types import SimpleNamespace
+
     from toolkit.judge import drift as judge_drift
 
     a = {"roles": [], **copy.deepcopy(args)}
     ex = a.pop("excused", None)
     excuse = compare.Excuse({r: set(p) for r, p in ex["may_lack"].items()},
                             {r: set(p) for r, p in ex["may_have"].items()}) if ex else None
+    model: dict[str, Any] = {"sequence": Sequence, "schema": Schema, "extension": Extension,
+                             "managed_table": ManagedTable, "type": Type,
+                             "relation": Relation, "function": Function}
+    if kind in model:
+        for side in ("want", "have"):
+            a[side] = None if a[side] is None else model[kind].from_json(a[side])
     if kind == "project_roles":
-        return [[r] for r in sorted(compare.project_roles(a["doc"]))]
+        doc = a["doc"]
+        cat = SimpleNamespace(**{key: {n: cls.from_json(v) for n, v in doc[key].items()}
+                                 for key, cls in (("relations", Relation),
+                                                  ("sequences", Sequence),
+                                                  ("schema_info", Schema),
+                                                  ("functions", Function))})
+        return [[r] for r in sorted(compare.project_roles(cast(Any, cat)))]
     if kind == "sequence":
         diffs = compare.sequence(a["name"], a["want"], a["have"], excuse, a["roles"])
     elif kind == "schema":
-        diffs = compare.schema(a["name"], a["want"], a["have"], owner=a["owner"],
+        diffs = compare.schema(a["name"], a["want"], a["have"], mine=a["owner"],
                                roles=a["roles"])
     elif kind == "extension":
         diffs = compare.extension(a["name"], a["want"], a["have"])
     elif kind == "managed_table":
         diffs = compare.managed_table(a["name"], a["want"], a["have"])
-    elif kind in ("publications", "publication_members"):
-        tables = set(a["tables"])
-        per = (compare.publications(tables, a["want"], a["have"]) if kind == "publications"
-               else compare.publication_members(tables, a["want"], a["have"],
-                                                set(a["same_columns"])))
+    elif kind == "publications":
+        per = compare.publications(set(a["tables"]),
+                                   {p: tuple(t) for p, t in a["want"].items()},
+                                   {p: tuple(t) for p, t in a["have"].items()})
+        diffs = [d for t in sorted(per) for d in per[t]]
+    elif kind == "publication_members":
+        per = compare.publication_members(
+            set(a["tables"]), {k: PublicationMember.from_json(v) for k, v in a["want"].items()},
+            {k: PublicationMember.from_json(v) for k, v in a["have"].items()},
+            set(a["same_columns"]))
         diffs = [d for t in sorted(per) for d in per[t]]
     elif kind == "type":
         diffs = compare.type_(a["name"], a["want"], a["have"])
@@ -311,13 +363,13 @@ def main() -> int:
     known = {c["title"] for c in cases}
     cases += [c for c in _new_cases(base) if c["title"] not in known]
     for c in cases:
-        diffs = compare.relation(NAME, c["want"] or base, c["have"])
+        diffs = compare.relation(NAME, *relation(c, base))
         c["messages"] = sorted(d.message for d in diffs)
         c["findings"] = findings(diffs)
     name = "public.is_pro(uid uuid)"
     functions = []
     for c in _function_cases():
-        diffs = compare.function(name, FUNCTION, c["have"])
+        diffs = compare.function(name, Function.from_json(FUNCTION), function(c["have"]))
         functions.append({**c, "findings": findings(diffs)})
     kinds = _kind_cases()
     for c in kinds:
@@ -330,6 +382,11 @@ def main() -> int:
             next(col for col in have["columns"] if col["name"] == "state")["grants"] = {
                 "reporting": ["UPDATE"]}
             c["args"].update(want=want, have=have)
+        if c["kind"] == "project_roles":
+            rel = copy.deepcopy(base)
+            rel["grants"] = {"anon": ["SELECT"], "postgres": ["SELECT"]}
+            rel["columns"][0]["grants"] = {"reporting": ["SELECT"]}
+            c["args"]["doc"]["relations"] = {NAME: rel}
         c["findings"] = answer(c["kind"], c["args"])
     out = {
         "note": "Cases both toolkit/judge/compare.py (tests/workflow/test_edge_bundle.py) and "

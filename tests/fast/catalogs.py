@@ -74,14 +74,15 @@ def judged(project: str, command: str, target_doc: dict[str, Any] | None,
     and history on the target, then the shadow's failures, then every relation."""
     migrations, analysis = _parsed(project)
     report = Report(command)
-    cat = Catalog(target_doc) if target_doc is not None else None
+    cat = Catalog.from_json(target_doc) if target_doc is not None else None
     if cat is not None:
         judge.preconditions(report, analysis, cat)
         judge.history(report, analysis, migrations, cat)
     applied = cat.applied_versions if cat is not None and cat.history_readable else set()
     boundary = sum(1 for f in migrations.files if f.version in applied)
     captured = _captured(project)
-    replay = Replay(before=state(project, boundary), after=state(project), major=captured["major"],
+    replay = Replay(before=Catalog.from_json(state(project, boundary)),
+                    after=Catalog.from_json(state(project)), major=captured["major"],
                     origin="captured", failures=list(failures or []))
     stand = standins(analysis, cat)
     pending = {f.version for f in migrations.files if f.version not in applied}

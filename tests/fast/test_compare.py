@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.fast.catalogs import state
+from toolkit.db.model import Function, Relation, Type
 from toolkit.judge import compare
 
 TASKS = "public.agent_tasks"
@@ -23,6 +24,19 @@ def _drop(items: list[dict[str, Any]], **match: Any) -> None:
     items.remove(hit)
 
 
+# The comparison reads typed objects; the drifts are made on the captured JSON, then parsed.
+def _relation(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[compare.Difference]:
+    return compare.relation(name, Relation.from_json(want), Relation.from_json(have))
+
+
+def _function(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[compare.Difference]:
+    return compare.function(name, Function.from_json(want), Function.from_json(have))
+
+
+def _type(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[compare.Difference]:
+    return compare.type_(name, Type.from_json(want), Type.from_json(have))
+
+
 def _pair() -> tuple[dict[str, Any], dict[str, Any]]:
     want = state("agent-road")["relations"][TASKS]
     return want, state("agent-road")["relations"][TASKS]
@@ -31,9 +45,9 @@ def _pair() -> tuple[dict[str, Any], dict[str, Any]]:
 def test_equal_catalogs_have_no_difference() -> None:
     doc = state("agent-road")
     for name, rel in doc["relations"].items():
-        assert compare.relation(name, rel, state("agent-road")["relations"][name]) == [], name
+        assert _relation(name, rel, state("agent-road")["relations"][name]) == [], name
     for name, fn in doc["functions"].items():
-        assert compare.function(name, fn, state("agent-road")["functions"][name]) == []
+        assert _function(name, fn, state("agent-road")["functions"][name]) == []
 
 
 # (what the target's copy gets, a phrase the difference says, the column it names)
@@ -91,7 +105,7 @@ def test_each_drift_is_found_and_named(change: Callable[[dict[str, Any]], None],
                                        column: str | None) -> None:
     want, have = _pair()
     change(have)
-    diffs = compare.relation(TASKS, want, have)
+    diffs = _relation(TASKS, want, have)
     assert len(diffs) == 1, diffs
     assert says in diffs[0].message
     assert diffs[0].column == column
@@ -103,7 +117,7 @@ def test_a_renamed_key_is_named_with_the_rename_that_puts_it_back() -> None:
     want, have = _pair()
     key = next(k for k in have["constraints"] if k["type"] == "f")
     old, key["name"] = key["name"], "renamed_fkey"
-    (diff,) = compare.relation(TASKS, want, have)
+    (diff,) = _relation(TASKS, want, have)
     assert (diff.property, diff.expected, diff.actual) == ("name", old, "renamed_fkey")
     assert diff.object == f"constraint {old} on {TASKS}"
     assert diff.fix_sql == f"alter table {TASKS} rename constraint renamed_fkey to {old}"
@@ -112,13 +126,13 @@ def test_a_renamed_key_is_named_with_the_rename_that_puts_it_back() -> None:
 def test_extensions_schema_qualification_is_the_same_call() -> None:
     want, have = _pair()
     _col(have, "id")["default"] = "extensions.uuid_generate_v4()"
-    assert compare.relation(TASKS, want, have) == []
+    assert _relation(TASKS, want, have) == []
 
 
 def test_a_view_where_a_table_was_expected() -> None:
     want, have = _pair()
     have["kind"] = "v"
-    assert [d.message for d in compare.relation(TASKS, want, have)] == [
+    assert [d.message for d in _relation(TASKS, want, have)] == [
         "is a view, expected a table"]
 
 
@@ -126,21 +140,21 @@ def test_view_definition_function_and_enum() -> None:
     doc = state("views-functions")
     view = doc["relations"]["public.low_stock"]
     changed = {**view, "view": (view["view"] or "") + " LIMIT 1"}
-    assert [d.message for d in compare.relation("public.low_stock", view, changed)] == [
+    assert [d.message for d in _relation("public.low_stock", view, changed)] == [
         "view definition differs from the migrations"]
     fn = doc["functions"]["public.touch_updated_at()"]
     fn_name = "public.touch_updated_at()"
     fn = doc["functions"][fn_name]
-    body = compare.function(fn_name, fn, {**fn, "body": fn["body"] + " "})
+    body = _function(fn_name, fn, {**fn, "body": fn["body"] + " "})
     assert [(d.property, d.message) for d in body] == [
         ("body", "its body differs from the migrations")]
-    revoked = compare.function(fn_name, fn, {**fn, "executors": ["service_role"]})
+    revoked = _function(fn_name, fn, {**fn, "executors": ["service_role"]})
     assert {d.property for d in revoked} == {
         "privileges of anon", "privileges of authenticated", "privileges of PUBLIC"}
     assert all(d.fix_sql and d.fix_sql.startswith("grant execute on function") for d in revoked)
     enum = doc["types"]["public.stock_state"]
     labels = enum["labels"]
-    assert [d.message for d in compare.type_("public.stock_state", enum,
+    assert [d.message for d in _type("public.stock_state", enum,
                                              {**enum, "labels": labels[:-1]})] == [
         f"has values ({', '.join(labels[:-1])}), expected ({', '.join(labels)})"]
 

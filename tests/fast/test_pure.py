@@ -167,14 +167,17 @@ def test_losses_in_one_line() -> None:
 def test_a_target_holding_the_first_file_without_its_row() -> None:
     j = judged("agent-road", "check", target("agent-road", 0))
     pairs = list(zip(j.migrations.files, j.analysis.files, strict=True))
-    by_hand = Catalog({**state("agent-road", 1), "history": []})
+    by_hand = Catalog.from_json({**state("agent-road", 1), "history": []})
     assert prefix.candidates(pairs, by_hand) == 1
-    states = [state("agent-road", i) for i in (0, 1)]
+    states = [Catalog.from_json(state("agent-road", i)) for i in (0, 1)]
     assert prefix.held(states, by_hand, j.stand.copied + j.stand.made, set()) == 1
     # one table it makes is not as it makes it: not held
-    by_hand.doc["relations"]["public.agent_logs"]["rls"] = False
-    assert prefix.held(states, by_hand, j.stand.copied + j.stand.made, set()) == 0
+    changed = {**state("agent-road", 1), "history": []}
+    changed["relations"]["public.agent_logs"]["rls"] = False
+    assert prefix.held(states, Catalog.from_json(changed), j.stand.copied + j.stand.made,
+                       set()) == 0
     # what the shadow could not judge is never taken as held
-    assert prefix.held(states, Catalog({**state("agent-road", 1), "history": []}),
+    assert prefix.held(states, Catalog.from_json({**state("agent-road", 1), "history": []}),
                        j.stand.copied + j.stand.made, {"public.agent_logs"}) == 0
-    assert prefix.candidates(pairs, Catalog({**state("agent-road", 0), "history": []})) == 0
+    assert prefix.candidates(
+        pairs, Catalog.from_json({**state("agent-road", 0), "history": []})) == 0

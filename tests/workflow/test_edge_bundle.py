@@ -13,8 +13,10 @@ from pathlib import Path
 
 import psycopg
 
+from scripts import compare_cases as cases
 from tests.conftest import OUTPUT_LOG, ROOT, SHADOW, run_toolkit
 from toolkit.db.catalog import inspect, inspect_text
+from toolkit.db.model import Function, Relation
 from toolkit.judge import compare
 from toolkit.local import LocalStack
 from toolkit.project.edge_bundle import BUNDLE, FUNCTION, read_bundle
@@ -38,15 +40,15 @@ def test_compare_cases_match_compare_py() -> None:
     doc = json.loads(CASES.read_text(encoding="utf-8"))
     assert len(doc["cases"]) > 10
     for case in doc["cases"]:
-        want = case["want"] or doc["base"]
-        diffs = compare.relation(doc["name"], want, case["have"])
+        diffs = compare.relation(doc["name"], *cases.relation(case, doc["base"]))
         assert sorted(d.message for d in diffs) == case["messages"], case["title"]
         assert _findings(diffs) == case["findings"], case["title"]
     assert any(c["messages"] == [] for c in doc["cases"])
     assert sum(len(c["messages"]) for c in doc["cases"]) > 20
     fn = doc["function"]
     for case in fn["cases"]:
-        got = _findings(compare.function(fn["name"], fn["want"], case["have"]))
+        got = _findings(compare.function(fn["name"], Function.from_json(fn["want"]),
+                                         cases.function(case["have"])))
         assert got == case["findings"], case["title"]
     assert {p for c in doc["cases"] + fn["cases"] for _, _, p, *_ in c["findings"]} >= {
         "owner", "persistence", "replica identity", "option security_invoker", "collation",
@@ -140,7 +142,7 @@ def test_written_bundle_is_what_apply_makes(stack: LocalStack, db: str, project:
     for name, want in doc["expected"]["relations"].items():
         have = live.relations.get(name)
         assert have is not None, name
-        assert compare.relation(name, want, have) == [], name
+        assert compare.relation(name, Relation.from_json(want), have) == [], name
 
 
 def test_a_replaced_history_is_stale(project: Path) -> None:

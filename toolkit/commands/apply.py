@@ -297,7 +297,7 @@ def _judge(report: Report, project: Project, oracle: Oracle, target: Catalog,
 
 def _touched(oracle: Oracle) -> set[str]:
     """The relations the pending files change, as the shadow saw them."""
-    before, after = oracle.replay.before["relations"], oracle.replay.after["relations"]
+    before, after = oracle.replay.before.relations, oracle.replay.after.relations
     return {n for n in set(before) | set(after) if before.get(n) != after.get(n)}
 
 

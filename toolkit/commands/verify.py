@@ -137,7 +137,7 @@ def run_verify(settings: Settings) -> Report:
         report.notes.append("functional test skipped: it needs SUPABASE_DB_URL (the test "
                             "inserts into agent_profiles and rolls back)")
         return report
-    after = seen.oracle.replay.after["relations"]
+    after = seen.oracle.replay.after.relations
     if "public.agent_profiles" not in after or "public.agents" not in seen.oracle.stand.copied:
         connecting.abandon()
         report.notes.append("functional test skipped: the migrations do not declare the agent "

@@ -3,9 +3,25 @@ for the target and the shadow, so both are normalised by PostgreSQL itself."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from toolkit.db.model import (
+    DefaultAcl,
+    Extension,
+    Function,
+    HistoryRow,
+    Json,
+    ManagedTable,
+    PublicationMember,
+    Relation,
+    Schema,
+    Sequence,
+    Type,
+    default_acl,
+    default_acl_json,
+)
 from toolkit.db.sqlfiles import load_sql, without_header
 from toolkit.errors import ConnectError
 from toolkit.project.model import MANAGED_SCHEMAS
@@ -14,55 +30,93 @@ from toolkit.project.model import MANAGED_SCHEMAS
 SEARCH_PATH = '"$user", public, extensions'
 
 
-@dataclass
-class HistoryRow:
-    version: str
-    name: str | None
-    statements: list[str] | None
-
-
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Catalog:
-    doc: dict[str, Any]
+    """One database's catalog as the inspect query read it (toolkit.db.model has each kind).
+    Names are schema-qualified: relations, sequences and types as schema.name, functions as
+    schema.name(identity arguments)."""
 
-    @property
-    def user(self) -> str:
-        return str(self.doc["user"])
+    user: str
+    server_version: int
+    extensions: Mapping[str, str]  # name -> its schema
+    extension_info: Mapping[str, Extension]
+    schema_info: Mapping[str, Schema]  # the project's schemas
+    publications: Mapping[str, tuple[str, ...]]  # name -> member tables
+    publication_members: Mapping[str, PublicationMember]  # "publication schema.table"
+    uuid_ossp_available: bool
+    schemas: tuple[str, ...]
+    default_acl: tuple[DefaultAcl, ...]  # postgres's
+    relations: Mapping[str, Relation]
+    functions: Mapping[str, Function]
+    sequences: Mapping[str, Sequence]
+    managed_tables: Mapping[str, ManagedTable]
+    types: Mapping[str, Type]
+    # None: no history table; () also when it is empty. Unreadable: `history_readable`.
+    history: tuple[HistoryRow, ...] | None
+    history_readable: bool = True
 
-    @property
-    def server_version(self) -> int:
-        return int(self.doc["server_version"])
+    @classmethod
+    def from_json(cls, doc: Json) -> Catalog:
+        """Parse the inspect query's document (raises KeyError, TypeError or ValueError when
+        it is not one)."""
+        rows = doc["history"]
+        return cls(
+            user=str(doc["user"]), server_version=int(doc["server_version"]),
+            extensions={str(k): str(v) for k, v in doc["extensions"].items()},
+            extension_info={k: Extension.from_json(v)
+                            for k, v in doc["extension_info"].items()},
+            schema_info={k: Schema.from_json(v) for k, v in doc["schema_info"].items()},
+            publications={k: _names(v) for k, v in doc["publications"].items()},
+            publication_members={k: PublicationMember.from_json(v)
+                                 for k, v in doc["publication_members"].items()},
+            uuid_ossp_available=bool(doc["uuid_ossp_available"]),
+            schemas=_names(doc["schemas"]),
+            default_acl=default_acl(doc["default_acl"]),
+            relations={k: Relation.from_json(v) for k, v in doc["relations"].items()},
+            functions={k: Function.from_json(v) for k, v in doc["functions"].items()},
+            sequences={k: Sequence.from_json(v) for k, v in doc["sequences"].items()},
+            managed_tables={k: ManagedTable.from_json(v)
+                            for k, v in doc["managed_tables"].items()},
+            types={k: Type.from_json(v) for k, v in doc["types"].items()},
+            history=tuple(HistoryRow.from_json(h) for h in rows)
+            if isinstance(rows, list) else None,
+            history_readable=rows != "forbidden")
+
+    def to_json(self) -> Json:
+        """The document from_json read, as the inspect query spells it."""
+        history: Any = "forbidden" if not self.history_readable else None \
+            if self.history is None else [h.to_json() for h in self.history]
+        return {
+            "user": self.user, "server_version": self.server_version,
+            "extensions": dict(self.extensions),
+            "extension_info": {k: v.to_json() for k, v in self.extension_info.items()},
+            "schema_info": {k: v.to_json() for k, v in self.schema_info.items()},
+            "publications": {k: list(v) for k, v in self.publications.items()},
+            "publication_members": {k: v.to_json()
+                                    for k, v in self.publication_members.items()},
+            "uuid_ossp_available": self.uuid_ossp_available,
+            "schemas": list(self.schemas),
+            "default_acl": default_acl_json(self.default_acl),
+            "relations": {k: v.to_json() for k, v in self.relations.items()},
+            "functions": {k: v.to_json() for k, v in self.functions.items()},
+            "sequences": {k: v.to_json() for k, v in self.sequences.items()},
+            "managed_tables": {k: v.to_json() for k, v in self.managed_tables.items()},
+            "types": {k: v.to_json() for k, v in self.types.items()},
+            "history": history}
 
     @property
     def major(self) -> int:
         return self.server_version // 10000
 
     @property
-    def extensions(self) -> dict[str, str]:
-        return dict(self.doc["extensions"])
-
-    @property
-    def uuid_ossp_available(self) -> bool:
-        return bool(self.doc["uuid_ossp_available"])
-
-    @property
-    def relations(self) -> dict[str, dict[str, Any]]:
-        return dict(self.doc["relations"])
-
-    @property
-    def history_readable(self) -> bool:
-        return self.doc.get("history") != "forbidden"
-
-    @property
-    def history(self) -> list[HistoryRow] | None:
-        rows = self.doc.get("history")
-        if not isinstance(rows, list):
-            return None
-        return [HistoryRow(h["version"], h.get("name"), h.get("statements")) for h in rows]
-
-    @property
     def applied_versions(self) -> set[str]:
         return {row.version for row in self.history or ()}
+
+
+def _names(v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list):
+        raise TypeError(f"expected a list, got {type(v).__name__}")
+    return tuple(str(x) for x in v)
 
 
 def inspect_sql() -> str:
@@ -107,4 +161,4 @@ def inspect(conn: Any, *, in_transaction: bool = False, limits: str = "") -> Cat
         raise ConnectError(f"this role may not read the catalog: {exc.diag.message_primary}; "
                            "toolkit needs a role that can read pg_catalog") from None
     assert row is not None
-    return Catalog(row[0])
+    return Catalog.from_json(row[0])

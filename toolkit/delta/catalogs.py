@@ -5,32 +5,23 @@ difference is excused: equal means equal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
+from toolkit.db.catalog import Catalog
+from toolkit.db.model import DefaultAcl, Extension, Schema
 from toolkit.judge import compare
 from toolkit.project.model import managed
 
-Compare = Callable[[str, dict[str, Any], dict[str, Any]], list[compare.Difference]]
+_T = TypeVar("_T")
 
 
-def _schema(name: str, want: dict[str, Any], have: dict[str, Any]) -> list[compare.Difference]:
-    return compare.schema(name, want, have, owner=True)
+def _schema(name: str, want: Schema, have: Schema) -> list[compare.Difference]:
+    return compare.schema(name, want, have, mine=True)
 
 
-def _extension(name: str, want: dict[str, Any], have: dict[str, Any]
-               ) -> list[compare.Difference]:
+def _extension(name: str, want: Extension, have: Extension) -> list[compare.Difference]:
     return compare.extension(name, want, have)
-
-
-_SECTIONS: tuple[tuple[str, str, Compare], ...] = (
-    ("schema_info", "schema", _schema),
-    ("extension_info", "extension", _extension),
-    ("types", "type", compare.type_),
-    ("sequences", "sequence", compare.sequence),
-    ("relations", "relation", compare.relation),
-    ("functions", "function", compare.function),
-)
 
 
 def _missing(kind: str, name: str, message: str) -> compare.Difference:
@@ -42,45 +33,52 @@ def line(d: compare.Difference) -> str:
     return f"{d.object}: {d.message}"
 
 
-def differences(want: dict[str, Any], have: dict[str, Any]) -> list[compare.Difference]:
-    """Each way `have` differs from `want` (each with the statement that puts it back when
-    one does); [] when they are alike."""
+def _section(kind: str, wanted: Mapping[str, _T], got: Mapping[str, _T],
+             cmp: Callable[[str, _T, _T], list[compare.Difference]], *,
+             schemas: bool = False) -> list[compare.Difference]:
     out: list[compare.Difference] = []
-    for section, kind, cmp in _SECTIONS:
-        wanted, got = want.get(section) or {}, have.get(section) or {}
-        for name in sorted(set(wanted) | set(got)):
-            if managed(name) and section != "schema_info":
-                continue
-            if name not in got:
-                out.append(_missing(kind, name, "missing"))
-            elif name not in wanted:
-                out.append(_missing(kind, name, f"not wanted (the other side has no such "
-                                                f"{kind})"))
-            else:
-                out += [d if d.object else compare.Difference(
-                    d.message, d.column, d.kind, f"{kind} {name}", d.property, d.expected,
-                    d.actual, d.fix_sql, d.fix_setup)
-                    for d in cmp(name, wanted[name], got[name])]
-    tables = set(want.get("relations") or {}) | set(have.get("relations") or {})
-    for _table, diffs in sorted(compare.publications(
-            tables, want.get("publications") or {}, have.get("publications") or {}).items()):
-        out += diffs
-    for table in sorted(set(want.get("managed_tables") or {}) |
-                        set(have.get("managed_tables") or {})):
-        out += list(compare.managed_table(
-            table, (want.get("managed_tables") or {}).get(table),
-            (have.get("managed_tables") or {}).get(table)))
-    out += _default_privileges(want.get("default_acl") or [], have.get("default_acl") or [])
+    for name in sorted(set(wanted) | set(got)):
+        if managed(name) and not schemas:
+            continue
+        if name not in got:
+            out.append(_missing(kind, name, "missing"))
+        elif name not in wanted:
+            out.append(_missing(kind, name, f"not wanted (the other side has no such "
+                                            f"{kind})"))
+        else:
+            out += [d if d.object else compare.Difference(
+                d.message, d.column, d.kind, f"{kind} {name}", d.property, d.expected,
+                d.actual, d.fix_sql, d.fix_setup)
+                for d in cmp(name, wanted[name], got[name])]
     return out
 
 
-def _default_privileges(want: list[dict[str, Any]], have: list[dict[str, Any]]
+def differences(want: Catalog, have: Catalog) -> list[compare.Difference]:
+    """Each way `have` differs from `want` (each with the statement that puts it back when
+    one does); [] when they are alike."""
+    out = _section("schema", want.schema_info, have.schema_info, _schema, schemas=True)
+    out += _section("extension", want.extension_info, have.extension_info, _extension)
+    out += _section("type", want.types, have.types, compare.type_)
+    out += _section("sequence", want.sequences, have.sequences, compare.sequence)
+    out += _section("relation", want.relations, have.relations, compare.relation)
+    out += _section("function", want.functions, have.functions, compare.function)
+    tables = set(want.relations) | set(have.relations)
+    for _table, diffs in sorted(compare.publications(
+            tables, want.publications, have.publications).items()):
+        out += diffs
+    for table in sorted(set(want.managed_tables) | set(have.managed_tables)):
+        out += compare.managed_table(table, want.managed_tables.get(table),
+                                     have.managed_tables.get(table))
+    out += _default_privileges(want.default_acl, have.default_acl)
+    return out
+
+
+def _default_privileges(want: tuple[DefaultAcl, ...], have: tuple[DefaultAcl, ...]
                         ) -> list[compare.Difference]:
     """ALTER DEFAULT PRIVILEGES, entry by entry (schema, object type; the ACL names the role
     whose defaults they are)."""
-    def index(entries: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
-        return {(str(e.get("schema") or ""), str(e["objtype"])): sorted(e.get("acl") or [])
-                for e in entries}
+    def index(entries: tuple[DefaultAcl, ...]) -> dict[tuple[str, str], list[str]]:
+        return {(e.schema or "", e.objtype): sorted(e.acl or ()) for e in entries}
 
     wanted, got = index(want), index(have)
     return [compare.Difference(

@@ -21,6 +21,6 @@ def fix_sql(settings: Settings, project: Project, target: Catalog, oracle: Oracl
 
     url = target_url(settings)
     order = project.pairs(oracle.applied)
-    with filled(settings, order, oracle.stand, target.doc["default_acl"],
+    with filled(settings, order, oracle.stand, target.default_acl,
                 prefer_major=target.major) as want:
         return plan(url, want.conninfo, secrets=tuple(settings.secrets))

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from toolkit.db.catalog import Catalog
 from toolkit.delta.catalogs import differences, line
 from toolkit.judge.compare import Difference
 from toolkit.oracle.standins import StandIns
 from toolkit.project.migrations import MigrationFile
 from toolkit.project.model import FileAnalysis
 from toolkit.settings import Settings
-
-if TYPE_CHECKING:
-    from toolkit.db.catalog import Catalog
 
 
 @dataclass
@@ -25,7 +23,7 @@ class Proof:
     failures: list[str] = field(default_factory=list)  # statements of the new file that failed
     seconds: float = 0.0
     cached: bool = False  # proven by an earlier run on the same files
-    after: dict[str, Any] = field(default_factory=dict)  # the catalog the replay made
+    after: Catalog | None = None  # the catalog the replay made
 
     @property
     def ok(self) -> bool:
@@ -48,7 +46,7 @@ class Proof:
 
 
 def prove(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
-          new: tuple[MigrationFile, FileAnalysis], desired: dict[str, Any],
+          new: tuple[MigrationFile, FileAnalysis], desired: Catalog,
           stand: StandIns, target: Catalog | None = None) -> Proof:
     """Replay `order` then `new` on a fresh shadow (from a copy of the snapshot of `order` when
     the embedded shadow kept one) and compare the result with `desired`; with `target`, under
@@ -56,7 +54,7 @@ def prove(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
     from toolkit.delta.sides import filled
 
     started = time.perf_counter()
-    acl = target.doc["default_acl"] if target is not None else None
+    acl = target.default_acl if target is not None else None
     major = target.major if target is not None else None
     with filled(settings, [*order, new], stand, acl, prefer_major=major, keep=False) as side:
         result = side.replay
@@ -80,15 +78,16 @@ def amended(text: str, proof: Proof) -> str | None:
     return text.rstrip("\n") + "\n\n" + FIXES + "".join(f"{s};\n" for s in proof.fixes)
 
 
-def reordered(desired: dict[str, Any], made: dict[str, Any]) -> list[str]:
+def reordered(desired: Catalog, made: Catalog | None) -> list[str]:
     """Tables whose columns the replay made in another order than `desired` has them (a
     difference the comparison does not count: rows are read by name, but SELECT * and an
     INSERT without a column list see the order)."""
     out = []
-    mine = made.get("relations") or {}
-    for name, rel in sorted((desired.get("relations") or {}).items()):
-        want = [c["name"] for c in rel.get("columns") or ()]
-        got = [c["name"] for c in (mine.get(name) or {}).get("columns") or ()]
+    mine = made.relations if made is not None else {}
+    for name, rel in sorted(desired.relations.items()):
+        want = rel.column_names()
+        other = mine.get(name)
+        got = other.column_names() if other is not None else []
         if sorted(want) == sorted(got) and want != got:
             out.append(f"{name} ({', '.join(got)}; the files made ({', '.join(want)}))")
     return out

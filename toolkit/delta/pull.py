@@ -11,13 +11,16 @@ target's history as applied, as `supabase db pull` offers to, so check finds not
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import ConfigError, Declined, Refused, ToolkitError
 from toolkit.settings import Settings
+
+if TYPE_CHECKING:
+    from toolkit.db.catalog import Catalog
 
 DEFAULT_NAME = "remote_schema"  # the name `supabase db pull` gives its file
 
@@ -83,18 +86,17 @@ def header(command: str) -> str:
             "give the schema it was made from.\n\n")
 
 
-def as_shadow_has(desired: dict[str, Any], shadow: dict[str, Any], names: list[str]
-                  ) -> dict[str, Any]:
+def as_shadow_has(desired: Catalog, shadow: Catalog, names: list[str]) -> Catalog:
     """`desired` with the named relations (stand-ins) as the shadow holds them: the shadow
     copies only their structure, so the rest of what the target has on them is no change."""
-    relations = dict(desired.get("relations") or {})
-    theirs = shadow.get("relations") or {}
+    relations = dict(desired.relations)
+    theirs = shadow.relations
     for name in names:
         if name in theirs:
             relations[name] = theirs[name]
         else:
             relations.pop(name, None)
-    return {**desired, "relations": relations}
+    return replace(desired, relations=relations)
 
 
 def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
@@ -138,14 +140,14 @@ def run_pull(settings: Settings, name: str, confirm: Callable[[str], bool],
     version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
     filename = new_migration_name(settings.migrations_dir, version, name)
     started = time.perf_counter()
-    with filled(settings, order, stand, target.doc["default_acl"],
+    with filled(settings, order, stand, target.default_acl,
                 prefer_major=target.major) as side:
         failed = [f"{f.file}:{f.line}:{f.col}: {f.message}" for f in side.replay.failures]
         if failed:
             raise Refused("the migrations do not replay on the shadow database, so what they "
                           f"make is not known: {failed[0]}"
                           + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""))
-        desired = as_shadow_has(target.doc, side.catalog, left_out)
+        desired = as_shadow_has(target, side.catalog, left_out)
         delta = engine.plan(side.conninfo, target_url(settings),
                             secrets=tuple(settings.secrets), preconditions=left_out)
         left = [] if not delta.empty else [line(d) for d in differences(desired, side.catalog)]

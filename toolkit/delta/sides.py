@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
+from toolkit.db.catalog import Catalog
+from toolkit.db.model import DefaultAcl
 from toolkit.db.waits import Limits
 from toolkit.oracle.replay import Replay, prefix_keys, replay
 from toolkit.oracle.standins import StandIns
@@ -27,7 +28,7 @@ class Side:
     replay: Replay  # its catalog (replay.after) and the statements that failed
 
     @property
-    def catalog(self) -> dict[str, Any]:
+    def catalog(self) -> Catalog:
         return self.replay.after
 
 
@@ -40,7 +41,7 @@ def _server(settings: Settings, prefer_major: int | None) -> str:
 
 
 def state_key(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
-              stand: StandIns, target_acl: list[dict[str, Any]] | None = None,
+              stand: StandIns, target_acl: tuple[DefaultAcl, ...] | None = None,
               prefer_major: int | None = None) -> str:
     """What the filled shadow holds, as a key: the oracle's key of the replay's end state."""
     return prefix_keys([f for f, _ in order], stand, target_acl,
@@ -49,7 +50,7 @@ def state_key(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]
 
 @contextmanager
 def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
-           stand: StandIns, target_acl: list[dict[str, Any]] | None = None,
+           stand: StandIns, target_acl: tuple[DefaultAcl, ...] | None = None,
            prefer_major: int | None = None, keep: bool = True) -> Iterator[Side]:
     """A shadow with stand-ins and `order` replayed: with hosted Supabase's default privileges,
     or with a target's (`target_acl`, as the oracle mirrors them for check). Without `keep`,
@@ -71,12 +72,13 @@ def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
                          copy=not keep) as sh:
         if snapshot is not None and not sh.resumed:
             start, earlier = 0, {}
-        done = earlier.get(start, {}) if start else {}
+        done = earlier.get(start) if start else None
         with connect_shadow(sh.conninfo, settings.connect_timeout_s, limits) as conn:
             result = replay(conn, order, set(), stand, target_acl, sh.major, sh.origin, limits,
                             conninfo_opener(sh.conninfo, settings.connect_timeout_s),
-                            start=start, stood_in=list(done.get("stood_in", [])),
-                            failures=_failures(done), hosted_acl=done.get("hosted_acl"))
+                            start=start, stood_in=list(done.stood_in) if done else [],
+                            failures=list(done.failures) if done else [],
+                            hosted_acl=done.hosted_acl if done else None)
         yield Side(sh.conninfo, result)
         if not keep:
             return
@@ -84,8 +86,3 @@ def filled(settings: Settings, order: list[tuple[MigrationFile, FileAnalysis]],
             sh.keep(keys[end])
     _store_states(keys, [f for f, _ in order], result, {end})
 
-
-def _failures(doc: dict[str, Any]) -> list[Any]:
-    from toolkit.oracle.replay import Failure
-
-    return [Failure(**f) for f in doc.get("failures", [])]

@@ -20,12 +20,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from toolkit.errors import ConfigError, Declined, Refused
 from toolkit.project.migrations import MigrationFile
 from toolkit.project.model import FileAnalysis
 from toolkit.settings import Settings
+
+if TYPE_CHECKING:
+    from toolkit.db.catalog import Catalog
 
 # Statements run for the rows they write or the calls they make: a schema does not keep them.
 DATA_KINDS = {"InsertStmt": "INSERT", "UpdateStmt": "UPDATE", "DeleteStmt": "DELETE",
@@ -86,12 +89,12 @@ def _extension_name(text: str) -> str:
 
 
 def platform_extensions(pairs: list[tuple[MigrationFile, FileAnalysis]], sql: str,
-                        desired: dict[str, Any]) -> list[str]:
+                        desired: Catalog) -> list[str]:
     """The files' own CREATE EXTENSION statements for extensions the desired schema has and
     pg-delta's Supabase profile leaves to the platform (pg_stat_statements, pg_graphql, …:
     hosted projects have them already, a local stack may not)."""
     made = {m.group(1).lower() for m in _CREATED_EXTENSION.finditer(sql)}
-    kept = set(desired.get("extension_info") or {})
+    kept = set(desired.extension_info)
     out: dict[str, str] = {}
     for _, a in pairs:
         for st in a.statements:

@@ -18,8 +18,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
+from toolkit.db.model import Json
 from toolkit.project.edge_bundle import BUNDLE, FUNCTION, OPEN, bundle_stale, read_bundle
 
 _HEAD = (
@@ -30,9 +31,60 @@ _HEAD = (
 )
 
 
+# The bundle as the port's types.ts declares it (Bundle); `expected` holds catalog objects as
+# the inspect query spells them (toolkit.db.model's to_json).
+class Inspect(TypedDict):
+    search_path: str
+    text: str
+
+
+class BundledMigration(TypedDict):
+    version: str
+    name: str
+    file: str
+    sha256: str
+    creates: list[str]  # tables the file creates, as toolkit plan names them
+    sql: str
+
+
+class TableRequirement(TypedDict):
+    name: str
+    columns: list[str]
+    types: list[str | None]
+
+
+class Preconditions(TypedDict):
+    tables: list[TableRequirement]
+    extensions: list[str]
+
+
+class BundledRelation(TypedDict):
+    name: str
+    kind: str
+    table: bool
+    created_by: str | None
+
+
+class Expected(TypedDict):
+    relations: dict[str, Json]
+    functions: dict[str, Json]
+    types: dict[str, Json]
+
+
+class Bundle(TypedDict):
+    postgres_major: int
+    keywords: list[str]
+    inspect: Inspect
+    migrations: list[BundledMigration]
+    preconditions: Preconditions
+    relations: list[BundledRelation]  # the project's own, in the order the migrations make them
+    unknown: list[str]  # relations the shadow could not replay: never judged
+    expected: Expected
+
+
 # -- writing -----------------------------------------------------------------------------------
 
-def build_bundle(project_root: Path, shadow_url: str | None = None) -> dict[str, Any]:
+def build_bundle(project_root: Path, shadow_url: str | None = None) -> Bundle:
     """Replay the migrations on a shadow database with no target (stand-ins made from what
     the migrations reference, hosted Supabase's default privileges) and keep what the
     function needs."""
@@ -54,7 +106,7 @@ def build_bundle(project_root: Path, shadow_url: str | None = None) -> dict[str,
     ours = project_names(replay, stand)
     creators, created = creators_of(analysis)
     rank = {n: i for i, n in enumerate(created)}
-    names = sorted((n for n in ours if n in after["relations"]),
+    names = sorted((n for n in ours if n in after.relations),
                    key=lambda n: (rank.get(n, len(rank)), n))
     return {
         "postgres_major": replay.major,
@@ -73,14 +125,14 @@ def build_bundle(project_root: Path, shadow_url: str | None = None) -> dict[str,
                        for r in analysis.references if r.strong and not managed(r.name)],
             "extensions": analysis.extensions_needed,
         },
-        "relations": [{"name": n, "kind": after["relations"][n]["kind"],
-                       "table": after["relations"][n]["kind"] in TABLE_KINDS,
+        "relations": [{"name": n, "kind": after.relations[n].kind,
+                       "table": after.relations[n].kind in TABLE_KINDS,
                        "created_by": creators.get(n)} for n in names],
         "unknown": sorted(replay.unknown & ours),
         "expected": {
-            "relations": {n: after["relations"][n] for n in names},
-            "functions": {k: v for k, v in after["functions"].items() if not managed(k)},
-            "types": {k: v for k, v in after["types"].items() if not managed(k)},
+            "relations": {n: after.relations[n].to_json() for n in names},
+            "functions": {k: v.to_json() for k, v in after.functions.items() if not managed(k)},
+            "types": {k: v.to_json() for k, v in after.types.items() if not managed(k)},
         },
     }
 
@@ -92,7 +144,7 @@ def keywords() -> list[str]:
     return sorted(RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS)
 
 
-def render(doc: dict[str, Any]) -> str:
+def render(doc: Bundle) -> str:
     body = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
     return f"{_HEAD}{OPEN}{body};\n"
 

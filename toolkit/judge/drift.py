@@ -12,9 +12,10 @@ revokes what a table's grants (and its policies) rely on.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from toolkit.db.catalog import Catalog
+from toolkit.db.model import DefaultAcl
 from toolkit.judge import compare
 from toolkit.judge.findings import finding
 from toolkit.oracle.replay import Replay
@@ -25,10 +26,9 @@ from toolkit.project.model import Analysis, managed, short
 Excused = dict[tuple[str | None, str], compare.Excuse]
 
 
-def _acl_index(acl: list[dict[str, Any]] | None) -> dict[tuple[str | None, str],
-                                                          dict[str, set[str]]]:
-    return {(e["schema"], e["objtype"]): {r: set(p) for r, p in (e.get("grants") or {}).items()}
-            for e in acl or [] if "grants" in e}
+def _acl_index(acl: tuple[DefaultAcl, ...] | None) -> dict[tuple[str | None, str],
+                                                           dict[str, set[str]]]:
+    return {(e.schema, e.objtype): {r: set(p) for r, p in e.grants.items()} for e in acl or ()}
 
 
 def excused(replay: Replay, target: Catalog) -> Excused:
@@ -36,7 +36,7 @@ def excused(replay: Replay, target: Catalog) -> Excused:
     on, by direction."""
     if replay.hosted_acl is None:
         return {}
-    hosted, mine = _acl_index(replay.hosted_acl), _acl_index(target.doc["default_acl"])
+    hosted, mine = _acl_index(replay.hosted_acl), _acl_index(target.default_acl)
     out: Excused = {}
     for key in hosted.keys() | mine.keys():
         h, m = hosted.get(key, {}), mine.get(key, {})
@@ -65,18 +65,17 @@ def excuse(ex: Excused, name: str, objtype: str) -> compare.Excuse:
     return out
 
 
-def publication_drift(before: dict[str, Any], target: Catalog, ours: set[str]
+def publication_drift(before: Catalog, target: Catalog, ours: set[str]
                       ) -> dict[str, list[compare.Difference]]:
-    if "publications" not in before or "publications" not in target.doc:
-        return {}
-    out = compare.publications(ours, before["publications"], target.doc["publications"])
-    def columns(doc: dict[str, Any], name: str) -> list[str] | None:
-        rel = doc["relations"].get(name)
-        return [c["name"] for c in rel["columns"]] if rel else None
+    out = compare.publications(ours, before.publications, target.publications)
 
-    alike = {n for n in ours if columns(before, n) == columns(target.doc, n)}
-    members = compare.publication_members(ours, before.get("publication_members", {}),
-                                          target.doc.get("publication_members", {}), alike)
+    def columns(cat: Catalog, name: str) -> list[str] | None:
+        rel = cat.relations.get(name)
+        return rel.column_names() if rel else None
+
+    alike = {n for n in ours if columns(before, n) == columns(target, n)}
+    members = compare.publication_members(ours, before.publication_members,
+                                          target.publication_members, alike)
     for table, diffs in members.items():
         out.setdefault(table, []).extend(diffs)
     return out
@@ -92,9 +91,8 @@ def _report(report: Report, kind: str, name: str, diffs: list[compare.Difference
 
 
 def others(report: Report, analysis: Analysis, replay: Replay, target: Catalog,
-           before: dict[str, Any], ours: set[str], ex: Excused, roles: frozenset[str]
-           ) -> None:
-    have = target.doc
+           before: Catalog, ours: set[str], ex: Excused, roles: frozenset[str]) -> None:
+    have = target
     _sequences(report, before, have, ex, roles)
     _schemas(report, before, have, ours, roles)
     _extensions(report, analysis, before, have)
@@ -102,15 +100,13 @@ def others(report: Report, analysis: Analysis, replay: Replay, target: Catalog,
     _default_privileges(report, analysis, replay, target, before, ours)
 
 
-def _sequences(report: Report, before: dict[str, Any], have: dict[str, Any],
-               ex: Excused, roles: frozenset[str]) -> None:
-    if "sequences" not in before or "sequences" not in have:
-        return
-    for name, want in sorted(before["sequences"].items()):
+def _sequences(report: Report, before: Catalog, have: Catalog, ex: Excused,
+               roles: frozenset[str]) -> None:
+    for name, want in sorted(before.sequences.items()):
         if managed(name):
             continue
-        got = have["sequences"].get(name)
-        if got is None and want.get("identity"):
+        got = have.sequences.get(name)
+        if got is None and want.identity:
             continue  # its column is no identity any more: said as the column
         if got is None:
             _report(report, "sequence", name, [compare.Difference(
@@ -122,12 +118,10 @@ def _sequences(report: Report, before: dict[str, Any], have: dict[str, Any],
             _report(report, "sequence", name, diffs)
 
 
-def _schemas(report: Report, before: dict[str, Any], have: dict[str, Any],
-             ours: set[str], roles: frozenset[str]) -> None:
-    if "schema_info" not in before or "schema_info" not in have:
-        return
-    for name, want in sorted(before["schema_info"].items()):
-        got = have["schema_info"].get(name)
+def _schemas(report: Report, before: Catalog, have: Catalog, ours: set[str],
+             roles: frozenset[str]) -> None:
+    for name, want in sorted(before.schema_info.items()):
+        got = have.schema_info.get(name)
         mine = name != "public"
         if got is None:
             if any(t.startswith(f"{name}.") for t in ours):
@@ -140,23 +134,20 @@ def _schemas(report: Report, before: dict[str, Any], have: dict[str, Any],
             # public is the platform's: only what the API roles, PUBLIC and the project's own
             # roles may do in it.
             keep = {*compare.API_ROLES, "PUBLIC", *roles}
-            want = {"grants": {r: p for r, p in want["grants"].items() if r in keep}}
-            got = {"grants": {r: p for r, p in got["grants"].items() if r in keep}}
-        diffs = compare.schema(name, want, got, owner=mine, roles=roles)
+            want = replace(want, grants={r: p for r, p in want.grants.items() if r in keep})
+            got = replace(got, grants={r: p for r, p in got.grants.items() if r in keep})
+        diffs = compare.schema(name, want, got, mine=mine, roles=roles)
         if diffs:
             _report(report, "schema", name, diffs)
 
 
-def _extensions(report: Report, analysis: Analysis, before: dict[str, Any],
-                have: dict[str, Any]) -> None:
-    if "extension_info" not in before or "extension_info" not in have:
-        return
+def _extensions(report: Report, analysis: Analysis, before: Catalog, have: Catalog) -> None:
     created = {e for f in analysis.files for e in f.extensions}
     for name in sorted(created):
-        want = before["extension_info"].get(name)
+        want = before.extension_info.get(name)
         if want is None:
             continue  # the shadow could not create it: said as a shadow limit
-        got = have["extension_info"].get(name)
+        got = have.extension_info.get(name)
         diffs = compare.extension(name, want, got)
         # The shadow installs its server's default version, which need not be the platform's:
         # a version apart is said, never drift.
@@ -170,10 +161,8 @@ def _extensions(report: Report, analysis: Analysis, before: dict[str, Any],
             _report(report, "extension", name, diffs, missing=got is None)
 
 
-def _managed_tables(report: Report, before: dict[str, Any], have: dict[str, Any]) -> None:
-    if "managed_tables" not in before or "managed_tables" not in have:
-        return
-    wanted, got = before["managed_tables"], have["managed_tables"]
+def _managed_tables(report: Report, before: Catalog, have: Catalog) -> None:
+    wanted, got = before.managed_tables, have.managed_tables
     for name in sorted(wanted.keys() | got.keys()):
         for d in compare.managed_table(name, wanted.get(name), got.get(name)):
             kind, _, what = d.object.partition(" ")
@@ -183,7 +172,7 @@ def _managed_tables(report: Report, before: dict[str, Any], have: dict[str, Any]
 
 
 def _default_privileges(report: Report, analysis: Analysis, replay: Replay, target: Catalog,
-                        before: dict[str, Any], ours: set[str]) -> None:
+                        before: Catalog, ours: set[str]) -> None:
     """The target's default privileges against hosted Supabase's (or, when the migrations
     alter default privileges, against the shadow's after them). Drift when the project's own
     objects show they were made under other defaults than the target has now; otherwise it is
@@ -192,8 +181,8 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
         return
     alters = any(s.kind == "AlterDefaultPrivilegesStmt" for f in analysis.files
                  for s in f.statements)
-    expected = _acl_index(before["default_acl"] if alters else replay.hosted_acl)
-    actual = _acl_index(target.doc["default_acl"])
+    expected = _acl_index(before.default_acl if alters else replay.hosted_acl)
+    actual = _acl_index(target.default_acl)
     for key in sorted(expected.keys() | actual.keys(), key=lambda k: (k[0] or "", k[1])):
         schema, objtype = key
         w, h = expected.get(key, {}), actual.get(key, {})
@@ -242,28 +231,27 @@ def _default_fix(schema: str | None, what: str) -> compare.FixMaker:
     return fix
 
 
-def _grants_of(objtype: str, doc: dict[str, Any]) -> dict[str, dict[str, set[str]]]:
+def _grants_of(objtype: str, cat: Catalog) -> dict[str, dict[str, set[str]]]:
     """Per object of that type, per role, its privileges."""
     if objtype == "r":
-        return {n: {r: set(p) for r, p in rel["grants"].items()}
-                for n, rel in doc.get("relations", {}).items()}
+        return {n: {r: set(p) for r, p in rel.grants.items()}
+                for n, rel in cat.relations.items()}
     if objtype == "S":
-        return {n: {r: set(p) for r, p in (seq.get("grants") or {}).items()}
-                for n, seq in doc.get("sequences", {}).items()}
+        return {n: {r: set(p) for r, p in seq.grants.items()}
+                for n, seq in cat.sequences.items()}
     if objtype == "f":
-        return {n: {r: {"EXECUTE"} for r in fn.get("executors") or []}
-                for n, fn in doc.get("functions", {}).items()}
+        return {n: {r: {"EXECUTE"} for r in fn.executors} for n, fn in cat.functions.items()}
     return {}
 
 
-def _made_under_other_defaults(target: Catalog, before: dict[str, Any], schema: str | None,
+def _made_under_other_defaults(target: Catalog, before: Catalog, schema: str | None,
                                objtype: str, w: dict[str, set[str]], h: dict[str, set[str]],
                                ours: set[str]) -> bool:
     """True when one of the project's objects holds a privilege the expected defaults give
     and the target's do not, beyond what the shadow (replayed under the target's defaults)
     gave it, or lacks one the target's give that the shadow gave it: it was made before the
     defaults changed. Grants the migrations make explicitly are on both sides alike."""
-    have, want = _grants_of(objtype, target.doc), _grants_of(objtype, before)
+    have, want = _grants_of(objtype, target), _grants_of(objtype, before)
     for name, shadow_grants in want.items():
         if managed(name) or (schema is not None and not name.startswith(f"{schema}.")):
             continue

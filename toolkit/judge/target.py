@@ -6,21 +6,29 @@ migration history. Fills the report; the verdict is toolkit.judge.outcome's.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from toolkit.db.catalog import Catalog
 from toolkit.db.history import version_order
+from toolkit.db.model import Function, Relation, Type
 from toolkit.judge import compare
 from toolkit.judge.findings import finding
-from toolkit.oracle.replay import Replay, package_hint
+from toolkit.oracle.replay import Failure, Replay, package_hint
 from toolkit.oracle.standins import StandIns
-from toolkit.output.report import ObjectResult, PreconditionResult, Report, TableResult
+from toolkit.output.report import (
+    ObjectResult,
+    PreconditionResult,
+    Report,
+    TableResult,
+)
 from toolkit.project.migrations import MigrationFile, MigrationSet
 from toolkit.project.model import Analysis, Reference, managed, short
 from toolkit.shape import managed as supabase_managed
 from toolkit.words import plural
 
 TABLE_KINDS = ("r", "p", "f")
+_O = TypeVar("_O", Function, Type)
 # A statement failing on the shadow with these names something the shadow lacks (a relation,
 # type, function or schema the migrations never create): the target may have it.
 SHADOW_LACKS = {"42P01", "42704", "42883", "3F000"}
@@ -34,7 +42,7 @@ VOUCHED_PERMISSION = re.compile(
 _MISSING_RELATION = re.compile(r'relation "([^"]+)" does not exist')
 
 
-def _target_lacks_too(fail: Any, target: Catalog | None) -> bool:
+def _target_lacks_too(fail: Failure, target: Catalog | None) -> bool:
     """A relation the shadow lacks (named inside a function body, say, where the parser does
     not look for stand-ins) that the target lacks as well: the target would fail the same way."""
     found = _MISSING_RELATION.search(fail.message) if fail.sqlstate == "42P01" else None
@@ -43,7 +51,7 @@ def _target_lacks_too(fail: Any, target: Catalog | None) -> bool:
     name = found.group(1) if "." in found.group(1) else f"public.{found.group(1)}"
     # The catalog reads only the project's schemas: of Supabase's it cannot say.
     return not managed(name) and name not in target.relations \
-        and name not in target.doc.get("sequences", {})
+        and name not in target.sequences
 
 
 def shadow_vouches(sqlstate: str, message: str) -> bool:
@@ -67,27 +75,28 @@ def _reference(ref: Reference, target: Catalog) -> PreconditionResult:
             "not create it; create it first (or add a migration that does)")
     if not ref.columns:
         return PreconditionResult(name, True, f"{name} exists")
-    cols = {c["name"]: c for c in rel["columns"]}
+    cols = {c.name: c for c in rel.columns}
     for column, want in zip(ref.columns, ref.types, strict=False):
         col = cols.get(column)
         if col is None:
             return PreconditionResult(name, False, f"{name} has no column {column!r}")
-        if want and col["type"] != want and col["type"] != want.replace("int8", "bigint"):
+        if want and col.type != want and col.type != want.replace("int8", "bigint"):
             return PreconditionResult(
                 name, False,
-                f"{name}.{column} is {col['type']}, but the migrations reference it from a "
+                f"{name}.{column} is {col.type}, but the migrations reference it from a "
                 f"{want} column: a foreign key needs matching types. To proceed, declare the "
-                f"referencing columns {col['type']} in the pending migration, or add a unique "
+                f"referencing columns {col.type} in the pending migration, or add a unique "
                 f"{want} column to {name} and reference that")
-    keys = [k for k in rel.get("constraints", []) if k["type"] in ("p", "u")]
-    match = next((k for k in keys if k["columns"] == ref.columns), None)
-    indexes = [i for i in rel.get("indexes", []) if i["unique"] and i["columns"] == ref.columns]
+    wanted = tuple(ref.columns)
+    keys = [k for k in rel.constraints if k.type in ("p", "u")]
+    match = next((k for k in keys if k.columns == wanted), None)
+    indexes = [i for i in rel.indexes if i.unique and i.columns == wanted]
     if match is None and not indexes:
         return PreconditionResult(
             name, False, f"{name}.{', '.join(ref.columns)} is neither a primary key nor unique, "
             f"so nothing can reference it: add a unique constraint on it first")
-    how = "primary key" if match is not None and match["type"] == "p" else "unique"
-    types = ", ".join(cols[c]["type"] for c in ref.columns)
+    how = "primary key" if match is not None and match.type == "p" else "unique"
+    types = ", ".join(cols[c].type for c in ref.columns)
     return PreconditionResult(name, True, f"{name}.{', '.join(ref.columns)} is {types}, {how}")
 
 
@@ -138,7 +147,7 @@ def out_of_order(migrations: MigrationSet, target: Catalog,
     """The newest applied version and the pending files older than it, which `supabase db
     push` refuses unless --include-all ("Found local migration files to be inserted before the
     last migration on remote database")."""
-    rows = target.history or []
+    rows = target.history or ()
     newest = max((r.version for r in rows), default="", key=version_order)
     local = migrations.by_version()
     return newest, [local[v] for v in pending
@@ -226,7 +235,7 @@ def shadow_failures(report: Report, replay: Replay, pending: set[str],
     roots = [f for f in replay.failures if f.caused_by is None]
     caused = {id(f): _caused(n) for f, n in zip(replay.failures, follows, strict=True)}
     missing = [f for f in roots if f.extension]
-    def vouched(f: Any) -> bool:
+    def vouched(f: Failure) -> bool:
         return shadow_vouches(f.sqlstate, f.message) or _target_lacks_too(f, target)
 
     lacking = [f for f in roots if not f.extension and not vouched(f)]
@@ -299,12 +308,12 @@ def _extension_hint(extension: str, replay: Replay) -> str:
 
 def project_names(replay: Replay, stand: StandIns) -> set[str]:
     outside = set(stand.copied) | set(stand.made)
-    names = set(replay.after["relations"]) | set(replay.before["relations"])
+    names = set(replay.after.relations) | set(replay.before.relations)
     return {n for n in names if n not in outside and not managed(n)}
 
 
 def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIns,
-              target: Catalog | None, *, before: dict[str, Any], after: dict[str, Any],
+              target: Catalog | None, *, before: Catalog, after: Catalog,
               counted: set[str] | None = None, api_schemas: tuple[str, ...] = ("public",)
               ) -> None:
     """A row for each table the migrations create (and each strong stand-in first), an object
@@ -318,7 +327,7 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
     refs = [r.name for r in analysis.references if r.strong and not managed(r.name)]
     for name in refs:
         have = target.relations.get(name) if target is not None else None
-        if have is not None and have.get("kind") not in TABLE_KINDS:
+        if have is not None and have.kind not in TABLE_KINDS:
             continue  # a view the files use: its precondition says so; it is no table to probe
         t = TableResult(name=short(name), exposed=name.split(".")[0] in api_schemas)
         if target is None:
@@ -331,7 +340,7 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
             t.database = "present"
             t.detail = "exists; referenced, never created, by the migrations"
         report.tables.append(t)
-    b_rel, a_rel = before["relations"], after["relations"]
+    b_rel, a_rel = before.relations, after.relations
     from toolkit.judge import drift as judge_drift
 
     excused = judge_drift.excused(replay, target) if target is not None else {}
@@ -343,7 +352,8 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
     ours |= {n for n in unknown if n not in outside and not managed(n)}
     for name in sorted(ours, key=lambda n: (rank.get(n, len(rank)), n)):
         want_after, want_before = a_rel.get(name), b_rel.get(name)
-        kind = (want_after or want_before or {"kind": "r"}).get("kind")
+        known = want_after or want_before
+        kind = known.kind if known is not None else "r"
         have = target.relations.get(name) if target is not None else None
         ex = judge_drift.excuse(excused, name, "r")
         if kind not in TABLE_KINDS:
@@ -390,9 +400,9 @@ def _set_drift(t: TableResult, diffs: list[compare.Difference]) -> None:
     t.differences = [d.message for d in diffs]
 
 
-def _created_by_pending(t: TableResult, name: str, want: dict[str, Any],
-                        have: dict[str, Any] | None, ex: compare.Excuse,
-                        roles: frozenset[str]) -> None:
+def _created_by_pending(t: TableResult, name: str, want: Relation,
+                        have: Relation | None, ex: compare.Excuse, roles: frozenset[str]
+                        ) -> None:
     if have is None:
         t.database = "missing"
         t.detail = f"created by {t.created_by} (pending)" if t.created_by else "pending"
@@ -408,8 +418,8 @@ def _created_by_pending(t: TableResult, name: str, want: dict[str, Any],
         t.detail = "exists already and matches what the pending migration creates"
 
 
-def _applied(t: TableResult, name: str, want_before: dict[str, Any],
-             want_after: dict[str, Any], have: dict[str, Any] | None,
+def _applied(t: TableResult, name: str, want_before: Relation,
+             want_after: Relation, have: Relation | None,
              ex: compare.Excuse, pubs: list[compare.Difference], roles: frozenset[str]
              ) -> None:
     if have is None:
@@ -426,24 +436,24 @@ def _applied(t: TableResult, name: str, want_before: dict[str, Any],
         t.detail = "a pending migration changes it: " + "; ".join(t.pending_changes)
     else:
         t.database = "present"
-        cols = len(have["columns"])
-        fks = sum(1 for k in have["constraints"] if k["type"] == "f")
+        cols = len(have.columns)
+        fks = sum(1 for k in have.constraints if k.type == "f")
         # The catalog lists constraint-backed indexes under their constraint; a primary key or
         # unique constraint is an index all the same (it may be what covers a foreign key).
-        indexes = len(have["indexes"]) + sum(1 for k in have["constraints"]
-                                             if k["type"] in ("p", "u", "x"))
+        indexes = len(have.indexes) + sum(1 for k in have.constraints
+                                          if k.type in ("p", "u", "x"))
         t.detail = (f"{plural(cols, 'column')}, {plural(fks, 'foreign key')}, "
                     f"{plural(indexes, 'index')}, "
-                    f"RLS {'on' if have['rls'] else 'off'}")
+                    f"RLS {'on' if have.rls else 'off'}")
 
 
-def _view(report: Report, name: str, want_before: dict[str, Any] | None,
-          want_after: dict[str, Any] | None, have: dict[str, Any] | None,
+def _view(report: Report, name: str, want_before: Relation | None,
+          want_after: Relation | None, have: Relation | None,
           target: Catalog | None, unknown: set[str], ex: compare.Excuse,
           roles: frozenset[str]) -> None:
     want = want_before or want_after
     assert want is not None
-    kind = "materialized view" if want["kind"] == "m" else "view"
+    kind = "materialized view" if want.kind == "m" else "view"
     if name in unknown or target is None:
         report.objects.append(ObjectResult(kind, short(name), "unknown"))
         return
@@ -464,43 +474,46 @@ def _view(report: Report, name: str, want_before: dict[str, Any] | None,
         report.problems.append(finding("warning", f"{kind} {short(name)}", d, short(name)))
 
 
-def _objects(report: Report, before: dict[str, Any], after: dict[str, Any],
+def _objects(report: Report, before: Catalog, after: Catalog,
              target: Catalog | None, ours: set[str],
              excused: dict[tuple[str | None, str], compare.Excuse], roles: frozenset[str]
              ) -> None:
     """Functions and types the migrations create, as present / missing / differs."""
     if target is None:
         return
+    from toolkit.judge.drift import excuse
 
-    def functions(name: str, want: dict[str, Any], have: dict[str, Any]
-                  ) -> list[compare.Difference]:
-        from toolkit.judge.drift import excuse
-
+    def functions(name: str, want: Function, have: Function) -> list[compare.Difference]:
         return compare.function(name, want, have, excuse(excused, name, "f"), roles)
 
-    for section, kind, cmp in (("functions", "function", functions),
-                               ("types", "type", compare.type_)):
-        have = target.doc.get(section, {})
-        for name in sorted(set(before[section]) | set(after[section])):
-            if managed(name):
-                continue
-            want = before[section].get(name)
-            if want is None:
-                state = "pending" if name not in have else "present"
-                report.objects.append(ObjectResult(kind, short(name), state,  # type: ignore[arg-type]
-                                                   "created by a pending migration"))
-                continue
-            got = have.get(name)
-            if got is None:
-                report.objects.append(ObjectResult(kind, short(name), "missing",
-                                                   "not in the database"))
-                report.warn(f"{kind} {short(name)} missing", kind="drift",
-                            object=f"{kind} {name}", property="exists", expected="yes",
-                            actual="no")
-                continue
-            diffs = cmp(name, want, got)
-            report.objects.append(ObjectResult(kind, short(name),
-                                               "drifted" if diffs else "present",
-                                               "; ".join(d.message for d in diffs)))
-            for d in diffs:
-                report.problems.append(finding("warning", f"{kind} {short(name)}", d))
+    _section(report, "function", before.functions, after.functions, target.functions,
+             functions)
+    _section(report, "type", before.types, after.types, target.types, compare.type_)
+
+
+def _section(report: Report, kind: str, before: Mapping[str, _O], after: Mapping[str, _O],
+             have: Mapping[str, _O], cmp: Callable[[str, _O, _O], list[compare.Difference]]
+             ) -> None:
+    for name in sorted(set(before) | set(after)):
+        if managed(name):
+            continue
+        want = before.get(name)
+        if want is None:
+            state = "pending" if name not in have else "present"
+            report.objects.append(ObjectResult(kind, short(name), state,  # type: ignore[arg-type]
+                                               "created by a pending migration"))
+            continue
+        got = have.get(name)
+        if got is None:
+            report.objects.append(ObjectResult(kind, short(name), "missing",
+                                               "not in the database"))
+            report.warn(f"{kind} {short(name)} missing", kind="drift",
+                        object=f"{kind} {name}", property="exists", expected="yes",
+                        actual="no")
+            continue
+        diffs = cmp(name, want, got)
+        report.objects.append(ObjectResult(kind, short(name),
+                                           "drifted" if diffs else "present",
+                                           "; ".join(d.message for d in diffs)))
+        for d in diffs:
+            report.problems.append(finding("warning", f"{kind} {short(name)}", d))

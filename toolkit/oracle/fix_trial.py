@@ -41,7 +41,7 @@ def try_fixes(report: Report, project: Project, oracle: Oracle, target: Catalog,
         with shadow_database(settings.shadow_db_url, prefer_major=target.major,
                              connect_timeout_s=settings.connect_timeout_s) as sh, \
                 connect_shadow(sh.conninfo, settings.connect_timeout_s, limits) as conn:
-            replay(conn, order, {len(order)}, oracle.stand, target.doc["default_acl"],
+            replay(conn, order, {len(order)}, oracle.stand, target.default_acl,
                    sh.major, sh.origin, limits,
                    conninfo_opener(sh.conninfo, settings.connect_timeout_s))
             role = _replay_sql("shadow_replay_setup.sql")

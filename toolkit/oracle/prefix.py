@@ -12,10 +12,10 @@ those j files without running them ("adopts" them) and applies the rest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from toolkit.db.catalog import Catalog
+from toolkit.db.model import Function, Relation, Type
 from toolkit.judge import compare
 from toolkit.output.report import Report
 from toolkit.project.migrations import MigrationFile
@@ -37,42 +37,56 @@ def candidates(pending: list[tuple[MigrationFile, FileAnalysis]], target: Catalo
     return count if evidence else 0
 
 
-def _ours(doc: dict[str, Any], section: str, outside: set[str]) -> dict[str, Any]:
-    return {n: v for n, v in doc[section].items() if n not in outside and not managed(n)}
+# What a file can make that prefix matching compares: the project's relations, functions and
+# types, each by name.
+_Section = Mapping[str, Relation] | Mapping[str, Function] | Mapping[str, Type]
+_SECTIONS = ("relations", "functions", "types")
 
 
-def _differs(section: str, name: str, want: dict[str, Any], have: dict[str, Any]) -> bool:
-    if section == "relations":
+def _section(cat: Catalog, section: str) -> _Section:
+    out: _Section = cat.relations if section == "relations" else \
+        cat.functions if section == "functions" else cat.types
+    return out
+
+
+def _ours(cat: Catalog, section: str, outside: set[str]) -> dict[str, object]:
+    return {n: v for n, v in _section(cat, section).items()
+            if n not in outside and not managed(n)}
+
+
+def _differs(name: str, want: object, have: object) -> bool:
+    if isinstance(want, Relation) and isinstance(have, Relation):
         return bool(compare.relation(name, want, have))
-    cmp = compare.function if section == "functions" else compare.type_
-    return bool(cmp(name, want, have))
+    if isinstance(want, Function) and isinstance(have, Function):
+        return bool(compare.function(name, want, have))
+    if isinstance(want, Type) and isinstance(have, Type):
+        return bool(compare.type_(name, want, have))
+    return True
 
 
-def _matches(want: dict[str, Any], base: dict[str, Any], target: Catalog,
-             outside: set[str]) -> bool:
+def _matches(want: Catalog, base: Catalog, target: Catalog, outside: set[str]) -> bool:
     """The target holds what the files after `base` made of it, as they made it: what they
     created or changed is there and equal, what they dropped is gone. What they left alone is
     the ordinary judge's to compare."""
-    for section in ("relations", "functions", "types"):
-        have_all = target.relations if section == "relations" else target.doc.get(section, {})
+    for section in _SECTIONS:
+        have_all = _section(target, section)
         now, then = _ours(want, section, outside), _ours(base, section, outside)
         for name, obj in now.items():
             if then.get(name) == obj:
                 continue
             have = have_all.get(name)
-            if have is None or _differs(section, name, obj, have):
+            if have is None or _differs(name, obj, have):
                 return False
         if any(name in have_all for name in then if name not in now):
             return False
     return True
 
 
-def _changed(a: dict[str, Any], b: dict[str, Any], outside: set[str]) -> bool:
-    return any(_ours(a, s, outside) != _ours(b, s, outside)
-               for s in ("relations", "functions", "types"))
+def _changed(a: Catalog, b: Catalog, outside: set[str]) -> bool:
+    return any(_ours(a, s, outside) != _ours(b, s, outside) for s in _SECTIONS)
 
 
-def held(states: list[dict[str, Any]], target: Catalog, outside: Iterable[str],
+def held(states: list[Catalog], target: Catalog, outside: Iterable[str],
          unknown: set[str]) -> int:
     """`states[j]`: the shadow after the boundary and j more files. The largest j the target
     matches (0: none), each of the j files having changed the state; never past a file whose

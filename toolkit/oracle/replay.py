@@ -24,6 +24,7 @@ from typing import Any
 
 from toolkit import cache, shape
 from toolkit.db.catalog import SEARCH_PATH, Catalog, inspect
+from toolkit.db.model import DefaultAcl, default_acl, default_acl_json
 from toolkit.db.sqlfiles import load_sql
 from toolkit.db.waits import DEFAULT_LIMITS, Limits, Opener, give_up, watched
 from toolkit.envnames import DEFAULT_CONNECT_TIMEOUT_S
@@ -64,8 +65,8 @@ class Failure:
 
 @dataclass
 class Replay:
-    before: dict[str, Any]  # catalog at the applied/pending boundary
-    after: dict[str, Any]  # catalog after every file
+    before: Catalog  # catalog at the applied/pending boundary
+    after: Catalog  # catalog after every file
     major: int
     origin: str
     failures: list[Failure] = field(default_factory=list)
@@ -73,11 +74,11 @@ class Replay:
     seconds: float = 0.0
     cached: bool = False
     # The catalog after the first i files of the order, for each boundary i that was read.
-    states: dict[int, dict[str, Any]] = field(default_factory=dict)
+    states: dict[int, Catalog] = field(default_factory=dict)
     replayed: int = 0  # files this run replayed (the rest came from a snapshot or the cache)
     # The shadow's default privileges before the target's were mirrored (hosted Supabase's):
     # drift judges a target whose defaults were changed by hand against these.
-    hosted_acl: list[dict[str, Any]] | None = None
+    hosted_acl: tuple[DefaultAcl, ...] | None = None
 
     @property
     def unknown(self) -> set[str]:
@@ -85,39 +86,60 @@ class Replay:
         return {t for f in self.failures for t in f.touches}
 
 
-def prefix_keys(order: list[MigrationFile], stand: StandIns, target_acl: Any,
-                server: str) -> list[str]:
+# How a cached state is stored (the catalog as Catalog.to_json spells it): a new layout, new keys.
+STATE_LAYOUT = 2
+
+
+def prefix_keys(order: list[MigrationFile], stand: StandIns,
+                target_acl: tuple[DefaultAcl, ...] | None, server: str) -> list[str]:
     """The cache key of the state after the first i files, for every i from 0 to len(order):
     one hash grown file by file, so every prefix costs one step."""
-    key = cache.Key("shadow-state", server, stand.sql, repr(stand.managed),
+    acl = None if target_acl is None else default_acl_json(target_acl)
+    key = cache.Key("shadow-state", str(STATE_LAYOUT), server, stand.sql, repr(stand.managed),
                     shape.digest(),  # a replay on an older shape is never reused
-                    json.dumps(target_acl, sort_keys=True),
+                    json.dumps(acl, sort_keys=True),
                     load_sql("inspect.sql"))  # what a state holds: a new query, new states
     return [key.hex()] + [key.add(f.path.name, f.digest).hex() for f in order]
 
 
-def _cached_states(keys: list[str], wanted: list[int]) -> dict[int, dict[str, Any]] | None:
-    out: dict[int, dict[str, Any]] = {}
+@dataclass(frozen=True)
+class _State:
+    """One cached state: the catalog after a prefix, and what the replay up to it said."""
+
+    catalog: Catalog
+    major: int
+    origin: str
+    seconds: float
+    failures: list[Failure]
+    stood_in: list[str]
+    hosted_acl: tuple[DefaultAcl, ...] | None
+
+    @classmethod
+    def from_json(cls, doc: Any) -> _State:
+        hosted = doc.get("hosted_acl")
+        return cls(Catalog.from_json(doc["catalog"]), int(doc["major"]), str(doc["origin"]),
+                   float(doc["seconds"]), [Failure(**f) for f in doc["failures"]],
+                   list(doc.get("stood_in", [])),
+                   None if hosted is None else default_acl(hosted))
+
+
+def _cached_states(keys: list[str], wanted: list[int]) -> dict[int, _State] | None:
+    out: dict[int, _State] = {}
     for i in wanted:
         doc = cache.load("shadow-state", keys[i])
-        if not isinstance(doc, dict) or not isinstance(doc.get("catalog"), dict):
-            return None
-        out[i] = doc
+        try:
+            out[i] = _State.from_json(doc)
+        except (AttributeError, TypeError, KeyError, ValueError):
+            return None  # not a state this toolkit wrote: computed again
     return out
 
 
-def _from_cache(docs: dict[int, dict[str, Any]], boundary: int, end: int) -> Replay | None:
-    try:
-        last = docs[end]
-        return Replay(before=docs[boundary]["catalog"], after=last["catalog"],
-                      major=int(last["major"]), origin=str(last["origin"]),
-                      failures=[Failure(**f) for f in last["failures"]],
-                      stood_in=list(last.get("stood_in", [])),
-                      seconds=float(last["seconds"]), cached=True,
-                      states={i: d["catalog"] for i, d in docs.items()},
-                      hosted_acl=last.get("hosted_acl"))
-    except (TypeError, KeyError, ValueError):
-        return None
+def _from_cache(docs: dict[int, _State], boundary: int, end: int) -> Replay:
+    last = docs[end]
+    return Replay(before=docs[boundary].catalog, after=last.catalog, major=last.major,
+                  origin=last.origin, failures=list(last.failures),
+                  stood_in=list(last.stood_in), seconds=last.seconds, cached=True,
+                  states={i: d.catalog for i, d in docs.items()}, hosted_acl=last.hosted_acl)
 
 
 # Candidate states (files applied by hand) beyond this many are not cached: each is a whole
@@ -131,10 +153,11 @@ def _store_states(keys: list[str], order: list[MigrationFile], result: Replay,
         if i not in keep:
             continue
         names = {f.path.name for f in order[:i]}
+        hosted = result.hosted_acl
         cache.store("shadow-state", keys[i], {
-            "catalog": catalog, "major": result.major, "origin": result.origin,
+            "catalog": catalog.to_json(), "major": result.major, "origin": result.origin,
             "seconds": round(result.seconds, 3), "stood_in": result.stood_in,
-            "hosted_acl": result.hosted_acl,
+            "hosted_acl": None if hosted is None else default_acl_json(hosted),
             "failures": [asdict(f) for f in result.failures if f.file in names]})
 
 
@@ -236,18 +259,18 @@ def _run_file(conn: Any, f: MigrationFile, a: FileAnalysis, failures: list[Failu
 
 
 def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundaries: set[int],
-           stand: StandIns, target_acl: list[dict[str, Any]] | None, major: int,
+           stand: StandIns, target_acl: tuple[DefaultAcl, ...] | None, major: int,
            origin: str, limits: Limits = DEFAULT_LIMITS, opener: Opener | None = None, *,
            start: int = 0, failures: list[Failure] | None = None,
            stood_in: list[str] | None = None,
-           hosted_acl: list[dict[str, Any]] | None = None) -> Replay:
+           hosted_acl: tuple[DefaultAcl, ...] | None = None) -> Replay:
     """Run stand-ins and files on a fresh shadow database (`conn`: autocommit, superuser), and
     read the catalog after the first i files for each i in `boundaries` (and at the end).
     Without a target, the shadow keeps hosted Supabase's default privileges. `start` > 0: the
     database holds the first `start` files already (a snapshot; `failures` are theirs)."""
     started = time.perf_counter()
     if start == 0 and target_acl is not None:
-        hosted_acl = inspect(conn).doc["default_acl"]
+        hosted_acl = inspect(conn).default_acl
         acl = default_acl_sql(hosted_acl, target_acl)
         if acl:
             conn.execute(acl.encode())
@@ -258,7 +281,7 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundarie
             cur.execute(_replay_sql("shadow_replay_setup.sql").encode())
             cur.execute(stand.sql.encode())
     failures = list(failures or [])
-    states: dict[int, dict[str, Any]] = {}
+    states: dict[int, Catalog] = {}
     for i, (f, a) in enumerate(order):
         if i < start:
             continue
@@ -276,7 +299,7 @@ def replay(conn: Any, order: list[tuple[MigrationFile, FileAnalysis]], boundarie
 
 
 def _resume_point(keys: list[str], wanted: list[int], prefer: int | None
-                  ) -> tuple[int, Any, dict[int, dict[str, Any]]]:
+                  ) -> tuple[int, Any, dict[int, _State]]:
     """The longest replayed prefix kept as an embedded snapshot whose failures are cached, and
     every wanted state before it cached: (files in it, its snapshot, those states)."""
     from toolkit.oracle.embedded import snapshots
@@ -292,12 +315,12 @@ def _resume_point(keys: list[str], wanted: list[int], prefer: int | None
     return 0, None, {}
 
 
-def _read_catalog(conn: Any, *, files_run: int) -> dict[str, Any]:
+def _read_catalog(conn: Any, *, files_run: int) -> Catalog:
     """The shadow's catalog, read after fresh planner statistics once files have run (a fresh
     database has its template's: at 300 files the read takes seconds without them)."""
     if files_run:
         conn.execute(load_sql("shadow_analyze.sql").encode())
-    return inspect(conn).doc
+    return inspect(conn)
 
 
 def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, stand: StandIns,
@@ -309,7 +332,7 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
     when every one is there, else from one replay on a shadow server started (or borrowed).
     The embedded shadow keeps the end of each replay as a snapshot: a later replay of the same
     files and more starts there and runs only the files after it."""
-    target_acl = target.doc["default_acl"] if target is not None else None
+    target_acl = target.default_acl if target is not None else None
     prefer = target.major if target is not None else None
     from toolkit.redact import mask_url
 
@@ -324,9 +347,9 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
         return hit
     start, snapshot, earlier = (0, None, {}) if shadow_url else \
         _resume_point(keys, wanted, prefer)
-    done = [Failure(**f) for f in earlier[start]["failures"]] if start else []
-    stood = list(earlier[start].get("stood_in", [])) if start else []
-    hosted = earlier[start].get("hosted_acl") if start else None
+    done = list(earlier[start].failures) if start else []
+    stood = list(earlier[start].stood_in) if start else []
+    hosted = earlier[start].hosted_acl if start else None
     from toolkit.db.waits import conninfo_opener
     from toolkit.oracle.servers import connect_shadow, shadow_database
 
@@ -340,7 +363,7 @@ def expected(order: list[tuple[MigrationFile, FileAnalysis]], boundary: int, sta
                             start=start, failures=done, stood_in=stood, hosted_acl=hosted)
         if sh.keep is not None:
             sh.keep(keys[end])
-    result.states.update({i: d["catalog"] for i, d in earlier.items() if i in wanted})
+    result.states.update({i: d.catalog for i, d in earlier.items() if i in wanted})
     result.before = result.states[boundary]
     keep = set(wanted) if len(wanted) <= CACHED_CANDIDATES + 2 else {boundary, end}
     _store_states(keys, files, result, keep)

@@ -15,9 +15,9 @@ to the API roles (Supabase's auto-expose setting) decides what the migrations gr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from toolkit.db.catalog import Catalog
+from toolkit.db.model import DefaultAcl, Relation
 from toolkit.project.model import Analysis
 from toolkit.shape import managed
 
@@ -71,36 +71,35 @@ def _changes(analysis: Analysis) -> tuple[dict[str, set[str]], dict[str, dict[st
     return added, renamed, dropped, constraints
 
 
-def _types_used(rel: dict[str, Any], target: Catalog) -> list[str]:
+def _types_used(rel: Relation, target: Catalog) -> list[str]:
     """User-defined enums and domains a copied table's columns need, as CREATE TYPE."""
     out = []
-    types = target.doc.get("types", {})
-    used = {c["type"].removesuffix("[]") for c in rel["columns"]}
-    for name, t in types.items():
+    used = {c.type.removesuffix("[]") for c in rel.columns}
+    for name, t in target.types.items():
         if name in used or name.removeprefix("public.") in used:
-            if t["kind"] == "e":
-                labels = ", ".join("'" + v.replace("'", "''") + "'" for v in t["labels"])
+            if t.kind == "e":
+                labels = ", ".join("'" + v.replace("'", "''") + "'" for v in t.labels or ())
                 out.append(f"create type {qualified(name)} as enum ({labels});")
             else:
-                out.append(f"create domain {qualified(name)} as {t['base']};")
+                out.append(f"create domain {qualified(name)} as {t.base};")
     return out
 
 
-def _copy(name: str, rel: dict[str, Any], target: Catalog, added: set[str],
+def _copy(name: str, rel: Relation, target: Catalog, added: set[str],
           renamed: dict[str, str], dropped: set[str], constraints: set[str]) -> str:
     cols = []
-    for c in rel["columns"]:
-        if c["name"] in added:
+    for c in rel.columns:
+        if c.name in added:
             continue
-        col = renamed.get(c["name"], c["name"])
-        cols.append(f"{ident(col)} {c['type']}" + (" not null" if c["not_null"] else ""))
+        col = renamed.get(c.name, c.name)
+        cols.append(f"{ident(col)} {c.type}" + (" not null" if c.not_null else ""))
     cols += [f"{ident(c)} text" for c in sorted(dropped)]
-    for k in rel.get("constraints", []):
-        if k["type"] in ("p", "u") and k["name"] not in constraints and not (
-                set(k["columns"] or []) & added):
-            keys = ", ".join(ident(renamed.get(c, c)) for c in k["columns"] or [])
-            word = "primary key" if k["type"] == "p" else "unique"
-            cols.append(f"constraint {ident(k['name'])} {word} ({keys})")
+    for k in rel.constraints:
+        if k.type in ("p", "u") and k.name not in constraints and not (
+                set(k.columns or ()) & added):
+            keys = ", ".join(ident(renamed.get(c, c)) for c in k.columns or ())
+            word = "primary key" if k.type == "p" else "unique"
+            cols.append(f"constraint {ident(k.name)} {word} ({keys})")
     return "\n".join([*_types_used(rel, target),
                       f"create table {qualified(name)} ({', '.join(cols)});"])
 
@@ -139,13 +138,13 @@ def standins(analysis: Analysis, target: Catalog | None) -> StandIns:
     return out
 
 
-def _acl_statements(entry: dict[str, Any], grant: bool) -> list[str]:
-    where = f" in schema {ident(entry['schema'])}" if entry["schema"] else ""
-    objects = DEFAULT_ACL_OBJECTS.get(entry["objtype"])
+def _acl_statements(entry: DefaultAcl, grant: bool) -> list[str]:
+    where = f" in schema {ident(entry.schema)}" if entry.schema else ""
+    objects = DEFAULT_ACL_OBJECTS.get(entry.objtype)
     if objects is None:
         return []
     out = []
-    for item in entry["acl"]:
+    for item in entry.acl or ():
         grantee, _, rest = item.partition("=")
         privs, _, _grantor = rest.partition("/")
         if grantee in ("postgres", "") and not grant:
@@ -163,7 +162,7 @@ def _acl_statements(entry: dict[str, Any], grant: bool) -> list[str]:
     return out
 
 
-def default_acl_sql(shadow: list[dict[str, Any]], target: list[dict[str, Any]]) -> str:
+def default_acl_sql(shadow: tuple[DefaultAcl, ...], target: tuple[DefaultAcl, ...]) -> str:
     """Statements that turn the shadow's default privileges for postgres into the target's;
     empty when they already agree (the usual case)."""
     if shadow == target:

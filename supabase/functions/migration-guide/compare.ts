@@ -886,10 +886,11 @@ export function sequenceDiff(
   return out;
 }
 
-export function schemaDiff(name: string, want: SchemaInfo, have: SchemaInfo, owner: boolean, roles: readonly string[] = []): Difference[] {
+/** `mine`: a schema the migrations made (its comment and owner are theirs); else only its grants. */
+export function schemaDiff(name: string, want: SchemaInfo, have: SchemaInfo, mine: boolean, roles: readonly string[] = []): Difference[] {
   const obj = `schema ${name}`;
-  const out = comment(obj, () => `schema ${ident(name)}`, want, have);
-  if (owner && want.owner !== have.owner) {
+  const out = mine ? comment(obj, () => `schema ${ident(name)}`, want, have) : [];
+  if (mine && want.owner !== have.owner) {
     out.push(d(`owned by ${py(have.owner)}, expected ${py(want.owner)}`, obj, "owner", want.owner, have.owner, `alter schema ${ident(name)} owner to ${ident(want.owner!)}`));
   }
   out.push(...acl(obj, want.grants ?? {}, have.grants ?? {}, (privs, role, revoke) => grantSql(privs, `schema ${ident(name)}`, role, revoke), null, null, roles));

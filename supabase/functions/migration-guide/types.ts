@@ -105,18 +105,18 @@ export interface TypeInfo {
   owner?: string;
 }
 
-/** A sequence the migrations create; the numbers as text (a bigint's range is wider than a
- * JavaScript number's). */
+/** A sequence the migrations create (a bigint's extremes are beyond a JavaScript number's
+ * exact range: compared here, they are as alike or apart as their nearest doubles). */
 export interface SequenceInfo {
   owner: string;
   type: string;
   /** an identity column's sequence: its owner and OWNED BY are the column's */
   identity?: boolean;
-  increment: string;
-  start: string;
-  min: string;
-  max: string;
-  cache: string;
+  increment: number;
+  start: number;
+  min: number;
+  max: number;
+  cache: number;
   cycle: boolean;
   /** schema.table.column */
   owned_by: string | null;

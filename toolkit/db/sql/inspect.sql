@@ -286,10 +286,8 @@ select json_build_object(
             'identity', exists (select from pg_catalog.pg_depend d
                                 where d.classid = 'pg_catalog.pg_class'::regclass
                                   and d.objid = c.oid and d.deptype = 'i'),
-            -- As text: a bigint's range is wider than a JSON reader's number may be.
-            'increment', s.seqincrement::text, 'start', s.seqstart::text,
-            'min', s.seqmin::text, 'max', s.seqmax::text, 'cache', s.seqcache::text,
-            'cycle', s.seqcycle,
+            'increment', s.seqincrement, 'start', s.seqstart, 'min', s.seqmin,
+            'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
             'owned_by', (
                 select tn.nspname || '.' || tc.relname || '.' || a.attname
                 from pg_catalog.pg_depend d
