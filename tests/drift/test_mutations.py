@@ -143,6 +143,21 @@ EDITS = [
          "column public.profiles.nickname", "exists", restores=False),
     Edit("table-option", "alter table invoices set (fillfactor = 70)",
          "table public.invoices", "option fillfactor"),
+    # The project's own role (reporting, made by the migrations) is judged on every object,
+    # not only where the migrations grant it something.
+    Edit("role-table-granted", "grant select on profiles to reporting",
+         "table public.profiles", "privileges of reporting"),
+    Edit("role-table-revoked", "revoke select on billing.ledger from reporting",
+         "table billing.ledger", "privileges of reporting"),
+    Edit("role-column-granted", "grant select (title) on invoices to reporting",
+         "column public.invoices.title", "privileges of reporting"),
+    Edit("role-sequence-granted", "grant usage on sequence billing.ledger_id_seq to reporting",
+         "sequence billing.ledger_id_seq", "privileges of reporting"),
+    Edit("role-schema-public", "grant create on schema public to reporting",
+         "schema public", "privileges of reporting"),
+    Edit("role-function-granted", "grant execute on function handle_new_user() to reporting",
+         "function public.handle_new_user()", "privileges of reporting"),
+    Edit("type-owner", "alter type plan owner to app_owner", "type public.plan", "owner"),
 ]
 
 # Things people run that change nothing the migrations declare.

@@ -1,4 +1,4 @@
-"""The local gateway without hypercorn (the `local` extra): toolkit's own HTTP/1.1 server.
+"""The local gateway without hypercorn (the `local` extra): the relay alone, HTTP/1.1 only.
 
 The gateway process is started with hypercorn made unimportable (sys.modules entry None, what
 Python does for a package that is not installed), in front of the stack's real PostgREST.
@@ -7,6 +7,7 @@ Python does for a package that is not installed), in front of the stack's real P
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -101,3 +102,76 @@ def test_toolkit_check_through_the_plain_gateway(stack: LocalStack,
     rest = {t["name"]: t["rest"] for t in result.json["tables"]}
     assert rest["agents"] == "present"
     assert rest["agent_logs"] == "missing"
+
+
+def test_relay_passes_the_query_on_without_the_apikey(stack: LocalStack,
+                                                      plain_gateway: tuple[str, str]) -> None:
+    """The key only in the query: PostgREST would read `apikey` as a column filter (400), so an
+    answer of rows proves it was taken out; `limit=1` after it proves the rest went on."""
+    url, _ = plain_gateway
+    key = stack.secret_key
+    r = httpx.get(f"{url}/rest/v1/agents?select=id&apikey={key}&limit=1")
+    assert r.status_code == 200, r.text
+    assert len(r.json()) == 1
+    r = httpx.get(f"{url}/rest/v1/agents?api%6Bey={key}&select=name")  # the name encoded
+    assert r.status_code == 200 and {"name"} == set(r.json()[0])
+
+
+def test_relay_sends_a_chunked_body_on(stack: LocalStack,
+                                       plain_gateway: tuple[str, str]) -> None:
+    url, _ = plain_gateway
+    name = f"relay-{time.monotonic_ns()}"
+
+    def body() -> Iterator[bytes]:  # no length known: httpx sends it chunked
+        yield b'[{"name": '
+        yield json.dumps(name).encode() + b"}]"
+
+    headers = {"apikey": stack.secret_key, "Content-Type": "application/json",
+               "Prefer": "return=representation"}
+    with httpx.Client(base_url=f"{url}/rest/v1", headers=headers) as client:
+        r = client.post("/agents", content=body())
+        assert r.status_code == 201, r.text
+        assert [row["name"] for row in r.json()] == [name]
+        r = client.delete(f"/agents?name=eq.{name}")
+        assert r.status_code == 200 and len(r.json()) == 1
+
+
+def test_relay_answers_502_when_postgrest_is_gone(stack: LocalStack, tmp_path: Path) -> None:
+    port, dead = free_port(), free_port()
+    conf = tmp_path / "gateway.json"
+    conf.write_text(json.dumps({"host": "127.0.0.1", "port": port, "keys": stack.api_keys(),
+                                "upstream": f"http://127.0.0.1:{dead}"}))
+    proc = subprocess.Popen([sys.executable, "-c", WITHOUT_HYPERCORN, "--config", str(conf)],
+                            cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # readiness poll, not a timing assertion
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/rest/v1/agents",
+                              headers={"apikey": stack.secret_key})
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("the gateway never answered")
+        assert r.status_code == 502
+        assert r.json() == {"message": "upstream (PostgREST) unavailable"}
+        assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200  # still up
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_relay_closes_when_asked_and_refuses_garbage(plain_gateway: tuple[str, str]) -> None:
+    url, _ = plain_gateway
+    port = int(url.rsplit(":", 1)[1])
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /health HTTP/1.0\r\n\r\n")  # HTTP/1.0 without keep-alive
+        answer = b""
+        while chunk := sock.recv(4096):  # ends: the relay closed the connection
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and b"connection: close" in answer
+    assert answer.endswith(b'{"status": "ok"}')
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 400 ")

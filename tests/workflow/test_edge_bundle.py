@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -53,6 +54,27 @@ def test_compare_cases_match_compare_py() -> None:
         "owner", "persistence", "replica identity", "option security_invoker", "collation",
         "privileges of PUBLIC", "name", "enabled", "body", "security", "search_path",
         "volatility"}
+
+
+def test_compare_cases_of_the_other_kinds_match() -> None:
+    """The judge-level kinds (sequences, schemas, extensions, Supabase's tables, publications,
+    types, default privileges, the project's roles) are in the shared file too, answered as
+    compare.py and judge/drift.py answer them now."""
+    spec = importlib.util.spec_from_file_location("compare_cases",
+                                                  ROOT / "scripts" / "compare_cases.py")
+    assert spec is not None and spec.loader is not None
+    cases = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cases)
+    doc = json.loads(CASES.read_text(encoding="utf-8"))
+    assert {c["kind"] for c in doc["kinds"]} >= {
+        "sequence", "schema", "extension", "managed_table", "publications",
+        "publication_members", "type", "default_privileges", "project_roles"}
+    for case in doc["kinds"]:
+        assert cases.answer(case["kind"], case["args"]) == case["findings"], case["title"]
+    assert {p for c in doc["kinds"] if c["kind"] != "project_roles"
+            for _, _, p, *_ in c["findings"]} >= {
+        "owned by", "increment", "privileges of reporting", "schema", "exists", "enabled",
+        "publication supabase_realtime", "owner", "privileges of authenticated"}
 
 
 def _findings(diffs: list[compare.Difference]) -> list[list[str | None]]:

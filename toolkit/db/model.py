@@ -239,7 +239,7 @@ class Function:
 
 @dataclass(frozen=True, slots=True)
 class Sequence:
-    """A sequence of its own (an identity column's is the column's)."""
+    """A sequence: of its own, or an identity column's (its grants and options)."""
 
     owner: str
     type: str
@@ -251,18 +251,19 @@ class Sequence:
     cycle: bool
     owned_by: str | None  # schema.table.column
     grants: Grants
+    identity: bool  # an identity column's: its owner and OWNED BY are the column's
 
     @classmethod
     def from_json(cls, d: Json) -> Sequence:
         return cls(d["owner"], d["type"], int(d["increment"]), int(d["start"]), int(d["min"]),
                    int(d["max"]), int(d["cache"]), bool(d["cycle"]), d["owned_by"],
-                   _grants(d["grants"]))
+                   _grants(d["grants"]), bool(d["identity"]))
 
     def to_json(self) -> Json:
-        return {"owner": self.owner, "type": self.type, "increment": self.increment,
-                "start": self.start, "min": self.min, "max": self.max, "cache": self.cache,
-                "cycle": self.cycle, "owned_by": self.owned_by,
-                "grants": _grants_json(self.grants)}
+        return {"owner": self.owner, "type": self.type, "identity": self.identity,
+                "increment": self.increment, "start": self.start, "min": self.min,
+                "max": self.max, "cache": self.cache, "cycle": self.cycle,
+                "owned_by": self.owned_by, "grants": _grants_json(self.grants)}
 
     def option(self, key: str) -> int | str:
         """One of the options CREATE SEQUENCE sets, by its key (as, increment by, ...)."""
@@ -277,13 +278,15 @@ class Type:
     kind: str  # e | d
     labels: tuple[str, ...] | None
     base: str | None
+    owner: str
 
     @classmethod
     def from_json(cls, d: Json) -> Type:
-        return cls(d["kind"], _opt_strs(d["labels"]), d["base"])
+        return cls(d["kind"], _opt_strs(d["labels"]), d["base"], d["owner"])
 
     def to_json(self) -> Json:
-        return {"kind": self.kind, "labels": _list(self.labels), "base": self.base}
+        return {"kind": self.kind, "labels": _list(self.labels), "base": self.base,
+                "owner": self.owner}
 
 
 @dataclass(frozen=True, slots=True)

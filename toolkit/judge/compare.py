@@ -17,9 +17,9 @@ takes away what the migrations grant: revokes only remove what they do not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from toolkit.db.model import (
     Column,
@@ -37,6 +37,9 @@ from toolkit.db.model import (
     Type,
 )
 from toolkit.project.model import short
+
+if TYPE_CHECKING:
+    from toolkit.db.catalog import Catalog
 
 _ACTION: dict[str | None, str] = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE",
                                   "n": "SET NULL", "d": "SET DEFAULT"}
@@ -57,6 +60,13 @@ _PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
 # Whose privileges are judged: the API roles and PUBLIC always, and any role the migrations
 # grant to (read from the shadow's side). Other roles' grants on the target are the platform's.
 API_ROLES = ("anon", "authenticated", "service_role")
+# Supabase's own roles (and PostgreSQL's pg_* ones): what they hold is the platform's even
+# where a migration grants them something.
+_PLATFORM_ROLES = frozenset({
+    "postgres", "supabase_admin", "authenticator", "dashboard_user", "pgbouncer",
+    "supabase_auth_admin", "supabase_storage_admin", "supabase_functions_admin",
+    "supabase_realtime_admin", "supabase_replication_admin", "supabase_read_only_user",
+    "supabase_etl_admin", "pgsodium_keyholder", "pgsodium_keyiduser", "pgsodium_keymaker"})
 _SEQ_OPTIONS = (("type", "as {}"), ("increment", "increment by {}"), ("min", "minvalue {}"),
                 ("max", "maxvalue {}"), ("start", "start with {}"), ("cache", "cache {}"))
 
@@ -197,7 +207,8 @@ def _index_words(i: Index) -> str:
     return ("unique index" if i.unique else "index") + f" on ({_cols(i.columns)})"
 
 
-def _columns(name: str, want: Relation, have: Relation) -> list[Difference]:
+def _columns(name: str, want: Relation, have: Relation, roles: Iterable[str]
+             ) -> list[Difference]:
     out: list[Difference] = []
     got = {c.name: c for c in have.columns}
     wanted = {c.name: c for c in want.columns}
@@ -241,7 +252,7 @@ def _columns(name: str, want: Relation, have: Relation) -> list[Difference]:
                           w.collation or "default", h.collation or "default", fix,
                           column=col))
         out += acl(f"column {name}.{col}", w.grants or {}, h.grants or {},
-                   _column_fix(name, col), column=col)
+                   _column_fix(name, col), column=col, roles=roles)
         out += _comment(obj, _column_name(name, col), w, h, col)
     for col in got.keys() - wanted.keys():
         out.append(_d(f'column "{col}" not in the migrations', f"column {name}.{col}",
@@ -460,17 +471,38 @@ def grant_fix(table: str, role: str, privileges: list[str], revoke: bool = False
     return _grant_sql(privileges, table, role, revoke)
 
 
-def judged_roles(want: Iterable[str]) -> list[str]:
-    """API roles, PUBLIC, and every role the migrations' side grants to."""
-    return [*API_ROLES, "PUBLIC", *sorted(r for r in want if r not in API_ROLES
-                                          and r != "PUBLIC")]
+def project_roles(doc: Catalog) -> frozenset[str]:
+    """The roles the migrations grant to anywhere (read from the shadow's catalog), beyond the
+    API roles, PUBLIC and the platform's: what they hold is judged on every object, so a grant
+    to them made by hand on an object the migrations never granted them is drift too."""
+    def grantees() -> Iterator[str]:
+        for rel in doc.relations.values():
+            yield from rel.grants
+            for col in rel.columns:
+                yield from col.grants or {}
+        for seq in doc.sequences.values():
+            yield from seq.grants
+        for nsp in doc.schema_info.values():
+            yield from nsp.grants
+        for fn in doc.functions.values():
+            yield from fn.executors
+
+    return frozenset(r for r in grantees() if r not in API_ROLES and r != "PUBLIC"
+                     and r not in _PLATFORM_ROLES and not r.startswith("pg_"))
+
+
+def judged_roles(want: Iterable[str], roles: Iterable[str] = ()) -> list[str]:
+    """API roles, PUBLIC, every role the migrations' side grants to on this object, and
+    `roles` (the project's roles, judged everywhere)."""
+    return [*API_ROLES, "PUBLIC", *sorted((set(want) | set(roles)) - {*API_ROLES, "PUBLIC"})]
 
 
 def acl(obj: str, want: Privileges, have: Privileges, fix: FixMaker,
-        column: str | None = None, excused: Excuse | None = None) -> list[Difference]:
+        column: str | None = None, excused: Excuse | None = None,
+        roles: Iterable[str] = ()) -> list[Difference]:
     """Privileges per grantee, less what `excused` allows."""
     out: list[Difference] = []
-    for role in judged_roles(want):
+    for role in judged_roles(want, roles):
         w = set(want.get(role) or [])
         h = set(have.get(role) or [])
         ex = excused or Excuse()
@@ -537,7 +569,7 @@ def _relation_props(name: str, want: Relation, have: Relation) -> list[Differenc
 
 
 def relation(name: str, want: Relation, have: Relation,
-             excused: Excuse | None = None) -> list[Difference]:
+             excused: Excuse | None = None, roles: Iterable[str] = ()) -> list[Difference]:
     """Every way the target's relation `have` differs from the shadow's `want`."""
     word = _KEYWORD.get(want.kind, "table")
     obj = f"{word} {name}"
@@ -545,7 +577,7 @@ def relation(name: str, want: Relation, have: Relation,
         return [_d(f"is {_KIND.get(have.kind, have.kind)}, expected "
                    f"{_KIND.get(want.kind, want.kind)}", obj, "kind",
                    _KIND.get(want.kind), _KIND.get(have.kind))]
-    out = _columns(name, want, have)
+    out = _columns(name, want, have, roles)
     if _norm(want.view) != _norm(have.view):
         out.append(_d("view definition differs from the migrations", obj, "definition",
                       want.view, have.view))
@@ -578,7 +610,7 @@ def relation(name: str, want: Relation, have: Relation,
     # GRANT ... ON TABLE covers views and foreign tables too.
     out += acl(obj, want.grants, have.grants,
                 lambda privs, role, revoke: _grant_sql(privs, qname(name), role, revoke),
-                excused=excused)
+                excused=excused, roles=roles)
     return out
 
 
@@ -662,7 +694,7 @@ class _AlterFunction(_AlterColumn):
 
 
 def function(name: str, want: Function, have: Function,
-             excused: Excuse | None = None) -> list[Difference]:
+             excused: Excuse | None = None, roles: Iterable[str] = ()) -> list[Difference]:
     """What differs in a function: body, SECURITY DEFINER, settings (search_path),
     volatility, owner, who may execute it; 'its definition' only when none of those says it."""
     out: list[Difference] = []
@@ -711,7 +743,8 @@ def function(name: str, want: Function, have: Function,
     w_ex = {r: ["EXECUTE"] for r in want.executors}
     h_ex = {r: ["EXECUTE"] for r in have.executors}
     out += acl(obj, w_ex, h_ex, lambda privs, role, revoke: _grant_sql(
-        ["execute"], f"{kind} {_function_target(name)}", role, revoke), excused=excused)
+        ["execute"], f"{kind} {_function_target(name)}", role, revoke), excused=excused,
+        roles=roles)
     if not out and _norm(want.definition) != _norm(have.definition):
         out.append(_d("its definition differs from the migrations", obj, "definition",
                       want.definition, have.definition))
@@ -722,6 +755,13 @@ def type_(name: str, want: Type, have: Type) -> list[Difference]:
     if want == have:
         return []
     obj = f"type {name}"
+    out: list[Difference] = []
+    if want.owner != have.owner:
+        out.append(_d(f"owned by {have.owner}, expected {want.owner}", obj, "owner",
+                      want.owner, have.owner,
+                      f"alter type {qname(name)} owner to {ident(want.owner)}"))
+    if (want.labels, want.base) == (have.labels, have.base):
+        return out
     if want.labels is not None and have.labels is not None:
         apart = [(w, h) for w, h in zip(want.labels, have.labels, strict=False)
                  if w != h]
@@ -730,15 +770,15 @@ def type_(name: str, want: Type, have: Type) -> list[Difference]:
             rename = f"alter type {qname(name)} rename value {{}} to {{}}"
             fix = rename.format(literal(apart[0][1]), literal(apart[0][0]))
             setup = rename.format(literal(apart[0][0]), literal(apart[0][1]))
-        return [_d(f"has values ({', '.join(have.labels)}), expected "
-                   f"({', '.join(want.labels)})", obj, "values", want.labels,
-                   have.labels, fix, setup=setup)]
-    return [_d(f"is {have.base or 'an enum'}, expected {want.base or 'an enum'}", obj,
-               "kind", want.base or "enum", have.base or "enum")]
+        return [*out, _d(f"has values ({', '.join(have.labels)}), expected "
+                         f"({', '.join(want.labels)})", obj, "values", want.labels,
+                         have.labels, fix, setup=setup)]
+    return [*out, _d(f"is {have.base or 'an enum'}, expected {want.base or 'an enum'}", obj,
+                     "kind", want.base or "enum", have.base or "enum")]
 
 
 def sequence(name: str, want: Sequence, have: Sequence,
-             excused: Excuse | None = None) -> list[Difference]:
+             excused: Excuse | None = None, roles: Iterable[str] = ()) -> list[Difference]:
     obj = f"sequence {name}"
     alter = _Alter(name, "sequence")
     out: list[Difference] = []
@@ -751,23 +791,25 @@ def sequence(name: str, want: Sequence, have: Sequence,
         out.append(_d(f"cycle is {have.cycle}, expected {want.cycle}", obj,
                       "cycle", want.cycle, have.cycle,
                       f"{alter} {'' if want.cycle else 'no '}cycle"))
-    if want.owned_by != have.owned_by:
+    # An identity column's sequence follows its column: OWNED BY and owner are the table's.
+    if want.owned_by != have.owned_by and not want.identity:
         w = want.owned_by
         column = f"{qname(w.rsplit('.', 1)[0])}.{ident(w.rsplit('.', 1)[1])}" if w else "none"
         out.append(_d(f"owned by column {have.owned_by or 'none'}, expected "
                       f"{w or 'none'}", obj, "owned by", w, have.owned_by,
                       f"{alter} owned by {column}"))
-    if want.owner != have.owner:
+    if want.owner != have.owner and not want.identity:
         out.append(_d(f"owned by role {have.owner}, expected {want.owner}", obj,
                       "owner", want.owner, have.owner,
                       f"{alter} owner to {ident(want.owner)}"))
     out += acl(obj, want.grants, have.grants,
                lambda privs, role, revoke: _grant_sql(privs, f"sequence {qname(name)}", role,
-                                                      revoke), excused=excused)
+                                                      revoke), excused=excused, roles=roles)
     return out
 
 
-def schema(name: str, want: Schema, have: Schema, *, mine: bool) -> list[Difference]:
+def schema(name: str, want: Schema, have: Schema, *, mine: bool, roles: Iterable[str] = ()
+           ) -> list[Difference]:
     """`mine`: a schema the migrations made (its comment and owner are theirs); else only its
     grants are compared (the caller keeps the roles it judges)."""
     obj = f"schema {name}"
@@ -780,7 +822,7 @@ def schema(name: str, want: Schema, have: Schema, *, mine: bool) -> list[Differe
                       f"alter schema {ident(name)} owner to {ident(want.owner)}"))
     out += acl(obj, want.grants, have.grants,
                lambda privs, role, revoke: _grant_sql(privs, f"schema {ident(name)}", role,
-                                                      revoke))
+                                                      revoke), roles=roles)
     return out
 
 

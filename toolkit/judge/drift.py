@@ -91,31 +91,35 @@ def _report(report: Report, kind: str, name: str, diffs: list[compare.Difference
 
 
 def others(report: Report, analysis: Analysis, replay: Replay, target: Catalog,
-           before: Catalog, ours: set[str], ex: Excused) -> None:
+           before: Catalog, ours: set[str], ex: Excused, roles: frozenset[str]) -> None:
     have = target
-    _sequences(report, before, have, ex)
-    _schemas(report, before, have, ours)
+    _sequences(report, before, have, ex, roles)
+    _schemas(report, before, have, ours, roles)
     _extensions(report, analysis, before, have)
     _managed_tables(report, before, have)
     _default_privileges(report, analysis, replay, target, before, ours)
 
 
-def _sequences(report: Report, before: Catalog, have: Catalog, ex: Excused) -> None:
+def _sequences(report: Report, before: Catalog, have: Catalog, ex: Excused,
+               roles: frozenset[str]) -> None:
     for name, want in sorted(before.sequences.items()):
         if managed(name):
             continue
         got = have.sequences.get(name)
+        if got is None and want.identity:
+            continue  # its column is no identity any more: said as the column
         if got is None:
             _report(report, "sequence", name, [compare.Difference(
                 "missing", object=f"sequence {name}", property="exists", expected="yes",
                 actual="no")], missing=True)
             continue
-        diffs = compare.sequence(name, want, got, excuse(ex, name, "S"))
+        diffs = compare.sequence(name, want, got, excuse(ex, name, "S"), roles)
         if diffs:
             _report(report, "sequence", name, diffs)
 
 
-def _schemas(report: Report, before: Catalog, have: Catalog, ours: set[str]) -> None:
+def _schemas(report: Report, before: Catalog, have: Catalog, ours: set[str],
+             roles: frozenset[str]) -> None:
     for name, want in sorted(before.schema_info.items()):
         got = have.schema_info.get(name)
         mine = name != "public"
@@ -127,11 +131,12 @@ def _schemas(report: Report, before: Catalog, have: Catalog, ours: set[str]) -> 
                 actual="no")], missing=True)
             continue
         if not mine:
-            # public is the platform's: only what the API roles and PUBLIC may do in it.
-            keep = (*compare.API_ROLES, "PUBLIC")
+            # public is the platform's: only what the API roles, PUBLIC and the project's own
+            # roles may do in it.
+            keep = {*compare.API_ROLES, "PUBLIC", *roles}
             want = replace(want, grants={r: p for r, p in want.grants.items() if r in keep})
             got = replace(got, grants={r: p for r, p in got.grants.items() if r in keep})
-        diffs = compare.schema(name, want, got, mine=mine)
+        diffs = compare.schema(name, want, got, mine=mine, roles=roles)
         if diffs:
             _report(report, "schema", name, diffs)
 
@@ -181,20 +186,13 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
     for key in sorted(expected.keys() | actual.keys(), key=lambda k: (k[0] or "", k[1])):
         schema, objtype = key
         w, h = expected.get(key, {}), actual.get(key, {})
-        where = f" in schema {schema}" if schema else ""
-        what = DEFAULT_ACL_OBJECTS.get(objtype, objtype)
-        obj = f"default privileges for role postgres{where} on {what}"
-        diffs = compare.acl(obj, {r: sorted(p) for r, p in w.items()},
-                            {r: sorted(p) for r, p in h.items()}, _default_fix(schema, what))
+        diffs = default_privileges(schema, objtype, w, h)
         if not diffs:
             continue
+        where = f" in schema {schema}" if schema else ""
+        what = DEFAULT_ACL_OBJECTS.get(objtype, objtype)
         later = _made_under_other_defaults(target, before, schema, objtype, w, h, ours)
         for d in diffs:
-            d = compare.Difference(
-                f"{d.message.split(' (')[0]} on new {what}{where} (tables the migrations "
-                f"made keep their grants; {d.fix_sql} puts the default back)",
-                None, "default-privileges", d.object, d.property, d.expected, d.actual,
-                d.fix_sql)
             if later:
                 report.problems.append(finding("warning", "default privileges", d))
             else:
@@ -207,6 +205,22 @@ def _default_privileges(report: Report, analysis: Analysis, replay: Replay, targ
             report.objects.append(ObjectResult(
                 "default privileges", f"{what}{where}", "drifted",
                 "; ".join(d.message.split(" (")[0] for d in diffs)))
+
+
+def default_privileges(schema: str | None, objtype: str, want: dict[str, set[str]],
+                       have: dict[str, set[str]]) -> list[compare.Difference]:
+    """What postgres's default privileges (in `schema`, or global) on objects of `objtype`
+    give each role, the expected against the target's: one difference per role and
+    direction, with the ALTER DEFAULT PRIVILEGES that puts it back."""
+    where = f" in schema {schema}" if schema else ""
+    what = DEFAULT_ACL_OBJECTS.get(objtype, objtype)
+    obj = f"default privileges for role postgres{where} on {what}"
+    diffs = compare.acl(obj, {r: sorted(p) for r, p in want.items()},
+                        {r: sorted(p) for r, p in have.items()}, _default_fix(schema, what))
+    return [compare.Difference(
+        f"{d.message.split(' (')[0]} on new {what}{where} (tables the migrations made keep "
+        f"their grants; {d.fix_sql} puts the default back)", None, "default-privileges",
+        d.object, d.property, d.expected, d.actual, d.fix_sql) for d in diffs]
 
 
 def _default_fix(schema: str | None, what: str) -> compare.FixMaker:

@@ -346,6 +346,7 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
     from toolkit.judge import drift as judge_drift
 
     excused = judge_drift.excused(replay, target) if target is not None else {}
+    roles = compare.project_roles(before)
     pubs = (judge_drift.publication_drift(before, target, ours) if target is not None
             else {})
     # What the shadow could not make still gets a row: unknown, never left out.
@@ -358,7 +359,7 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
         have = target.relations.get(name) if target is not None else None
         ex = judge_drift.excuse(excused, name, "r")
         if kind not in TABLE_KINDS:
-            _view(report, name, want_before, want_after, have, target, unknown, ex)
+            _view(report, name, want_before, want_after, have, target, unknown, ex, roles)
             continue
         t = TableResult(name=short(name), created_by=creators.get(name),
                         exposed=name.split(".")[0] in api_schemas)
@@ -377,7 +378,7 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
             t.detail = "no database URL: not compared"
             continue
         if want_before is None and want_after is not None:
-            _created_by_pending(t, name, want_after, have, ex)
+            _created_by_pending(t, name, want_after, have, ex, roles)
         elif want_before is not None and want_after is None:
             if have is None:
                 t.database = "present"  # dropped by a pending file, already gone: nothing to do
@@ -388,12 +389,12 @@ def relations(report: Report, analysis: Analysis, replay: Replay, stand: StandIn
                 t.detail = "dropped by a pending migration"
         else:
             assert want_before is not None and want_after is not None
-            _applied(t, name, want_before, want_after, have, ex, pubs.get(name, []))
+            _applied(t, name, want_before, want_after, have, ex, pubs.get(name, []), roles)
         for diff in t.drift:
             report.problems.append(finding("warning", t.name, diff, t.name))
-    _objects(report, before, after, target, ours, excused)
+    _objects(report, before, after, target, ours, excused, roles)
     if target is not None:
-        judge_drift.others(report, analysis, replay, target, before, ours, excused)
+        judge_drift.others(report, analysis, replay, target, before, ours, excused, roles)
 
 
 def _set_drift(t: TableResult, diffs: list[compare.Difference]) -> None:
@@ -402,13 +403,14 @@ def _set_drift(t: TableResult, diffs: list[compare.Difference]) -> None:
 
 
 def _created_by_pending(t: TableResult, name: str, want: Relation,
-                        have: Relation | None, ex: compare.Excuse) -> None:
+                        have: Relation | None, ex: compare.Excuse, roles: frozenset[str]
+                        ) -> None:
     if have is None:
         t.database = "missing"
         t.detail = f"created by {t.created_by} (pending)" if t.created_by else "pending"
         return
     t.existed = True
-    _set_drift(t, compare.relation(name, want, have, ex))
+    _set_drift(t, compare.relation(name, want, have, ex, roles))
     if t.differences:
         t.database = "drifted"
         t.detail = ("exists already, so the pending CREATE ... IF NOT EXISTS would skip it; "
@@ -420,12 +422,13 @@ def _created_by_pending(t: TableResult, name: str, want: Relation,
 
 def _applied(t: TableResult, name: str, want_before: Relation,
              want_after: Relation, have: Relation | None,
-             ex: compare.Excuse, pubs: list[compare.Difference]) -> None:
+             ex: compare.Excuse, pubs: list[compare.Difference], roles: frozenset[str]
+             ) -> None:
     if have is None:
         t.database = "missing"
         t.detail = f"created by {t.created_by}, which is applied, but not in the database"
         return
-    _set_drift(t, compare.relation(name, want_before, have, ex) + pubs)
+    _set_drift(t, compare.relation(name, want_before, have, ex, roles) + pubs)
     t.pending_changes = [d.message for d in compare.relation(name, want_after, want_before)]
     if t.differences:
         t.database = "drifted"
@@ -448,7 +451,8 @@ def _applied(t: TableResult, name: str, want_before: Relation,
 
 def _view(report: Report, name: str, want_before: Relation | None,
           want_after: Relation | None, have: Relation | None,
-          target: Catalog | None, unknown: set[str], ex: compare.Excuse) -> None:
+          target: Catalog | None, unknown: set[str], ex: compare.Excuse,
+          roles: frozenset[str]) -> None:
     want = want_before or want_after
     assert want is not None
     kind = "materialized view" if want.kind == "m" else "view"
@@ -465,7 +469,7 @@ def _view(report: Report, name: str, want_before: Relation | None,
                         object=f"{kind} {name}", property="exists", expected="yes",
                         actual="no")
         return
-    diffs = compare.relation(name, want, have, ex)
+    diffs = compare.relation(name, want, have, ex, roles)
     report.objects.append(ObjectResult(kind, short(name), "drifted" if diffs else "present",
                                        "; ".join(d.message for d in diffs)))
     for d in diffs:
@@ -474,14 +478,15 @@ def _view(report: Report, name: str, want_before: Relation | None,
 
 def _objects(report: Report, before: Catalog, after: Catalog,
              target: Catalog | None, ours: set[str],
-             excused: dict[tuple[str | None, str], compare.Excuse]) -> None:
+             excused: dict[tuple[str | None, str], compare.Excuse], roles: frozenset[str]
+             ) -> None:
     """Functions and types the migrations create, as present / missing / differs."""
     if target is None:
         return
     from toolkit.judge.drift import excuse
 
     def functions(name: str, want: Function, have: Function) -> list[compare.Difference]:
-        return compare.function(name, want, have, excuse(excused, name, "f"))
+        return compare.function(name, want, have, excuse(excused, name, "f"), roles)
 
     _section(report, "function", before.functions, after.functions, target.functions,
              functions)

@@ -6,10 +6,11 @@ is handed (HTTP/2 where the server offers it, and an event hook that keeps each 
 This module is imported only by commands that talk to REST, since the client is heavy.
 
 HTTP versions: https negotiates HTTP/2 by ALPN, so every probe shares one connection. Plain
-http uses HTTP/1.1 (up to one connection per probe) unless TOOLKIT_HTTP2=1, which speaks
+http uses HTTP/1.1 on up to HTTP1_IN_FLIGHT connections unless TOOLKIT_HTTP2=1, which speaks
 HTTP/2 with prior knowledge (h2c) so the probes share one connection there too: the local
-stack's gateway (hypercorn) accepts it, but not every plain-http server does (a gateway that
-only speaks HTTP/1.1 fails every probe), hence opt-in. TOOLKIT_HTTP2=0 forces HTTP/1.1.
+stack's gateway accepts it (with the `local` extra), but not every plain-http server does (a
+gateway that only speaks HTTP/1.1 fails every probe), hence opt-in. TOOLKIT_HTTP2=0 forces
+HTTP/1.1.
 
 Only PostgREST's own answers count: a table is present on a 2xx JSON array, missing on
 PostgREST's missing-table codes, forbidden on its 42501; anything else (an HTML page, a proxy's
@@ -40,6 +41,7 @@ from supabase import AsyncClient, AsyncClientOptions, AsyncSupabaseException, ac
 
 from toolkit.errors import ConnectError
 from toolkit.redact import redact
+from toolkit.rest.pool import lean_transport
 
 MISSING_CODES = {"42P01", "PGRST205"}  # PostgREST 12.0 / 12.2+
 FORBIDDEN_CODE = "42501"
@@ -47,10 +49,12 @@ UNKNOWN_ROLE_CODE = "22023"  # the JWT's role is not a role of this database
 GATEWAY_REJECTIONS = {"Invalid API key", "No API key found in request"}
 RETRY_S = 2.0  # how long unknown answers are retried (a 503 while the schema cache loads)
 # Probes in flight at once: HTTP/1.1 uses one connection each (the pool's size), HTTP/2 streams
-# on one connection. The rest wait on a semaphore, not in httpx's pool, whose bookkeeping scans
-# every queued request on each event and whose queueing time would count against the timeout.
-HTTP1_IN_FLIGHT = 16
-HTTP2_IN_FLIGHT = 32
+# on one connection (below the 100-128 streams Kong and nginx allow). The rest wait on a
+# semaphore, not in httpx's pool, whose queueing time would count against the timeout. 64
+# connections keep 300 probes to about five round trips over a 100 ms link; with rest/pool.py's
+# checkout a probe's CPU does not grow with them (docs/benchmarks-scale.md).
+HTTP1_IN_FLIGHT = 64
+HTTP2_IN_FLIGHT = 100
 _TAGS = re.compile(r"<[^>]*>")
 
 
@@ -155,6 +159,8 @@ async def _client(url: str, key: str, timeout_s: float,
         # follow a redirect into https with one: a redirect is reported instead (_probe).
         verify=tls,
         follow_redirects=tls,
+        # Plain HTTP/1.1: a pool whose checkout does not walk every connection (rest/pool.py).
+        transport=None if tls or http2 else lean_transport(),
     )
     # The Supabase client sends its usual headers (apikey, Authorization: Bearer, X-Client-Info)
     # through `http`; its own retry is off, since unknown answers are retried here (bounded).

@@ -1,10 +1,25 @@
 // Drift: one catalog document compared with another, each difference a typed finding. A port of
-// toolkit/judge/compare.py (relation, function, type_) giving the same findings: both sides come from
+// toolkit/judge/compare.py (relation, function, type_, sequence, schema, extension, managed_table,
+// publications, publication_members, project_roles) and of toolkit/judge/drift.py's
+// default_privileges, giving the same findings: both sides come from
 // the same inspect query, so every value was normalised by PostgreSQL and nothing is re-derived
 // from SQL text. `want` is the bundled expected catalog, `have` the live one. A property is
 // compared only when both sides carry it (a bundle written by an older toolkit lacks it).
 // compare.cases.json holds cases that both this port and toolkit/judge/compare.py must answer alike.
-import type { Column, Constraint, FunctionInfo, Index, Policy, Relation, Trigger, TypeInfo } from "./types.ts";
+import type {
+  Column,
+  Constraint,
+  ExtensionInfo,
+  FunctionInfo,
+  Index,
+  ManagedTable,
+  Policy,
+  Relation,
+  SchemaInfo,
+  SequenceInfo,
+  Trigger,
+  TypeInfo,
+} from "./types.ts";
 
 const ACTION: Record<string, string> = {
   a: "NO ACTION",
@@ -46,6 +61,47 @@ const KEYWORD: Record<string, string> = {
   f: "foreign table",
 };
 export const API_ROLES = ["anon", "authenticated", "service_role"];
+// Supabase's own roles (and PostgreSQL's pg_* ones): what they hold is the platform's.
+const PLATFORM_ROLES = new Set([
+  "postgres",
+  "supabase_admin",
+  "authenticator",
+  "dashboard_user",
+  "pgbouncer",
+  "supabase_auth_admin",
+  "supabase_storage_admin",
+  "supabase_functions_admin",
+  "supabase_realtime_admin",
+  "supabase_replication_admin",
+  "supabase_read_only_user",
+  "supabase_etl_admin",
+  "pgsodium_keyholder",
+  "pgsodium_keyiduser",
+  "pgsodium_keymaker",
+]);
+const SEQ_OPTIONS: [keyof SequenceInfo, string][] = [
+  ["type", "as"],
+  ["increment", "increment by"],
+  ["min", "minvalue"],
+  ["max", "maxvalue"],
+  ["start", "start with"],
+  ["cache", "cache"],
+];
+/** pg_default_acl's object types (toolkit/oracle/standins.py's DEFAULT_ACL_OBJECTS). */
+const DEFAULT_ACL_OBJECTS: Record<string, string> = {
+  r: "tables",
+  S: "sequences",
+  f: "functions",
+  T: "types",
+  n: "schemas",
+};
+
+/** Privileges whose presence depends on the default privileges in force when an object was
+ * made, where the target's and hosted Supabase's differ (toolkit/judge/compare.py's Excuse). */
+export interface Excuse {
+  may_lack: Record<string, string[]>;
+  may_have: Record<string, string[]>;
+}
 
 /** PostgreSQL's reserved words (the bundle carries them, from the parser toolkit uses). */
 let KEYWORDS = new Set<string>();
@@ -57,7 +113,7 @@ export interface Difference {
   message: string;
   /** the table column it is about, when there is one */
   column: string | null;
-  kind: "drift" | "grant";
+  kind: "drift" | "grant" | "default-privileges";
   /** what differs: "view public.v", "column public.t.c", ... */
   object: string;
   /** which of its properties: "owner", "option security_invoker", "privileges of anon", ... */
@@ -69,6 +125,7 @@ export interface Difference {
 }
 
 type Value = string | boolean | string[] | number | null | undefined;
+type Grants = Record<string, string[]>;
 
 function text(v: Value): string | null {
   if (v === null || v === undefined) return null;
@@ -198,24 +255,51 @@ export function grantFix(table: string, role: string, privileges: string[], revo
   return grantSql(privileges, table, role, revoke);
 }
 
-/** API roles, PUBLIC, and every role the migrations' side grants to. */
-function judgedRoles(want: Record<string, string[]>): string[] {
-  return [...API_ROLES, "PUBLIC", ...sorted(Object.keys(want).filter((r) => !API_ROLES.includes(r) && r !== "PUBLIC"))];
+/** The roles the migrations grant to anywhere (read from the expected catalog), beyond the API
+ * roles, PUBLIC and the platform's: judged on every object. */
+export function projectRoles(doc: {
+  relations?: Record<string, Relation>;
+  sequences?: Record<string, SequenceInfo>;
+  schema_info?: Record<string, SchemaInfo>;
+  functions?: Record<string, FunctionInfo>;
+}): string[] {
+  const found = new Set<string>();
+  const add = (grants: Grants | string[] | null | undefined) => {
+    for (const r of Array.isArray(grants) ? grants : Object.keys(grants ?? {})) found.add(r);
+  };
+  for (const rel of Object.values(doc.relations ?? {})) {
+    add(rel.grants);
+    for (const c of rel.columns) add(c.grants);
+  }
+  for (const seq of Object.values(doc.sequences ?? {})) add(seq.grants);
+  for (const nsp of Object.values(doc.schema_info ?? {})) add(nsp.grants);
+  for (const fn of Object.values(doc.functions ?? {})) add(fn.executors);
+  return sorted([...found].filter((r) => !API_ROLES.includes(r) && r !== "PUBLIC" && !PLATFORM_ROLES.has(r) && !r.startsWith("pg_")));
+}
+
+/** API roles, PUBLIC, every role the migrations' side grants to on this object, and `roles`. */
+function judgedRoles(want: Grants, roles: readonly string[] = []): string[] {
+  const others = new Set([...Object.keys(want), ...roles].filter((r) => !API_ROLES.includes(r) && r !== "PUBLIC"));
+  return [...API_ROLES, "PUBLIC", ...sorted(others)];
 }
 
 function acl(
   obj: string,
-  want: Record<string, string[]>,
-  have: Record<string, string[]>,
+  want: Grants,
+  have: Grants,
   fix: FixMaker,
   column: string | null = null,
+  excused: Excuse | null = null,
+  roles: readonly string[] = [],
 ): Difference[] {
   const out: Difference[] = [];
-  for (const role of judgedRoles(want)) {
+  for (const role of judgedRoles(want, roles)) {
     const w = new Set(want[role] ?? []);
     const h = new Set(have[role] ?? []);
-    const lacks = sorted([...w].filter((p) => !h.has(p)));
-    const extra = sorted([...h].filter((p) => !w.has(p)));
+    const mayLack = new Set(excused?.may_lack[role] ?? []);
+    const mayHave = new Set(excused?.may_have[role] ?? []);
+    const lacks = sorted([...w].filter((p) => !h.has(p) && !mayLack.has(p)));
+    const extra = sorted([...h].filter((p) => !w.has(p) && !mayHave.has(p)));
     if (lacks.length) {
       const sql = fix(lacks, role, false);
       out.push(d(`${role} lacks ${lacks.join(", ")} (fix: ${sql})`, obj, `privileges of ${role}`, sorted(w), sorted(h), sql, column, "grant"));
@@ -228,7 +312,7 @@ function acl(
   return out;
 }
 
-function columns(name: string, want: Relation, have: Relation): Difference[] {
+function columns(name: string, want: Relation, have: Relation, roles: readonly string[]): Difference[] {
   const out: Difference[] = [];
   const got = new Map(have.columns.map((c) => [c.name, c]));
   const wanted = new Map(want.columns.map((c) => [c.name, c]));
@@ -305,6 +389,8 @@ function columns(name: string, want: Relation, have: Relation): Difference[] {
         h.grants ?? {},
         (privs, role, revoke) => grantSql(privs.map((p) => `${p.toLowerCase()} (${ident(col)})`), `table ${table}`, role, revoke),
         col,
+        null,
+        roles,
       ));
     }
     out.push(...comment(obj, () => `column ${qname(name)}.${ident(col)}`, w, h, col));
@@ -465,6 +551,7 @@ function named<T extends { name: string }>(
   want: T[],
   have: T[],
   words: (item: T) => string,
+  extras = true,
 ): Difference[] {
   const got = new Map(have.map((i) => [i.name, i]));
   const wanted = new Map(want.map((i) => [i.name, i]));
@@ -489,7 +576,7 @@ function named<T extends { name: string }>(
       out.push(d(`${kind} "${name}" is ${words(h)}, expected ${words(w)}`, obj, "definition", words(w), words(h)));
     }
   }
-  for (const name of sorted(got.keys())) {
+  for (const name of extras ? sorted(got.keys()) : []) {
     if (!wanted.has(name)) out.push(d(`${kind} "${name}" not in the migrations`, `${kind} "${name}" on ${table}`, "exists", false, true));
   }
   return renames(kind, table, out, wanted, got, words);
@@ -586,13 +673,19 @@ function relationProps(name: string, want: Relation, have: Relation): Difference
 }
 
 /** Every way the live relation `have` differs from the expected `want`. */
-export function relation(name: string, want: Relation, have: Relation): Difference[] {
+export function relation(
+  name: string,
+  want: Relation,
+  have: Relation,
+  excused: Excuse | null = null,
+  roles: readonly string[] = [],
+): Difference[] {
   const word = KEYWORD[want.kind] ?? "table";
   const obj = `${word} ${name}`;
   if (want.kind !== have.kind) {
     return [d(`is ${KIND[have.kind] ?? have.kind}, expected ${KIND[want.kind] ?? want.kind}`, obj, "kind", KIND[want.kind], KIND[have.kind])];
   }
-  const out = columns(name, want, have);
+  const out = columns(name, want, have, roles);
   if (x(want.view) !== x(have.view)) out.push(d("view definition differs from the migrations", obj, "definition", want.view, have.view));
   if (!same(want.parents, have.parents)) {
     out.push(d(
@@ -644,7 +737,7 @@ export function relation(name: string, want: Relation, have: Relation): Differen
     ...named("policy", name, want.policies, have.policies, policyWords),
     ...named("trigger", name, want.triggers, have.triggers, triggerWords),
     // GRANT ... ON TABLE covers views and foreign tables too.
-    ...acl(obj, want.grants, have.grants, (privs, role, revoke) => grantSql(privs, table, role, revoke)),
+    ...acl(obj, want.grants, have.grants, (privs, role, revoke) => grantSql(privs, table, role, revoke), null, excused, roles),
   );
   return out;
 }
@@ -662,7 +755,13 @@ function functionTarget(name: string): string {
 
 /** What differs in a function: body, SECURITY DEFINER, settings (search_path), volatility,
  * owner, who may execute it; "its definition" only when none of those says it. */
-export function functionDiff(name: string, want: FunctionInfo, have: FunctionInfo): Difference[] {
+export function functionDiff(
+  name: string,
+  want: FunctionInfo,
+  have: FunctionInfo,
+  excused: Excuse | null = null,
+  roles: readonly string[] = [],
+): Difference[] {
   const out: Difference[] = [];
   const kind = want.kind === "p" ? "procedure" : "function";
   const obj = `${kind} ${name}`;
@@ -712,7 +811,7 @@ export function functionDiff(name: string, want: FunctionInfo, have: FunctionInf
   out.push(...comment(obj, () => `${kind} ${functionTarget(name)}`, want, have));
   if (both(want, have, "executors")) {
     const ex = (list: string[]) => Object.fromEntries(list.map((r) => [r, ["EXECUTE"]]));
-    out.push(...acl(obj, ex(want.executors!), ex(have.executors!), (_p, role, revoke) => grantSql(["execute"], `${kind} ${target}`, role, revoke)));
+    out.push(...acl(obj, ex(want.executors!), ex(have.executors!), (_p, role, revoke) => grantSql(["execute"], `${kind} ${target}`, role, revoke), null, excused, roles));
   } else if (!same(want.grants, have.grants)) {
     out.push(d(
       `executable by ${have.grants.join(", ") || "no API role"}, expected ${want.grants.join(", ") || "no API role"}`,
@@ -734,12 +833,165 @@ export function functionDiff(name: string, want: FunctionInfo, have: FunctionInf
 export function typeDiff(name: string, want: TypeInfo, have: TypeInfo): Difference[] {
   if (same(want, have)) return [];
   const obj = `type ${name}`;
+  const out: Difference[] = [];
+  if (both(want, have, "owner") && want.owner !== have.owner) {
+    out.push(d(`owned by ${have.owner}, expected ${want.owner}`, obj, "owner", want.owner, have.owner, `alter type ${qname(name)} owner to ${ident(want.owner!)}`));
+  }
+  if (same(want.labels, have.labels) && want.base === have.base) return out;
   if (want.labels !== null && have.labels !== null) {
     const apart = want.labels.map((w, i) => [w, have.labels![i]]).filter(([w, h]) => h !== undefined && w !== h);
     const fix = want.labels.length === have.labels.length && apart.length === 1
       ? `alter type ${qname(name)} rename value ${literal(apart[0][1])} to ${literal(apart[0][0])}`
       : null;
-    return [d(`has values (${have.labels.join(", ")}), expected (${want.labels.join(", ")})`, obj, "values", want.labels, have.labels, fix)];
+    return [...out, d(`has values (${have.labels.join(", ")}), expected (${want.labels.join(", ")})`, obj, "values", want.labels, have.labels, fix)];
   }
-  return [d(`is ${have.base || "an enum"}, expected ${want.base || "an enum"}`, obj, "kind", want.base || "enum", have.base || "enum")];
+  return [...out, d(`is ${have.base || "an enum"}, expected ${want.base || "an enum"}`, obj, "kind", want.base || "enum", have.base || "enum")];
+}
+
+/** Python's str() of a JSON scalar, as compare.py's messages print sequence options. */
+function py(v: Value): string {
+  if (v === null || v === undefined) return "None";
+  if (typeof v === "boolean") return v ? "True" : "False";
+  return String(v);
+}
+
+export function sequenceDiff(
+  name: string,
+  want: SequenceInfo,
+  have: SequenceInfo,
+  excused: Excuse | null = null,
+  roles: readonly string[] = [],
+): Difference[] {
+  const obj = `sequence ${name}`;
+  const alter = `alter sequence ${qname(name)}`;
+  const out: Difference[] = [];
+  for (const [key, clause] of SEQ_OPTIONS) {
+    const w = want[key] as Value, h = have[key] as Value;
+    if (w !== h) out.push(d(`${key} is ${py(h)}, expected ${py(w)}`, obj, key, w, h, `${alter} ${clause} ${py(w)}`));
+  }
+  if (want.cycle !== have.cycle) {
+    out.push(d(`cycle is ${py(have.cycle)}, expected ${py(want.cycle)}`, obj, "cycle", want.cycle, have.cycle, `${alter} ${want.cycle ? "" : "no "}cycle`));
+  }
+  // An identity column's sequence follows its column: OWNED BY and owner are the table's.
+  const identity = Boolean(want.identity);
+  if ((want.owned_by ?? null) !== (have.owned_by ?? null) && !identity) {
+    const w = want.owned_by ?? null;
+    const column = w ? `${qname(w.slice(0, w.lastIndexOf(".")))}.${ident(w.slice(w.lastIndexOf(".") + 1))}` : "none";
+    out.push(d(`owned by column ${have.owned_by || "none"}, expected ${w || "none"}`, obj, "owned by", w, have.owned_by, `${alter} owned by ${column}`));
+  }
+  if (want.owner !== have.owner && !identity) {
+    out.push(d(`owned by role ${py(have.owner)}, expected ${py(want.owner)}`, obj, "owner", want.owner, have.owner, `${alter} owner to ${ident(want.owner!)}`));
+  }
+  out.push(...acl(obj, want.grants ?? {}, have.grants ?? {}, (privs, role, revoke) => grantSql(privs, `sequence ${qname(name)}`, role, revoke), null, excused, roles));
+  return out;
+}
+
+/** `mine`: a schema the migrations made (its comment and owner are theirs); else only its grants. */
+export function schemaDiff(name: string, want: SchemaInfo, have: SchemaInfo, mine: boolean, roles: readonly string[] = []): Difference[] {
+  const obj = `schema ${name}`;
+  const out = mine ? comment(obj, () => `schema ${ident(name)}`, want, have) : [];
+  if (mine && want.owner !== have.owner) {
+    out.push(d(`owned by ${py(have.owner)}, expected ${py(want.owner)}`, obj, "owner", want.owner, have.owner, `alter schema ${ident(name)} owner to ${ident(want.owner!)}`));
+  }
+  out.push(...acl(obj, want.grants ?? {}, have.grants ?? {}, (privs, role, revoke) => grantSql(privs, `schema ${ident(name)}`, role, revoke), null, null, roles));
+  return out;
+}
+
+export function extensionDiff(name: string, want: ExtensionInfo, have: ExtensionInfo | null): Difference[] {
+  const obj = `extension ${name}`;
+  if (have === null) {
+    return [d(
+      `extension ${name} missing (dropped? a DROP EXTENSION ... CASCADE drops what uses it too)`,
+      obj,
+      "exists",
+      true,
+      false,
+      `create extension ${ident(name)} with schema ${ident(want.schema)}`,
+    )];
+  }
+  const out: Difference[] = [];
+  if (want.schema !== have.schema) {
+    out.push(d(`extension ${name} is in schema ${have.schema}, expected ${want.schema}`, obj, "schema", want.schema, have.schema, `alter extension ${ident(name)} set schema ${ident(want.schema)}`));
+  }
+  if (want.version !== have.version) {
+    out.push(d(`extension ${name} is version ${have.version}, expected ${want.version}`, obj, "version", want.version, have.version, `alter extension ${ident(name)} update to '${want.version}'`));
+  }
+  return out;
+}
+
+/** The migrations' triggers and policies on a table Supabase owns (auth.users,
+ * storage.objects): any other policy was made by hand; another trigger is the platform's. */
+export function managedTable(name: string, want: ManagedTable | null, have: ManagedTable | null): Difference[] {
+  const w = want ?? { policies: [], triggers: [] }, h = have ?? { policies: [], triggers: [] };
+  return [
+    ...named("policy", name, w.policies, h.policies, policyWords),
+    ...named("trigger", name, w.triggers, h.triggers, triggerWords, false),
+  ];
+}
+
+/** Membership of the project's tables in the publications the expected side has. */
+export function publications(tables: string[], want: Record<string, string[]>, have: Record<string, string[] | null>): Record<string, Difference[]> {
+  const ours = new Set(tables);
+  const out: Record<string, Difference[]> = {};
+  const push = (t: string, diff: Difference) => (out[t] ??= []).push(diff);
+  for (const pub of sorted(Object.keys(want))) {
+    if (!(pub in have)) continue; // the publication itself is the platform's
+    const w = new Set(want[pub].filter((t) => ours.has(t)));
+    const h = new Set((have[pub] ?? []).filter((t) => ours.has(t)));
+    for (const t of sorted([...w].filter((t) => !h.has(t)))) {
+      push(t, d(`not in publication ${pub}`, `table ${t}`, `publication ${pub}`, true, false, `alter publication ${ident(pub)} add table ${qname(t)}`));
+    }
+    for (const t of sorted([...h].filter((t) => !w.has(t)))) {
+      push(t, d(`in publication ${pub}, which the migrations do not add it to`, `table ${t}`, `publication ${pub}`, false, true, `alter publication ${ident(pub)} drop table ${qname(t)}`));
+    }
+  }
+  return out;
+}
+
+/** What a member table publishes (column list, row filter); the column list only for tables
+ * whose columns are alike (`sameColumns`). */
+export function publicationMembers(
+  tables: string[],
+  want: Record<string, Record<string, Value>>,
+  have: Record<string, Record<string, Value>>,
+  sameColumns: string[],
+): Record<string, Difference[]> {
+  const out: Record<string, Difference[]> = {};
+  const words: Record<string, string> = { attnames: "columns", rowfilter: "row filter" };
+  for (const key of sorted(Object.keys(want))) {
+    const space = key.indexOf(" ");
+    const pub = key.slice(0, space), table = key.slice(space + 1);
+    const w = want[key], h = have[key];
+    if (!tables.includes(table) || h === undefined) continue;
+    for (const prop of sorted(Object.keys(w).filter((k) => k in h))) {
+      if (prop === "attnames" && !sameColumns.includes(table)) continue;
+      if (!same(w[prop], h[prop])) {
+        const what = words[prop] ?? prop;
+        (out[table] ??= []).push(d(`publishes ${what} ${pyRepr(h[prop])}, expected ${pyRepr(w[prop])} in publication ${pub}`, `table ${table}`, `publication ${pub} ${what}`, w[prop], h[prop]));
+      }
+    }
+  }
+  return out;
+}
+
+/** Python's str() of a list of strings or a scalar, as f-strings print them. */
+function pyRepr(v: Value): string {
+  if (Array.isArray(v)) return `[${v.map((x) => `'${x}'`).join(", ")}]`;
+  return py(v);
+}
+
+/** toolkit/judge/drift.py's default_privileges: what postgres's default privileges give each
+ * role on new objects of a type, expected against the target's. */
+export function defaultPrivileges(schema: string | null, objtype: string, want: Grants, have: Grants): Difference[] {
+  const where = schema ? ` in schema ${schema}` : "";
+  const what = DEFAULT_ACL_OBJECTS[objtype] ?? objtype;
+  const obj = `default privileges for role postgres${where} on ${what}`;
+  const prefix = `alter default privileges for role postgres${schema ? ` in schema ${ident(schema)}` : ""}`;
+  const diffs = acl(obj, want, have, (privs, role, revoke) => `${prefix} ${grantSql(privs, what, role, revoke)}`);
+  return diffs.map((x) => ({
+    ...x,
+    message: `${x.message.split(" (")[0]} on new ${what}${where} (tables the migrations made keep their grants; ${x.fix_sql} puts the default back)`,
+    column: null,
+    kind: "default-privileges" as const,
+  }));
 }

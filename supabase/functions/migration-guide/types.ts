@@ -102,6 +102,42 @@ export interface TypeInfo {
   kind: string;
   labels: string[] | null;
   base: string | null;
+  owner?: string;
+}
+
+/** A sequence the migrations create (a bigint's extremes are beyond a JavaScript number's
+ * exact range: compared here, they are as alike or apart as their nearest doubles). */
+export interface SequenceInfo {
+  owner: string;
+  type: string;
+  /** an identity column's sequence: its owner and OWNED BY are the column's */
+  identity?: boolean;
+  increment: number;
+  start: number;
+  min: number;
+  max: number;
+  cache: number;
+  cycle: boolean;
+  /** schema.table.column */
+  owned_by: string | null;
+  grants: Record<string, string[]> | null;
+}
+
+export interface SchemaInfo {
+  owner: string;
+  comment?: string | null;
+  grants: Record<string, string[]> | null;
+}
+
+export interface ExtensionInfo {
+  schema: string;
+  version: string;
+}
+
+/** The migrations' policies and triggers on a table Supabase owns (auth.users, storage.objects). */
+export interface ManagedTable {
+  policies: Policy[];
+  triggers: Trigger[];
 }
 
 export interface HistoryRow {

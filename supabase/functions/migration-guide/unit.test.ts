@@ -3,7 +3,22 @@
 import { assert, assertEquals, assertFalse, assertMatch } from "./assert.ts";
 import { BUNDLE } from "./bundle.gen.ts";
 import { isConnectionError, sslFor } from "./catalog.ts";
-import { type Difference, functionDiff, relation, setKeywords } from "./compare.ts";
+import {
+  defaultPrivileges,
+  type Difference,
+  type Excuse,
+  extensionDiff,
+  functionDiff,
+  managedTable,
+  projectRoles,
+  publicationMembers,
+  publications,
+  relation,
+  schemaDiff,
+  sequenceDiff,
+  setKeywords,
+  typeDiff,
+} from "./compare.ts";
 import { build, extensionRequirement, pendingVersions, sqlEditorUrl, tableRequirement } from "./guide.ts";
 import { sameSecret } from "./index.ts";
 import { redact, urlSecrets } from "./redact.ts";
@@ -93,6 +108,63 @@ Deno.test("compare.ts answers the shared cases as toolkit/judge/compare.py does,
   for (const c of doc.function.cases) {
     assertEquals(findings(functionDiff(doc.function.name, doc.function.want, c.have)), c.findings, c.title);
   }
+});
+
+// deno-lint-ignore no-explicit-any
+type Args = Record<string, any>;
+
+/** compare.ts's answer to a case of the judge-level kinds (scripts/compare_cases.py's answer()). */
+function answer(kind: string, a: Args): (string | null)[][] {
+  const roles: string[] = a.roles ?? [];
+  const ex: Excuse | null = a.excused ?? null;
+  const flat = (per: Record<string, Difference[]>) => sorted(Object.keys(per)).flatMap((t) => per[t]);
+  switch (kind) {
+    case "project_roles":
+      return projectRoles(a.doc).map((r) => [r]);
+    case "sequence":
+      return findings(sequenceDiff(a.name, a.want, a.have, ex, roles));
+    case "schema":
+      return findings(schemaDiff(a.name, a.want, a.have, a.owner, roles));
+    case "extension":
+      return findings(extensionDiff(a.name, a.want, a.have));
+    case "managed_table":
+      return findings(managedTable(a.name, a.want, a.have));
+    case "publications":
+      return findings(flat(publications(a.tables, a.want, a.have)));
+    case "publication_members":
+      return findings(flat(publicationMembers(a.tables, a.want, a.have, a.same_columns)));
+    case "type":
+      return findings(typeDiff(a.name, a.want, a.have));
+    case "default_privileges":
+      return findings(defaultPrivileges(a.schema, a.objtype, a.want, a.have));
+    case "relation":
+      return findings(relation(a.name, a.want, a.have, ex, roles));
+    case "function":
+      return findings(functionDiff(a.name, a.want, a.have, ex, roles));
+  }
+  throw new Error(`unknown kind ${kind}`);
+}
+
+function sorted(items: string[]): string[] {
+  return [...items].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+Deno.test("compare.ts answers the shared cases of every other kind as toolkit does", async () => {
+  const doc = JSON.parse(await Deno.readTextFile(new URL("./compare.cases.json", import.meta.url))) as {
+    keywords: string[];
+    kinds: { kind: string; title: string; args: Args; findings: (string | null)[][] }[];
+  };
+  setKeywords(doc.keywords);
+  const kinds = new Set(doc.kinds.map((c) => c.kind));
+  for (
+    const k of ["sequence", "schema", "extension", "managed_table", "publications", "publication_members", "type", "default_privileges", "project_roles"]
+  ) {
+    assert(kinds.has(k), k);
+  }
+  for (const c of doc.kinds) {
+    assertEquals(answer(c.kind, c.args), c.findings, `${c.kind}: ${c.title}`);
+  }
+  assert(doc.kinds.some((c) => c.findings.length > 1));
 });
 
 Deno.test("compare: differences name the column they are about, grants are their own kind", () => {

@@ -282,6 +282,10 @@ select json_build_object(
         select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(
             'owner', pg_catalog.pg_get_userbyid(c.relowner),
             'type', pg_catalog.format_type(s.seqtypid, null),
+            -- An identity column's sequence: its owner and OWNED BY are the column's.
+            'identity', exists (select from pg_catalog.pg_depend d
+                                where d.classid = 'pg_catalog.pg_class'::regclass
+                                  and d.objid = c.oid and d.deptype = 'i'),
             'increment', s.seqincrement, 'start', s.seqstart, 'min', s.seqmin,
             'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
             'owned_by', (
@@ -312,10 +316,9 @@ select json_build_object(
         join pg_catalog.pg_sequence s on s.seqrelid = c.oid
         where c.relkind = 'S'
           and n.nspname <> all({managed}) and n.nspname !~ '^pg_'
-          -- An identity column's sequence is the column's: judged as its identity.
           and not exists (select from pg_catalog.pg_depend d
                           where d.classid = 'pg_catalog.pg_class'::regclass
-                            and d.objid = c.oid and d.deptype in ('e', 'i'))
+                            and d.objid = c.oid and d.deptype = 'e')
     ),
     'managed_tables', (
         select coalesce(json_object_agg(n.nspname || '.' || c.relname, json_build_object(
@@ -357,7 +360,8 @@ select json_build_object(
                 select json_agg(e.enumlabel order by e.enumsortorder)
                 from pg_catalog.pg_enum e where e.enumtypid = t.oid) end,
             'base', case when t.typtype = 'd' then
-                pg_catalog.format_type(t.typbasetype, t.typtypmod) end
+                pg_catalog.format_type(t.typbasetype, t.typtypmod) end,
+            'owner', pg_catalog.pg_get_userbyid(t.typowner)
         )), '{{}}'::json)
         from pg_catalog.pg_type t
         join pg_catalog.pg_namespace n on n.oid = t.typnamespace
