@@ -146,7 +146,8 @@ def test_help_lists_commands_in_order_without_cutting_them() -> None:
     text = run_toolkit("--help").stdout
     listed = re.findall(r"^  (\w+)\s{2,}(.*)$", text.split("Commands:")[1], re.M)
     assert [name for name, _ in listed] == ["check", "plan", "apply", "verify", "rollback",
-                                            "migration", "local", "version"]
+                                            "diff", "pull", "migration", "local",
+                                            "version"]
     assert not [line for _, line in listed if line.endswith("...")]
     for group in ("migration", "local"):
         below = run_toolkit(group, "--help").stdout.split("Commands:")[1]
@@ -162,7 +163,8 @@ def test_outside_a_project_every_command_says_so_alike(tmp_path: Path) -> None:
     lines = set()
     for command in (["check"], ["plan"], ["apply"], ["verify"], ["rollback", "--yes"],
                     ["migration", "new", "x"], ["migration", "list"],
-                    ["migration", "repair", "1", "--status", "reverted", "--yes"]):
+                    ["migration", "repair", "1", "--status", "reverted", "--yes"],
+                    ["diff"], ["pull", "--yes"], ["migration", "squash", "--yes"]):
         result = run_toolkit(*command, env={"SUPABASE_DB_URL": "postgresql://u:p@127.0.0.1:1/x"},
                              cwd=outside)
         assert result.code == 2, (command, result.output)
