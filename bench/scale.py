@@ -55,6 +55,7 @@ from toolkit.local import (
     throwaway_state_dir,
 )
 
+SECTIONS = ("check", "probes", "history", "apply")
 CLI = ROOT / "tools" / "supabase-cli" / "node_modules" / ".bin" / "supabase"
 TABLES_PER_FILE = 3
 
@@ -125,7 +126,7 @@ for name in names:
 WITHOUT_ANALYZE = """
 import runpy
 from toolkit.oracle import replay as shadow
-shadow._read_catalog = lambda conn, *, files_run: shadow.inspect(conn).doc
+shadow._read_catalog = lambda conn, *, files_run: shadow.inspect(conn)
 runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
 """
 
@@ -433,7 +434,9 @@ def render(rows: list[Row], args: argparse.Namespace, probes: list[str]) -> str:
         f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on {machine()}, with "
         f"`bench/scale.py --sizes {args.sizes} --runs {args.runs}"
         + (f" --once {args.once}" if args.once else "") + f" --rtt-ms {args.rtt_ms:g}"
-        f" --history {args.history} --probes {args.probes}`. "
+        f" --history {args.history} --probes {args.probes}"
+        + ("" if args.sections == ",".join(SECTIONS) else f" --sections {args.sections}")
+        + "`. "
         f"The apply rows and the '{args.rtt_ms:g} ms RTT' rows connect through the "
         f"benchmark's latency proxy ({args.rtt_ms:g} ms round trip, one more for each new "
         "connection's handshake), which sits in front of the database and, for REST, in front "
@@ -485,8 +488,16 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another checkout's root, as 'before'")
     parser.add_argument("--psql-up-to", type=int, default=10,
                         help="the psql loop only up to this many files (it costs minutes)")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"which sections to run, a comma list of {', '.join(SECTIONS)} "
+                        "(default all): one reruns alone")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks-scale.md")
     args = parser.parse_args()
+    chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown or not chosen:
+        parser.error(f"--sections: {', '.join(unknown) or 'none given'}; choose from "
+                     f"{', '.join(SECTIONS)}")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     cache = Path(tempfile.mkdtemp(prefix="toolkit-scale-cache-"))
     base = Path(tempfile.mkdtemp(prefix="toolkit-scale-projects-"))
@@ -513,22 +524,26 @@ def main() -> None:
             proxy.name = "database"
             try:
                 rows = []
-                sections: list[Callable[[], None]] = [
-                    lambda: rows.extend(check_rows(stack, base, 100 if 100 in sizes
+                # In SECTIONS' order; "apply" is the sizes' rows and the --once row.
+                sections: list[tuple[str, Callable[[], None]]] = [
+                    ("check", lambda: rows.extend(check_rows(stack, base, 100 if 100 in sizes
                                                    else max(sizes), args.runs, args.rtt_ms,
-                                                   ROOT, cache)),
-                    lambda: probes.extend(probe_rows(
+                                                   ROOT, cache))),
+                    ("probes", lambda: probes.extend(probe_rows(
                         stack, [int(n) for n in args.probes.split(",") if n], args.rtt_ms,
-                        ROOT)),
-                    lambda: rows.extend(history_rows(stack, base, args.history, args.runs,
-                                                     ROOT, cache) if args.history else []),
-                    lambda: rows.extend(apply_rows(stack, base, sizes, args.runs, tools, proxy,
-                                                   skip)),
-                    lambda: rows.extend(apply_rows(
+                        ROOT))),
+                    ("history", lambda: rows.extend(history_rows(
+                        stack, base, args.history, args.runs, ROOT, cache)
+                        if args.history else [])),
+                    ("apply", lambda: rows.extend(apply_rows(stack, base, sizes, args.runs,
+                                                             tools, proxy, skip))),
+                    ("apply", lambda: rows.extend(apply_rows(
                         stack, base, [args.once], 1, tools, proxy,
-                        lambda n, f: skip(n, f) or "before" in n) if args.once else []),
+                        lambda n, f: skip(n, f) or "before" in n) if args.once else [])),
                 ]
-                for section in sections:  # one that fails leaves the others' rows
+                for name, section in sections:  # one that fails leaves the others' rows
+                    if name not in chosen:
+                        continue
                     try:
                         section()
                     except (Exception, SystemExit) as exc:
