@@ -102,7 +102,9 @@ def store(kind: str, key: str, doc: Any) -> None:
         return
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, separators=(",", ":"))
+            # dumps, not dump: dump streams through the pure-Python encoder, about five times
+            # slower than the C one dumps uses (a 900-table state: 0.15 s against 0.03 s).
+            fh.write(json.dumps(doc, separators=(",", ":")))
         os.replace(tmp, folder / f"{key}.json")  # atomic: a reader never sees half a file
     except (OSError, TypeError, ValueError):
         with contextlib.suppress(OSError):
