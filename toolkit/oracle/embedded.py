@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -151,11 +152,23 @@ def _start(bins: ServerBinaries, user: ServerUser, work: Path) -> subprocess.Pop
                            f"{f' ({tail[-1]})' if tail else ''}") from None
 
 
+# pg_ctl stop's modes as the signals it sends the postmaster.
+STOP_SIGNALS = {"fast": signal.SIGINT, "immediate": signal.SIGQUIT}
+
+
 def _stop(bins: ServerBinaries, user: ServerUser, data: Path, mode: str,
           proc: subprocess.Popen[bytes] | None = None) -> None:
     """Stop the cluster in `data` if it runs; a postmaster pg_ctl cannot stop is killed (only
-    after /proc shows it is the one serving this data dir). `proc`: ours, to reap."""
+    after /proc shows it is the one serving this data dir). `proc`: ours, to reap.
+
+    Our own postmaster (`proc`, our child) gets pg_ctl's signal from us and is waited for: the
+    same shutdown, but its exit is seen at once, where pg_ctl -w polls every 100 ms (and is a
+    process of its own to start). pg_ctl stays the way for any other, and the fallback."""
     pid_file = data / "postmaster.pid"
+    if proc is not None and proc.poll() is None and mode in STOP_SIGNALS:
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            proc.send_signal(STOP_SIGNALS[mode])
+            proc.wait(timeout=30)
     if pid_file.exists():
         try:
             cluster.stop(bins.tool("pg_ctl"), data, user, mode, timeout=30)
@@ -347,7 +360,15 @@ def embedded_shadow(prefer_major: int | None = None, resume: Path | None = None,
         if resume is None:
             _copy_template(bins, user, data)
         data.chmod(0o700)
-        _chown_tree(user, data)
+        if resume is not None and not copy and \
+                (data / "PG_VERSION").stat().st_uid == user.uid:
+            # A snapshot moved here whole: its files are the server user's already (its server
+            # wrote them; keep() gave only the folder to us), so only the folder goes back,
+            # not a walk over its thousands of files. One keep() copied (another file system)
+            # is ours throughout: walked.
+            user.chown(data)
+        else:
+            _chown_tree(user, data)
         server = _start(bins, user, work)
         yield ShadowDatabase(conninfo=conninfo(work), major=bins.major,
                              origin=f"embedded PostgreSQL {bins.major} ({bins.bindir})",
