@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from toolkit.judge.destructive import Lost
     from toolkit.oracle.expected import Oracle
     from toolkit.project.load import Project
+    from toolkit.project.migrations import MigrationSet
 
 # The findings a judgement of the relations and preconditions makes: judged again, replaced.
 REJUDGED = ("drift", "grant", "advisor")
@@ -82,28 +83,31 @@ def assess(settings: Settings, mode: str, *, report: Report | None = None,
     m = mode_of(mode)
     report = report if report is not None else Report(m.name, target=describe_target(settings))
     keep = keep_connection or m.writes
-    # Network first: the connection handshake and the REST client's import run while the
-    # migrations are read. psycopg is imported before any other thread starts, so the
-    # handshake is not kept waiting for the GIL by the other imports.
+    # Network first: the REST probes' process starts importing its client, and the connection
+    # handshake runs while the migrations are read. psycopg is imported before the connecting
+    # thread starts, so the handshake is not kept waiting for the GIL by that import.
+    names_ready: Future[list[str]] = Future()
+    rest = start_rest(settings, names_ready) \
+        if m.observes and settings.rest_configured and use_rest else None
     connecting = None
     if settings.db_url:
         import psycopg  # noqa: F401
 
         connecting = Connecting(settings, autocommit=not m.answers_pending)
-    names_ready: Future[list[str]] = Future()
-    rest = start_rest(settings, names_ready) \
-        if m.observes and settings.rest_configured and use_rest else None
     try:
         from toolkit.project.load import load_project
+        from toolkit.project.migrations import discover
 
-        project = load_project(settings.migrations_dir, report)
+        migrations = discover(settings.migrations_dir)
         if rest is not None:
             # The probes need the table names, which the oracle gives only after the catalog
-            # read: start them now with the names the last run found for the same files, so
-            # the two views still run side by side; a name that differs is probed after.
-            guessed = _last_names(project, settings)
+            # read: start them now (before the files are parsed) with the names the last run
+            # found for the same files, so the two views run side by side; a name that
+            # differs is probed after.
+            guessed = _last_names(migrations, settings)
             if guessed is not None:
                 names_ready.set_result(guessed)
+        project = load_project(settings.migrations_dir, report, migrations)
         if m.writes and connecting is None:
             settings.require_db()  # says which setting is missing
         target, lost = _read(connecting, settings, m, report, project, keep)
@@ -176,6 +180,8 @@ def _read(connecting: Connecting | None, settings: Settings, m: Mode, report: Re
     from toolkit.judge import target as judging
 
     started = time.perf_counter()
+    if not connecting.done():
+        _import_judging()  # the handshake's round trips are in flight: import meanwhile
     conn = connecting.result()
     lost: list[Lost] = []
     if m.answers_pending:
@@ -201,6 +207,15 @@ def _read(connecting: Connecting | None, settings: Settings, m: Mode, report: Re
             f"role {target.user} may not read supabase_migrations.schema_migrations: apply "
             "needs the postgres role (or one that owns the history table)")
     return target, lost
+
+
+def _import_judging() -> None:
+    """What judging the target will import, imported while the connection is being made (over
+    a 100 ms round trip that is half a second of idle main thread) rather than after it."""
+    import toolkit.judge.target
+    import toolkit.oracle.expected
+    import toolkit.oracle.fix_trial
+    import toolkit.output.text  # noqa: F401
 
 
 def judge(a: Assessment, replay: Callable[[Catalog | None, Report], Oracle], *,
@@ -239,7 +254,7 @@ def _rest_view(report: Report, project: Project, settings: Settings,
     """The REST answers beside the database's: the probes started on the guessed names, and
     any name the guess missed probed now. The names are remembered for the next run's guess."""
     names = exposed_names(report)
-    _remember_names(project, settings, names)
+    _remember_names(project.migrations, settings, names)
     if not names_ready.done():
         names_ready.set_result(names)
     if rest is None:
@@ -253,24 +268,24 @@ def _rest_view(report: Report, project: Project, settings: Settings,
     report.timings["rest"] = (time.perf_counter() - started) * 1000
 
 
-def _names_key(project: Project, settings: Settings) -> str:
+def _names_key(migrations: MigrationSet, settings: Settings) -> str:
     from toolkit import cache
 
     key = cache.Key("rest-names", ",".join(settings.api_schemas))
-    for f in project.migrations.files:
+    for f in migrations.files:
         key.add(f.path.name, f.digest)
     return key.hex()
 
 
-def _last_names(project: Project, settings: Settings) -> list[str] | None:
+def _last_names(migrations: MigrationSet, settings: Settings) -> list[str] | None:
     from toolkit import cache
 
-    doc = cache.load("rest-names", _names_key(project, settings))
+    doc = cache.load("rest-names", _names_key(migrations, settings))
     return [str(n) for n in doc] if isinstance(doc, list) else None
 
 
-def _remember_names(project: Project, settings: Settings, names: list[str]) -> None:
+def _remember_names(migrations: MigrationSet, settings: Settings, names: list[str]) -> None:
     from toolkit import cache
 
-    if _last_names(project, settings) != names:
-        cache.store("rest-names", _names_key(project, settings), names)
+    if _last_names(migrations, settings) != names:
+        cache.store("rest-names", _names_key(migrations, settings), names)

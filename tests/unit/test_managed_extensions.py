@@ -17,6 +17,14 @@ def test_each_stand_in_extension_once_with_its_schema() -> None:
     assert found == [Wanted("vector", "extensions"), Wanted("pg_net", "public")]
 
 
+def test_upper_case_names_are_found_and_other_extensions_ask_for_none() -> None:
+    assert wanted([("CreateExtensionStmt", "CREATE EXTENSION VECTOR WITH SCHEMA extensions"),
+                   ("CreateExtensionStmt", "create extension Pg_Cron")]) == \
+        [Wanted("vector", "extensions"), Wanted("pg_cron", "public")]
+    assert wanted([("CreateExtensionStmt", 'create extension if not exists "uuid-ossp"'),
+                   ("CreateStmt", "create table vector_notes (id int)")]) == []
+
+
 def test_what_the_stand_ins_explain_and_what_they_do_not() -> None:
     assert made_before("42710", 'extension "vector" already exists', ["vector"])
     assert not made_before("42710", 'extension "vector" already exists', [])

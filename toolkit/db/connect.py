@@ -193,6 +193,10 @@ class Connecting:
         finally:
             self._done.set()
 
+    def done(self) -> bool:
+        """Whether the handshake has ended (connected or failed)."""
+        return self._done.is_set()
+
     def result(self) -> psycopg.Connection[Any]:
         self._done.wait()
         if self._error is not None:

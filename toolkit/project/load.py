@@ -22,12 +22,15 @@ class Project:
                 if versions is None or f.version in versions]
 
 
-def load_project(migrations_dir: Path, report: Report) -> Project:
+def load_project(migrations_dir: Path, report: Report,
+                 migrations: MigrationSet | None = None) -> Project:
+    """The files in `migrations_dir` (or `migrations`, already discovered there) and their
+    analysis."""
     from toolkit.project.migrations import discover
     from toolkit.project.parse_cache import analyse
 
     start = time.perf_counter()
-    migrations = discover(migrations_dir)
+    migrations = migrations if migrations is not None else discover(migrations_dir)
     for warning in migrations.warnings:
         report.warn(warning, kind="file")
     analysis = analyse(migrations.files)

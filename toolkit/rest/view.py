@@ -1,4 +1,4 @@
-"""The REST view beside the database view: probes in a thread, merged into the report."""
+"""The REST view beside the database view: probes in a child process, merged into the report."""
 
 from __future__ import annotations
 
@@ -18,15 +18,23 @@ def exposed_names(report: Report) -> list[str]:
 
 
 def start_rest(settings: Settings, names: list[str] | Future[list[str]]) -> Future[list[Probe]]:
-    """Probe over REST in a thread, so both views cost the time of the slower one. `names` may
-    be a future: the thread then imports the REST client while the migrations are read."""
-    def run() -> list[Probe]:
-        from toolkit.rest.client import probe
+    """Probe over REST in a process of its own (toolkit.rest.worker), so both views cost the
+    time of the slower one and not the sum of their CPU. `names` may be a future: the worker
+    imports the REST client while the migrations are read, and is sent the names when known."""
+    from toolkit.rest import worker
 
-        assert settings.supabase_url and settings.service_key
-        tables = names.result() if isinstance(names, Future) else names
-        return probe(settings.supabase_url, settings.service_key, tables,
-                     settings.connect_timeout_s)
+    assert settings.supabase_url and settings.service_key
+    url, key = settings.supabase_url, settings.service_key
+    child = worker.spawn()
+
+    def run() -> list[Probe]:
+        try:
+            tables = names.result() if isinstance(names, Future) else names
+        except BaseException:
+            child.kill()  # the assessment failed before any probe was needed
+            child.wait()
+            raise
+        return worker.ask(child, url, key, tables, settings.connect_timeout_s)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rest")
     future = pool.submit(run)

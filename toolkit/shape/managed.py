@@ -51,12 +51,16 @@ def load(name: str) -> str:
 def wanted(statements: list[tuple[str, str]]) -> list[Wanted]:
     """The stand-in extensions `create extension` statements ask for, once each, in order.
     `statements`: (pglast node kind, text) of every statement of the files."""
+    # Only a statement that names a stand-in is parsed again: most projects have none, and
+    # then pglast is not even imported (on a warm check that import is the step's cost).
+    asked = [text for kind, text in statements if kind == "CreateExtensionStmt"
+             and any(name in text.lower() for name in STANDINS)]
+    if not asked:
+        return []
     from pglast import ast, parse_sql
 
     out: dict[str, Wanted] = {}
-    for kind, text in statements:
-        if kind != "CreateExtensionStmt":
-            continue
+    for text in asked:
         node = parse_sql(text)[0].stmt
         if not isinstance(node, ast.CreateExtensionStmt) or node.extname not in STANDINS:
             continue
