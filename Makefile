@@ -72,7 +72,7 @@ lint: deps
 bundle: deps
 	$(BIN)/python -m toolkit.edge.bundle
 
-bench-scale: deps
+bench-scale: test-deps  # its peers include the Supabase CLI
 	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 # The built wheel installed the three ways users install it (stock pip of Python 3.11, pipx,
