@@ -5,8 +5,8 @@ Supabase client (~0.35 s of CPU), the probes' own CPU (~1 ms each) and the datab
 catalog work added up, so a check with REST cost their sum rather than the slower of the two.
 A child process imports the client while the parent connects and reads, and probes while the
 parent judges. The parent starts it first (`spawn`), hands it the request on stdin once the
-table names are known (the key never appears in argv or the environment it did not already
-have), and reads one JSON answer from its stdout.
+table names are known (so the key is never in its argv), and reads one JSON answer from its
+stdout; a failure comes back as the same one-line error the probes would have raised here.
 
 `python -P -m toolkit.rest.worker`: -P keeps a folder named `toolkit` in the user's working
 directory from shadowing the installed package.
