@@ -42,6 +42,7 @@ from supabase import AsyncClient, AsyncClientOptions, AsyncSupabaseException, ac
 from toolkit.errors import ConnectError
 from toolkit.redact import redact
 from toolkit.rest.pool import lean_transport
+from toolkit.rest.probe import Probe
 
 MISSING_CODES = {"42P01", "PGRST205"}  # PostgREST 12.0 / 12.2+
 FORBIDDEN_CODE = "42501"
@@ -100,15 +101,6 @@ class Answer:
             words = " ".join(_TAGS.sub(" ", text).split())
         words = words[:80] + ("..." if len(words) > 80 else "")
         return f"{kind} {self.status} from {self.url}" + (f": {words}" if words else "")
-
-
-@dataclass(frozen=True)
-class Probe:
-    table: str
-    state: str  # present | missing | forbidden | unknown
-    status: int | None
-    detail: str
-    from_postgrest: bool = True
 
 
 def http_versions(url: str) -> tuple[bool, bool]:

@@ -9,7 +9,7 @@ from toolkit.output.report import Report, TableResult
 from toolkit.settings import Settings
 
 if TYPE_CHECKING:
-    from toolkit.rest.client import Probe
+    from toolkit.rest.probe import Probe
 
 
 def exposed_names(report: Report) -> list[str]:
