@@ -99,14 +99,13 @@ def assess(settings: Settings, mode: str, *, report: Report | None = None,
         from toolkit.project.migrations import discover
 
         migrations = discover(settings.migrations_dir)
-        if rest is not None:
-            # The probes need the table names, which the oracle gives only after the catalog
-            # read: start them now (before the files are parsed) with the names the last run
-            # found for the same files, so the two views run side by side; a name that
-            # differs is probed after.
-            guessed = _last_names(migrations, settings)
-            if guessed is not None:
-                names_ready.set_result(guessed)
+        # The probes need the table names, which the oracle gives only after the catalog
+        # read: start them now (before the files are parsed) with the names the last run
+        # found for the same files, so the two views run side by side; a name that differs
+        # is probed after. Read once: _rest_view compares with it what it remembers.
+        guessed = _last_names(migrations, settings) if m.observes else None
+        if rest is not None and guessed is not None:
+            names_ready.set_result(guessed)
         project = load_project(settings.migrations_dir, report, migrations)
         if m.writes and connecting is None:
             settings.require_db()  # says which setting is missing
@@ -131,7 +130,7 @@ def assess(settings: Settings, mode: str, *, report: Report | None = None,
             connecting.abandon()
         raise
     if m.observes:
-        _rest_view(report, project, settings, rest, names_ready)
+        _rest_view(report, project, settings, rest, names_ready, guessed)
     return assessment
 
 
@@ -250,18 +249,23 @@ def judge(a: Assessment, replay: Callable[[Catalog | None, Report], Oracle], *,
 
 
 def _rest_view(report: Report, project: Project, settings: Settings,
-               rest: Future[list[Any]] | None, names_ready: Future[list[str]]) -> None:
+               rest: Future[list[Any]] | None, names_ready: Future[list[str]],
+               guessed: list[str] | None) -> None:
     """The REST answers beside the database's: the probes started on the guessed names, and
     any name the guess missed probed now. The names are remembered for the next run's guess."""
     names = exposed_names(report)
-    _remember_names(project.migrations, settings, names)
+    if names != guessed:
+        from toolkit import cache
+
+        cache.store("rest-names", _names_key(project.migrations, settings), names)
     if not names_ready.done():
         names_ready.set_result(names)
     if rest is None:
         return
     started = time.perf_counter()
     probes = [p for p in rest.result() if p.table in names]
-    missed = [n for n in names if n not in {p.table for p in probes}]
+    probed = {p.table for p in probes}
+    missed = [n for n in names if n not in probed]
     if missed:
         probes += start_rest(settings, missed).result()
     merge_rest(report, probes)
@@ -282,10 +286,3 @@ def _last_names(migrations: MigrationSet, settings: Settings) -> list[str] | Non
 
     doc = cache.load("rest-names", _names_key(migrations, settings))
     return [str(n) for n in doc] if isinstance(doc, list) else None
-
-
-def _remember_names(migrations: MigrationSet, settings: Settings, names: list[str]) -> None:
-    from toolkit import cache
-
-    if _last_names(migrations, settings) != names:
-        cache.store("rest-names", _names_key(migrations, settings), names)

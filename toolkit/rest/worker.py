@@ -14,18 +14,19 @@ directory from shadowing the installed package.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.envnames import ENV_URL
 from toolkit.errors import ConnectError, ToolkitError
-from toolkit.rest.probe import Probe
+
+if TYPE_CHECKING:  # imported where used: cli/entry.py imports this module for every command
+    import subprocess
+
+    from toolkit.rest.probe import Probe
 
 OBSERVING = ("check", "verify")  # the commands whose assessment probes REST
 
@@ -40,6 +41,8 @@ def spawn() -> subprocess.Popen[bytes]:
     if _early is not None:
         child, _early = _early, None
         return child
+    import subprocess
+
     return subprocess.Popen([sys.executable, "-P", "-m", "toolkit.rest.worker"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -63,17 +66,19 @@ def _will_probe(argv: list[str], environ: Mapping[str, str]) -> bool:
         return True
     if environ.get(ENV_URL, "").strip():
         return True
+    from dotenv import dotenv_values  # the parser the settings read .env with
+
     from toolkit.project.root import default_env_file
 
     given = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--env-file"]
     given += [a.split("=", 1)[1] for a in argv if a.startswith("--env-file=")]
     try:
         path = Path(given[-1]) if given else default_env_file()
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except (OSError, ToolkitError):
+        if not path.is_file():
+            return False
+        return bool((dotenv_values(path, encoding="utf-8").get(ENV_URL) or "").strip())
+    except (OSError, UnicodeDecodeError, ToolkitError):
         return False
-    return any(line.strip().removeprefix("export ").strip().startswith(f"{ENV_URL}=")
-               and line.split("=", 1)[1].strip().strip("'\"") for line in text.splitlines())
 
 
 def ask(worker: subprocess.Popen[bytes], url: str, key: str, tables: list[str],
@@ -81,6 +86,10 @@ def ask(worker: subprocess.Popen[bytes], url: str, key: str, tables: list[str],
     """Send the request, wait for the probes; the worker's error is raised here as its own.
     The answers are read into toolkit.rest.probe's Probe: the parent never imports the
     Supabase client (0.35 s of CPU, which would contend with the judging it overlaps)."""
+    import json
+
+    from toolkit.rest.probe import Probe
+
     request = json.dumps({"url": url, "key": key, "tables": tables, "timeout_s": timeout_s})
     out, err = worker.communicate(request.encode())
     try:
@@ -95,6 +104,9 @@ def ask(worker: subprocess.Popen[bytes], url: str, key: str, tables: list[str],
 
 
 def _serve() -> int:
+    import dataclasses
+    import json
+
     try:
         from toolkit.rest.client import probe  # the import is what runs in parallel
         raw = sys.stdin.buffer.read()
