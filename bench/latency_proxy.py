@@ -1,9 +1,11 @@
 """A loopback TCP proxy that adds latency and counts round trips (benchmark only).
 
 Each chunk read from one side is written to the other side `delay_s` later (order kept), so
-`delay_s = 0.05` makes a 100 ms round trip. A new connection's first client bytes wait one
-extra round trip, standing in for the TCP handshake a remote server would cost (the kernel
-completes the loopback handshake with the proxy at once).
+`delay_s = 0.05` makes a 100 ms round trip. A new connection's first client bytes are not sent
+before one round trip after the connection was opened, standing in for the TCP handshake a
+remote server would cost (the kernel completes the loopback handshake with the proxy at once):
+a client that sends at once waits that round trip on top, one that opened the connection a
+round trip or more before its first bytes (a connection begun early) does not, as over TCP.
 
 Round trips are counted per connection as the changes of direction client->server->client:
 each time the server sends after the client has sent. That is an upper bound on the round
@@ -109,8 +111,9 @@ class LatencyProxy:
         except OSError:
             c_writer.close()
             return
-        first_extra = 2 * self.delay_s if self.handshake_rtt else 0.0
-        pumps = [asyncio.ensure_future(self._pump(c_reader, s_writer, conn, "up", first_extra)),
+        # The handshake's round trip, counted from the connection's opening.
+        ready = time.monotonic() + (2 * self.delay_s if self.handshake_rtt else 0.0)
+        pumps = [asyncio.ensure_future(self._pump(c_reader, s_writer, conn, "up", ready)),
                  asyncio.ensure_future(self._pump(s_reader, c_writer, conn, "down", 0.0))]
         try:
             # Either side closing ends the connection (after its last bytes are delivered).
@@ -133,7 +136,8 @@ class LatencyProxy:
             conn.last = direction
 
     async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    conn: ConnStats, direction: str, first_extra: float) -> None:
+                    conn: ConnStats, direction: str, ready: float) -> None:
+        """Each chunk `delay_s` after it was read, none sent before `ready`."""
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
 
         async def deliver() -> None:
@@ -148,14 +152,12 @@ class LatencyProxy:
                 await writer.drain()
 
         sender = asyncio.ensure_future(deliver())
-        extra = first_extra
         try:
             while True:
                 data = await reader.read(65536)
                 if data:
                     self._note(conn, direction, len(data))
-                queue.put_nowait((time.monotonic() + self.delay_s + extra, data))
-                extra = 0.0
+                queue.put_nowait((max(time.monotonic(), ready) + self.delay_s, data))
                 if not data:
                     break
             await sender

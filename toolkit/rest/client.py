@@ -5,12 +5,8 @@ client from `acreate_client`), over one httpx client of toolkit's own that the S
 is handed (HTTP/2 where the server offers it, and an event hook that keeps each raw answer).
 This module is imported only by commands that talk to REST, since the client is heavy.
 
-HTTP versions: https negotiates HTTP/2 by ALPN, so every probe shares one connection. Plain
-http uses HTTP/1.1 on up to HTTP1_IN_FLIGHT connections unless TOOLKIT_HTTP2=1, which speaks
-HTTP/2 with prior knowledge (h2c) so the probes share one connection there too: the local
-stack's gateway accepts it (with the `local` extra), but not every plain-http server does (a
-gateway that only speaks HTTP/1.1 fails every probe), hence opt-in. TOOLKIT_HTTP2=0 forces
-HTTP/1.1.
+How many probes go at once, over which HTTP, is toolkit.rest.http's; the probes' process
+begins their TCP connections there while it imports this module.
 
 Only PostgREST's own answers count: a table is present on a 2xx JSON array, missing on
 PostgREST's missing-table codes, forbidden on its 42501; anything else (an HTML page, a proxy's
@@ -23,7 +19,6 @@ import asyncio
 import contextlib
 import importlib.util
 import json
-import os
 import re
 import sys
 import time
@@ -41,6 +36,7 @@ from supabase import AsyncClient, AsyncClientOptions, AsyncSupabaseException, ac
 
 from toolkit.errors import ConnectError
 from toolkit.redact import redact
+from toolkit.rest.http import HTTP1_IN_FLIGHT, Opened, http_versions, in_flight
 from toolkit.rest.pool import lean_transport
 from toolkit.rest.probe import Probe
 
@@ -49,13 +45,6 @@ FORBIDDEN_CODE = "42501"
 UNKNOWN_ROLE_CODE = "22023"  # the JWT's role is not a role of this database
 GATEWAY_REJECTIONS = {"Invalid API key", "No API key found in request"}
 RETRY_S = 2.0  # how long unknown answers are retried (a 503 while the schema cache loads)
-# Probes in flight at once: HTTP/1.1 uses one connection each (the pool's size), HTTP/2 streams
-# on one connection (below the 100-128 streams Kong and nginx allow). The rest wait on a
-# semaphore, not in httpx's pool, whose queueing time would count against the timeout. 64
-# connections keep 300 probes to about five round trips over a 100 ms link; with rest/pool.py's
-# checkout a probe's CPU does not grow with them (docs/benchmarks-scale.md).
-HTTP1_IN_FLIGHT = 64
-HTTP2_IN_FLIGHT = 100
 _TAGS = re.compile(r"<[^>]*>")
 
 
@@ -103,17 +92,6 @@ class Answer:
         return f"{kind} {self.status} from {self.url}" + (f": {words}" if words else "")
 
 
-def http_versions(url: str) -> tuple[bool, bool]:
-    """(http1, http2) for the client, by the scheme and TOOLKIT_HTTP2 (see the module doc)."""
-    tls = url.startswith("https://")
-    choice = os.environ.get("TOOLKIT_HTTP2", "").strip().lower()
-    if choice in ("1", "true", "yes", "on"):
-        return tls, True  # http: h2c prior knowledge; https: h2, HTTP/1.1 only as ALPN fallback
-    if choice in ("0", "false", "no", "off"):
-        return True, False
-    return True, tls  # https: negotiated by ALPN, one connection for all probes
-
-
 @dataclass(frozen=True)
 class RestClient:
     """The Supabase client, and the httpx client it sends through (toolkit's to close)."""
@@ -128,8 +106,8 @@ class RestClient:
         await self.http.aclose()
 
 
-async def _client(url: str, key: str, timeout_s: float,
-                  answers: dict[str, Answer]) -> RestClient:
+async def _client(url: str, key: str, timeout_s: float, answers: dict[str, Answer],
+                  opened: Opened | None = None) -> RestClient:
     async def remember(response: httpx.Response) -> None:
         body = await response.aread()
         answers[response.request.url.path.rsplit("/", 1)[-1]] = Answer(
@@ -152,7 +130,7 @@ async def _client(url: str, key: str, timeout_s: float,
         verify=tls,
         follow_redirects=tls,
         # Plain HTTP/1.1: a pool whose checkout does not walk every connection (rest/pool.py).
-        transport=None if tls or http2 else lean_transport(),
+        transport=None if tls or http2 else lean_transport(opened=opened),
     )
     # The Supabase client sends its usual headers (apikey, Authorization: Bearer, X-Client-Info)
     # through `http`; its own retry is off, since unknown answers are retried here (bounded).
@@ -226,15 +204,12 @@ async def _probe(client: RestClient, table: str, answers: dict[str, Answer]) -> 
     return classify(table, answer)
 
 
-def in_flight(url: str) -> int:
-    """How many probes are sent at once: HTTP/2 multiplexes them on one connection."""
-    return HTTP2_IN_FLIGHT if http_versions(url)[1] else HTTP1_IN_FLIGHT
-
-
-async def probe_async(url: str, key: str, tables: list[str], timeout_s: float) -> list[Probe]:
-    """One round: every table, `in_flight(url)` at a time, each timed from when it is sent."""
+async def probe_async(url: str, key: str, tables: list[str], timeout_s: float,
+                      opened: Opened | None = None) -> list[Probe]:
+    """One round: every table, `in_flight(url)` at a time, each timed from when it is sent;
+    `opened`: connections whose handshake began already (toolkit.rest.http.begin)."""
     answers: dict[str, Answer] = {}
-    client = await _client(url, key, timeout_s, answers)
+    client = await _client(url, key, timeout_s, answers, opened)
     gate = asyncio.Semaphore(in_flight(url))
 
     async def bounded(table: str) -> Probe:
@@ -288,7 +263,8 @@ def _not_the_api(probes: list[Probe]) -> None:
 
 def probe_settled(url: str, key: str, tables: list[str], *, timeout_s: float = 10,
                   wait_s: float = RETRY_S,
-                  retry_missing: bool = False) -> tuple[list[Probe], float, bool]:
+                  retry_missing: bool = False, opened: Opened | None = None
+                  ) -> tuple[list[Probe], float, bool]:
     """Probe, then probe again (bounded by `wait_s`) the tables whose answer was unknown, and
     the missing ones with `retry_missing` (PostgREST's schema cache catching up with fresh DDL).
 
@@ -297,7 +273,7 @@ def probe_settled(url: str, key: str, tables: list[str], *, timeout_s: float = 1
     start = time.monotonic()
     delay = 0.05
     retried = {"unknown", "missing"} if retry_missing else {"unknown"}
-    first = asyncio.run(probe_async(url, key, [*tables, SIGNATURE_TABLE], timeout_s))
+    first = asyncio.run(probe_async(url, key, [*tables, SIGNATURE_TABLE], timeout_s, opened))
     _not_the_api(first)
     _signed(first.pop())
     results = {p.table: p for p in first}
@@ -314,10 +290,12 @@ def probe_settled(url: str, key: str, tables: list[str], *, timeout_s: float = 1
             results[p.table] = p
 
 
-def probe(url: str, key: str, tables: list[str], timeout_s: float = 10) -> list[Probe]:
+def probe(url: str, key: str, tables: list[str], timeout_s: float = 10,
+          opened: Opened | None = None) -> list[Probe]:
     """Probe every table concurrently, unknown answers retried for a moment; a rejected key, an
-    unreachable URL or a URL that is not the API is a ConnectError."""
-    return probe_settled(url, key, tables, timeout_s=timeout_s)[0]
+    unreachable URL or a URL that is not the API is a ConnectError. `opened`: connections begun
+    before this module was imported (toolkit.rest.http.begin)."""
+    return probe_settled(url, key, tables, timeout_s=timeout_s, opened=opened)[0]
 
 
 def probe_until_present(url: str, key: str, tables: list[str], *, timeout_s: float = 10,

@@ -8,21 +8,30 @@ every probe dearer. The probes never ask for more connections than their semapho
 no queue is needed: a request takes the last connection returned (or opens one), and gives it
 back when its answer is read. A connection the server closed while idle shows as a
 RemoteProtocolError on reuse, which the probes retry once.
+
+A connection whose TCP handshake the worker began before importing its client
+(toolkit.rest.http.begin) is adopted as httpcore's network stream instead of connecting again.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
+import anyio
 import httpcore
 import httpx
+
+from toolkit.rest.http import Opened
 
 
 class _Pool:
     """Duck-types httpcore's pool where httpx.AsyncHTTPTransport calls it."""
 
-    def __init__(self, keepalive_s: float) -> None:
+    def __init__(self, keepalive_s: float, opened: Opened | None = None) -> None:
         self.keepalive_s = keepalive_s
+        self.backend = _Adopting(opened) if opened is not None else None
         self.idle: list[httpcore.AsyncHTTPConnection] = []
         self.every: set[httpcore.AsyncHTTPConnection] = set()
 
@@ -35,7 +44,8 @@ class _Pool:
                 conn = None
         if conn is None:
             conn = httpcore.AsyncHTTPConnection(origin=request.url.origin,
-                                                keepalive_expiry=self.keepalive_s)
+                                                keepalive_expiry=self.keepalive_s,
+                                                network_backend=self.backend)
             self.every.add(conn)
         try:
             response = await conn.handle_async_request(request)
@@ -84,9 +94,58 @@ class _Returned:
         self.pool.give_back(self.conn)
 
 
-def lean_transport(keepalive_s: float = 5.0) -> httpx.AsyncHTTPTransport:
+class _Adopting(httpcore.AsyncNetworkBackend):
+    """httpcore's own backend, except that a connection to the host `opened` was begun for
+    takes one of its sockets once the handshake has completed; a socket whose handshake failed
+    is closed and the connection made as usual, so its error is httpcore's own."""
+
+    def __init__(self, opened: Opened) -> None:
+        self.opened = opened
+        self.usual = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None
+                          ) -> httpcore.AsyncNetworkStream:
+        sock = self.opened.take(host, port) if local_address is None else None
+        if sock is not None:
+            stream = await _adopt(sock, timeout)
+            if stream is not None:
+                return stream
+        return await self.usual.connect_tcp(host, port, timeout, local_address, socket_options)
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None
+                                  ) -> httpcore.AsyncNetworkStream:
+        return await self.usual.connect_unix_socket(path, timeout, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.usual.sleep(seconds)
+
+
+async def _adopt(sock: socket.socket, timeout: float | None
+                 ) -> httpcore.AsyncNetworkStream | None:
+    """The socket as httpcore's stream once its handshake has completed; None (socket closed)
+    if it failed or took longer than `timeout`."""
+    from anyio.abc import SocketStream
+    from httpcore._backends.anyio import AnyIOStream  # what AnyIOBackend.connect_tcp returns
+
+    try:
+        with anyio.fail_after(timeout):
+            await anyio.wait_writable(sock)
+        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+            raise OSError("the early handshake failed")
+        return AnyIOStream(await SocketStream.from_socket(sock))
+    except (OSError, TimeoutError):
+        sock.close()
+        return None
+
+
+def lean_transport(keepalive_s: float = 5.0, opened: Opened | None = None
+                   ) -> httpx.AsyncHTTPTransport:
     """An httpx transport (plain http, HTTP/1.1) on the pool above: httpx's own request and
-    exception mapping stay, only the pool under it changes (httpx < 0.29 keeps it in `_pool`)."""
+    exception mapping stay, only the pool under it changes (httpx < 0.29 keeps it in `_pool`).
+    `opened`: connections whose handshake began early, taken before any new one is made."""
     out = httpx.AsyncHTTPTransport(verify=False, http1=True, http2=False)
-    out._pool = _Pool(keepalive_s)  # type: ignore[assignment]
+    out._pool = _Pool(keepalive_s, opened)  # type: ignore[assignment]
     return out

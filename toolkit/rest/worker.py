@@ -26,6 +26,7 @@ from toolkit.errors import ConnectError, ToolkitError
 if TYPE_CHECKING:  # imported where used: cli/entry.py imports this module for every command
     import subprocess
 
+    from toolkit.rest.http import Opened
     from toolkit.rest.probe import Probe
 
 OBSERVING = ("check", "verify")  # the commands whose assessment probes REST
@@ -106,16 +107,33 @@ def ask(worker: subprocess.Popen[bytes], url: str, key: str, tables: list[str],
 def _serve() -> int:
     import dataclasses
     import json
+    import threading
 
-    try:
-        from toolkit.rest.client import probe  # the import is what runs in parallel
+    request: dict[str, Any] = {}
+    opened: list[Opened | None] = [None]
+
+    def read() -> None:
+        """The request, and the TCP handshakes it asks for begun, while the client imports."""
+        from toolkit.rest.http import begin, in_flight
+
         raw = sys.stdin.buffer.read()
-        if not raw:
+        if raw:
+            request.update(json.loads(raw))
+            url, tables = request["url"], request["tables"]
+            opened[0] = begin(url, min(in_flight(url), len(tables) + 1))  # + the signature
+
+    reading = threading.Thread(target=read, name="rest-request", daemon=True)
+    try:
+        reading.start()
+        from toolkit.rest.client import probe  # the import is what runs in parallel
+        reading.join()
+        if not request:
             return 0  # the parent needed no probes after all (or ended): nothing to say
-        request: dict[str, Any] = json.loads(raw)
         try:
             found = probe(request["url"], request["key"], request["tables"],
-                          request["timeout_s"])
+                          request["timeout_s"], opened[0])
+            if opened[0] is not None:
+                opened[0].close()  # those no connection took
             answer: dict[str, Any] = {"probes": [dataclasses.asdict(p) for p in found]}
         except ToolkitError as exc:
             answer = {"error": type(exc).__name__, "message": str(exc)}
