@@ -7,6 +7,8 @@ A child process imports the client while the parent connects and reads, and prob
 parent judges. The parent starts it first (`spawn`), hands it the request on stdin once the
 table names are known (so the key is never in its argv), and reads one JSON answer from its
 stdout; a failure comes back as the same one-line error the probes would have raised here.
+The request is read on a thread of its own as soon as it comes, and the TCP handshakes it needs
+are begun then (toolkit.rest.http.begin), so the import hides their round trip too.
 
 `python -P -m toolkit.rest.worker`: -P keeps a folder named `toolkit` in the user's working
 directory from shadowing the installed package.
