@@ -111,8 +111,7 @@ def _serve() -> int:
     import json
     import threading
 
-    request: dict[str, Any] = {}
-    opened: list[Opened | None] = [None]
+    arrived: list[tuple[dict[str, Any], Opened | None]] = []  # filled by read()
 
     def read() -> None:
         """The request, and the TCP handshakes it asks for begun, while the client imports."""
@@ -120,22 +119,24 @@ def _serve() -> int:
 
         raw = sys.stdin.buffer.read()
         if raw:
-            request.update(json.loads(raw))
-            url, tables = request["url"], request["tables"]
-            opened[0] = begin(url, min(in_flight(url), len(tables) + 1))  # + the signature
+            request = json.loads(raw)
+            url = request["url"]
+            count = min(in_flight(url), len(request["tables"]) + 1)  # + the signature probe
+            arrived.append((request, begin(url, count)))
 
     reading = threading.Thread(target=read, name="rest-request", daemon=True)
     try:
         reading.start()
         from toolkit.rest.client import probe  # the import is what runs in parallel
         reading.join()
-        if not request:
+        if not arrived:
             return 0  # the parent needed no probes after all (or ended): nothing to say
+        request, opened = arrived[0]
         try:
             found = probe(request["url"], request["key"], request["tables"],
-                          request["timeout_s"], opened[0])
-            if opened[0] is not None:
-                opened[0].close()  # those no connection took
+                          request["timeout_s"], opened)
+            if opened is not None:
+                opened.close()  # those no connection took
             answer: dict[str, Any] = {"probes": [dataclasses.asdict(p) for p in found]}
         except ToolkitError as exc:
             answer = {"error": type(exc).__name__, "message": str(exc)}
